@@ -1,0 +1,68 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Development settings: a secret key kept under instance/ (never committed) and mail to the log.
+DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
+
+.PHONY: run admin test lint format chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+instance/secret_key: | $(BIN)/python
+	mkdir -p instance
+	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+	chmod 600 $@
+
+## run: install, migrate the SQLite database and serve on http://127.0.0.1:5000
+run: $(VENV)/.installed instance/secret_key
+	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
+	@echo
+	@echo "  MA Exam Prep is starting on http://$(HOST):$(PORT)"
+	@echo "  Create the first administrator in another terminal with:"
+	@echo "      $(DEV_ENV) $(BIN)/flask --app wsgi users create you@example.org --role admin"
+	@echo "  (or: make admin EMAIL=you@example.org). Stop the server with Ctrl+C."
+	@echo
+	$(DEV_ENV) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## admin: create an administrator account (asks for the password)
+admin: $(VENV)/.installed instance/secret_key
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.org"; exit 2; }
+	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
+	$(DEV_ENV) $(BIN)/flask --app wsgi users create "$(EMAIL)" --role admin
+
+## test: install what the tests need (Debian's chromium included), lint and run the suite
+test: $(VENV)/.installed-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

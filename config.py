@@ -1,0 +1,143 @@
+"""Configuration classes; the environment supplies secrets and the database URL."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Keys that appear in docs and examples; a production server must never run with one of them.
+PLACEHOLDER_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "testing"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'quizapp.sqlite'}"
+    # Hosting platforms still hand out the old scheme; SQLAlchemy wants the psycopg 3 driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    QUESTION_BANKS_DIR = str(BASE_DIR / "question_banks")
+
+    # Uploads (question banks) larger than this are refused with a 413 page.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+
+    # Sessions: a signed cookie, so app servers keep no state of their own.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    FORCE_HTTPS = False
+
+    # CSRF tokens must outlive the longest exam (SECURITY.md rule 7): tie them to the session only.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Failed-login throttling, per account and per client address.
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 5)
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+
+    # Password reset links.
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=24)
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ma-exam-prep@localhost")
+    # When true, mail is written to the application log instead of being sent.
+    MAIL_TO_LOG = _env_bool("MAIL_TO_LOG", False)
+
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise ConfigError when the class cannot run; the base class has nothing to check."""
+
+
+class DevelopmentConfig(Config):
+    MAIL_TO_LOG = not Config.MAIL_SERVER or Config.MAIL_TO_LOG
+
+    @classmethod
+    def validate(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise ConfigError("SECRET_KEY is not set; `make run` creates one in instance/.")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production-use"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    MAIL_SERVER = ""
+    MAIL_TO_LOG = False
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 5
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls) -> None:
+        key = cls.SECRET_KEY
+        if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production, for example the output of "
+                '`python -c "import secrets; print(secrets.token_hex(32))"`.'
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the config class named by QUIZAPP_ENV; production unless told otherwise."""
+    name = os.environ.get("QUIZAPP_ENV", "production").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"QUIZAPP_ENV={name!r} is not one of: {', '.join(sorted(CONFIGS))}"
+        ) from None

@@ -1,0 +1,97 @@
+"""MA Exam Prep: practice exams for medical assistants."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+from quizapp import cli, errors, models
+from quizapp.admin.views import bp as admin_bp
+from quizapp.auth.views import bp as auth_bp
+from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate, talisman
+from quizapp.main.views import bp as main_bp
+
+# Scripts only from our own origin: no inline script anywhere (SECURITY.md).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    """Build an application; nothing here touches the database or the network."""
+    config_class.validate()
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    register_commands(app)
+    register_shellcontext(app)
+    register_proxy_fix(app)
+    register_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    # Batch mode lets Alembic alter tables on SQLite, which cannot ALTER most things in place.
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    # "basic", not "strong": students' networks change mid-exam.
+    login_manager.session_protection = "basic"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="strict-origin-when-cross-origin",
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        x_content_type_options=True,
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(cli.users_cli)
+
+
+def register_shellcontext(app: Flask) -> None:
+    app.shell_context_processor(lambda: {"db": db, "User": models.User})
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from the configured number of proxies, so throttling sees real IPs."""
+    hops = app.config["TRUSTED_PROXY_COUNT"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("quizapp").setLevel(logging.INFO)

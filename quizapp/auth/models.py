@@ -1,0 +1,94 @@
+"""Accounts, roles and the failed-login record used for throttling."""
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from quizapp.extensions import db, login_manager
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(enum.StrEnum):
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("role").in_([r.value for r in Role]), name="role_is_known"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: Stored normalised (trimmed, lower case), so uniqueness is case-insensitive on every engine.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), default=Role.STUDENT.value)
+    #: Bumped on logout and password change; sessions and remember cookies carry it, so
+    #: bumping it revokes every copy of them.
+    session_generation: so.Mapped[int] = so.mapped_column(default=0)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_generation}"
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in {r.value for r in roles}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == Role.INSTRUCTOR
+
+    def revoke_sessions(self) -> None:
+        self.session_generation += 1
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in; recent rows for an email or address throttle further attempts."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.Index("ix_login_failures_email_created_at", "email", "created_at"),
+        sa.Index("ix_login_failures_address_created_at", "address", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: The normalised email that was tried, whether or not an account has it.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    address: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginFailure {self.email} from {self.address} at {self.created_at}>"
+
+
+@login_manager.user_loader
+def load_user(session_user_id: str) -> User | None:
+    """Load the user named by a session or remember cookie, unless its generation was revoked."""
+    user_id, _, generation = session_user_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_generation != int(generation):
+        return None
+    return user

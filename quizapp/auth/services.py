@@ -1,0 +1,223 @@
+"""Account operations: registration, sign-in with throttling, passwords and roles.
+
+Services flush but never commit; the calling view or command owns the transaction.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from quizapp.auth import passwords, tokens
+from quizapp.auth.models import LoginFailure, Role, User
+from quizapp.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+class AuthError(Exception):
+    """Base class of the account errors a view shows to the user."""
+
+
+class EmailTakenError(AuthError):
+    pass
+
+
+class WeakPasswordError(AuthError):
+    pass
+
+
+class InvalidCredentialsError(AuthError):
+    pass
+
+
+class LastAdminError(AuthError):
+    pass
+
+
+class LoginThrottledError(AuthError):
+    def __init__(self, retry_after: timedelta):
+        minutes = max(1, round(retry_after.total_seconds() / 60 + 0.49))
+        super().__init__(
+            "Too many failed sign-in attempts. For your security, sign-in is paused for "
+            f"about {minutes} minute{'s' if minutes != 1 else ''}. If you forgot your password, "
+            "reset it or ask your instructor or administrator for a reset link."
+        )
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures_per_account: int
+    max_failures_per_address: int
+    window: timedelta
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def _check_password(password: str, email: str) -> None:
+    problem = passwords.password_problem(password, email=email)
+    if problem:
+        raise WeakPasswordError(problem)
+
+
+def create_user(email: str, display_name: str, password: str, *, role: Role = Role.STUDENT) -> User:
+    """Create an account; the email is unique whatever its case.
+
+    :raises EmailTakenError: when another account has this email.
+    :raises WeakPasswordError: when the password breaks the password rules.
+    """
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise EmailTakenError("An account with this email already exists. Sign in instead.")
+    _check_password(password, email)
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=passwords.hash_password(password),
+        role=role.value,
+    )
+    db.session.add(user)
+    db.session.flush()
+    logger.info("Account %s created with role %s", user.email, user.role)
+    return user
+
+
+def _blocked_for(column, value: str, limit: int, policy: ThrottlePolicy, now: datetime):
+    """How long `value` stays blocked, or None; blocked while `limit` failures are in the window."""
+    recent = db.session.scalars(
+        sa.select(LoginFailure.created_at)
+        .where(column == value, LoginFailure.created_at > now - policy.window)
+        .order_by(LoginFailure.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return None
+    oldest = recent[-1]
+    if oldest.tzinfo is None:  # SQLite hands back naive datetimes
+        oldest = oldest.replace(tzinfo=UTC)
+    return oldest + policy.window - now
+
+
+def login_retry_after(
+    email: str, address: str, *, policy: ThrottlePolicy, now: datetime
+) -> timedelta | None:
+    """Time until this account and address may try again, or None when they may try now."""
+    waits = [
+        _blocked_for(
+            LoginFailure.email, normalize_email(email), policy.max_failures_per_account, policy, now
+        ),
+        _blocked_for(LoginFailure.address, address, policy.max_failures_per_address, policy, now),
+    ]
+    waits = [w for w in waits if w is not None]
+    return max(waits) if waits else None
+
+
+def authenticate(
+    email: str, password: str, *, address: str, policy: ThrottlePolicy, now: datetime
+) -> User:
+    """Return the user whose credentials these are, recording a failure otherwise.
+
+    The throttle is checked before any hash is verified, so a locked account costs nothing.
+
+    :raises LoginThrottledError: too many recent failures for this account or address.
+    :raises InvalidCredentialsError: unknown email or wrong password (failure recorded).
+    """
+    email = normalize_email(email)
+    retry_after = login_retry_after(email, address, policy=policy, now=now)
+    if retry_after is not None:
+        raise LoginThrottledError(retry_after)
+    user = find_user_by_email(email)
+    if user is None:
+        passwords.burn_verification_time(password)
+    if user is None or not passwords.verify_password(user.password_hash, password):
+        db.session.add(LoginFailure(email=email[:254], address=address[:64], created_at=now))
+        db.session.flush()
+        logger.info("Failed sign-in for %s from %s", email, address)
+        raise InvalidCredentialsError("Incorrect email or password.")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    _clear_login_failures(email, now=now, window=policy.window)
+    user.last_login_at = now
+    return user
+
+
+def _clear_login_failures(email: str, *, now: datetime, window: timedelta) -> None:
+    """Forget an account's failures, and prune everyone's rows that no longer count."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.created_at <= now - window))
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password after checking the current one; other sessions are signed out.
+
+    :raises InvalidCredentialsError: the current password is wrong.
+    :raises WeakPasswordError: the new password breaks the password rules.
+    """
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise InvalidCredentialsError("Your current password is not correct.")
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Replace the password, revoke existing sessions and invalidate outstanding reset links."""
+    _check_password(new_password, user.email)
+    user.password_hash = passwords.hash_password(new_password)
+    user.revoke_sessions()
+    logger.info("Password changed for %s", user.email)
+
+
+def make_reset_token(user: User, *, secret_key: str, now: datetime, max_age: timedelta) -> str:
+    return tokens.make_reset_token(
+        secret_key,
+        user_id=user.id,
+        password_hash=user.password_hash,
+        now=now,
+        max_age=max_age,
+    )
+
+
+def user_for_reset_token(token: str, *, secret_key: str, now: datetime) -> User:
+    """Return the user a reset token was made for.
+
+    :raises tokens.InvalidResetTokenError: forged, expired, or already used.
+    """
+    claim = tokens.read_reset_token(secret_key, token, now=now)
+    user = db.session.get(User, claim.user_id)
+    if user is None or tokens.password_fingerprint(user.password_hash) != claim.fingerprint:
+        raise tokens.InvalidResetTokenError(
+            "This reset link has already been used or replaced. Ask for a new one."
+        )
+    return user
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """Set a password from a reset link and lift the account's sign-in throttle."""
+    set_password(user, new_password)
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == user.email))
+
+
+def set_role(user: User, role: Role, *, actor: User | None) -> None:
+    """Give a user a role; the last administrator cannot be demoted.
+
+    :raises LastAdminError: when this would leave the site without an administrator.
+    """
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        admins = db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN.value)
+        )
+        if admins <= 1:
+            raise LastAdminError(
+                f"{user.display_name} is the only administrator; make someone else an "
+                "administrator first."
+            )
+    by = actor.email if actor else "the command line"
+    logger.info("%s changed the role of %s from %s to %s", by, user.email, user.role, role)
+    user.role = role.value

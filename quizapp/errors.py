@@ -1,0 +1,40 @@
+"""App-wide error pages: HTML for people, JSON for /api/ and clients that ask for it."""
+
+from flask import render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from quizapp.extensions import db
+
+HTML_ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 429, 500)
+
+
+def wants_json_response() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    accept = request.accept_mimetypes
+    return accept.best == "application/json" and accept["application/json"] > accept["text/html"]
+
+
+def error_response(error: HTTPException):
+    code = error.code or 500
+    if wants_json_response():
+        return {"error": error.name, "message": error.description, "status": code}, code
+    template = f"errors/{code}.html" if code in HTML_ERROR_CODES else "errors/generic.html"
+    return render_template(template, error=error), code
+
+
+def handle_http_error(error: HTTPException):
+    return error_response(error)
+
+
+def handle_server_error(error: Exception):
+    # Whatever the failed request had half-written must not leak into the next one.
+    db.session.rollback()
+    if not isinstance(error, HTTPException):
+        error = InternalServerError()
+    return error_response(error)
+
+
+def register_errorhandlers(app) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_server_error)
