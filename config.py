@@ -43,6 +43,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url()
     QUESTION_BANKS_DIR = str(BASE_DIR / "question_banks")
+    MIGRATIONS_DIR = str(BASE_DIR / "migrations")
 
     # Uploads (question banks) larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)

@@ -44,7 +44,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which cannot ALTER most things in place.
-    migrate.init_app(app, db, render_as_batch=True)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
     bootstrap.init_app(app)

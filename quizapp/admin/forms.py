@@ -1,12 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
+from wtforms import SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional
 
 from quizapp.auth.models import Role
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role])
 
 
 class UserSearchForm(FlaskForm):

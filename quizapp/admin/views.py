@@ -48,7 +48,6 @@ def users():
         page=page,
         search_form=search_form,
         search=search,
-        role_form=RoleForm(),
         button_form=EmptyForm(),
         roles=list(Role),
     )

@@ -1,0 +1,99 @@
+"""Who may use each route: every rule in the URL map must be declared here.
+
+A new route without an entry in EXPECTED fails `test_every_route_is_declared`, so nobody can add
+a page without saying which roles may use it.
+"""
+
+import pytest
+from flask import url_for
+
+from config import TestingConfig
+from quizapp import create_app
+
+ROLES = ("anonymous", "student", "instructor", "admin")
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, *, anonymous=302):
+    """Any signed-in user gets `status`; anonymous users are sent to sign in."""
+    return {"anonymous": anonymous, "student": status, "instructor": status, "admin": status}
+
+
+def only_admin(status):
+    return {"anonymous": 302, "student": 403, "instructor": 403, "admin": status}
+
+
+def anonymous_only(status):
+    """Pages for signed-out visitors; signed-in users are redirected home."""
+    return {"anonymous": status, "student": 302, "instructor": 302, "admin": 302}
+
+
+# (method, endpoint) -> expected status per role, for the request made by `_request` below.
+EXPECTED = {
+    ("GET", "static"): everyone(200),
+    ("GET", "bootstrap.static"): everyone(200),
+    ("GET", "main.index"): everyone(200),
+    ("GET", "auth.register"): anonymous_only(200),
+    ("POST", "auth.register"): anonymous_only(200),  # empty form: shown again with errors
+    ("GET", "auth.login"): anonymous_only(200),
+    ("POST", "auth.login"): anonymous_only(200),
+    ("POST", "auth.logout"): signed_in(302),
+    ("GET", "auth.change_password"): signed_in(200),
+    ("POST", "auth.change_password"): signed_in(200),
+    ("GET", "auth.forgot_password"): everyone(200),
+    ("POST", "auth.forgot_password"): everyone(200),
+    ("GET", "auth.reset_password"): everyone(302),  # a forged token goes back with a message
+    ("POST", "auth.reset_password"): everyone(302),
+    ("GET", "admin.users"): only_admin(200),
+    ("POST", "admin.change_role"): only_admin(302),
+    ("POST", "admin.issue_reset_link"): only_admin(200),
+}
+
+# Values for URL parameters; "target" stands for a student account that is not the requester.
+URL_VALUES = {
+    "static": {"filename": "css/app.css"},
+    "bootstrap.static": {"filename": "css/bootstrap.min.css"},
+    "auth.reset_password": {"token": "not-a-real-token"},
+    "admin.change_role": {"user_id": "target"},
+    "admin.issue_reset_link": {"user_id": "target"},
+}
+FORM_DATA = {"admin.change_role": {"role": "instructor"}}
+
+
+def _declared_rules():
+    app = create_app(TestingConfig)
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.endpoint
+
+
+def test_every_route_is_declared():
+    missing = sorted(set(_declared_rules()) - EXPECTED.keys())
+    assert not missing, f"declare who may use these routes in EXPECTED: {missing}"
+
+
+def test_no_stale_declarations():
+    assert not sorted(EXPECTED.keys() - set(_declared_rules()))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "endpoint"), sorted(EXPECTED), ids=lambda v: v)
+def test_route_access(app, client, auth, make_user, method, endpoint, role):
+    target = make_user("student")
+    if role != "anonymous":
+        auth.login(make_user(role))
+    values = {
+        key: (target.id if value == "target" else value)
+        for key, value in URL_VALUES.get(endpoint, {}).items()
+    }
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    response = client.open(url, method=method, data=FORM_DATA.get(endpoint, {}))
+    response.close()
+    expected = EXPECTED[(method, endpoint)][role]
+    assert response.status_code == expected, f"{method} {url} as {role}"
+    if expected == 302 and role == "anonymous" and EXPECTED[(method, endpoint)]["admin"] != 302:
+        assert response.headers["Location"].startswith("/login?next=")
