@@ -33,9 +33,9 @@ run: $(VENV)/.installed instance/secret_key
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
 	@echo
 	@echo "  MA Exam Prep is starting on http://$(HOST):$(PORT)"
-	@echo "  Create the first administrator in another terminal with:"
-	@echo "      $(DEV_ENV) $(BIN)/flask --app wsgi users create you@example.org --role admin"
-	@echo "  (or: make admin EMAIL=you@example.org). Stop the server with Ctrl+C."
+	@echo "  Create the first administrator from another terminal in this folder with:"
+	@echo "      make admin EMAIL=you@school.edu"
+	@echo "  Stop the server with Ctrl+C; your data stays in instance/."
 	@echo
 	$(DEV_ENV) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 

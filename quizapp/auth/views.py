@@ -98,7 +98,6 @@ def login():
         except services.InvalidCredentialsError as exc:
             db.session.commit()  # keep the recorded failure
             flash(str(exc), "danger")
-            status = 401
         else:
             db.session.commit()
             _start_session(user, remember=form.remember_me.data)
