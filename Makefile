@@ -49,6 +49,7 @@ admin: $(VENV)/.installed instance/secret_key
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --severity-level medium -r quizapp config.py wsgi.py
 	$(BIN)/pytest
 
 chromium:

@@ -128,6 +128,8 @@ def test_session_is_rotated_at_login(client, auth, make_user):
     with client.session_transaction() as session:
         assert "planted" not in session
         assert "_user_id" in session
+    cookie = _session_cookie(client)
+    assert cookie.http_only and cookie.same_site == "Lax"
 
 
 def test_cookie_replayed_after_logout_is_refused(client, auth, make_user):
