@@ -1,4 +1,6 @@
-"""Operations commands: `flask users ...`."""
+"""Operations commands: `flask users ...` and `flask banks ...`."""
+
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -6,6 +8,7 @@ from flask.cli import AppGroup
 
 from quizapp.auth import services
 from quizapp.auth.models import Role, User
+from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
 from quizapp.extensions import db
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
@@ -76,3 +79,33 @@ def list_users_command() -> None:
     """List accounts with their roles."""
     for user in db.session.scalars(sa.select(User).order_by(User.role, User.email)):
         click.echo(f"{user.role:<11} {user.email:<40} {user.display_name}")
+
+
+banks_cli = AppGroup("banks", help="Check, load and list question banks and blueprints.")
+
+
+def _is_blueprint(path: Path) -> bool:
+    return path.parent.name == "blueprints"
+
+
+@banks_cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def check_command(files: tuple[str, ...]) -> None:
+    """Validate bank or blueprint files without loading them; list every problem."""
+    failed = False
+    for name in files:
+        path = Path(name)
+        text = path.read_text(encoding="utf-8-sig")
+        try:
+            if _is_blueprint(path):
+                parsed = parse_blueprint(text, name)
+                click.echo(f"{name}: blueprint {parsed.slug}, {parsed.question_count} questions")
+            else:
+                parsed = parse_bank(text, name)
+                click.echo(f"{name}: bank {parsed.slug}, {len(parsed.questions)} questions, OK")
+        except BankFileError as exc:
+            failed = True
+            click.echo(str(exc), err=True)
+            click.echo(f"{name}: {len(exc.problems)} problem(s); nothing would be loaded", err=True)
+    if failed:
+        raise SystemExit(1)

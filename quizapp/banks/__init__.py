@@ -1,0 +1,1 @@
+"""Question banks: versioned storage, the native file format, blueprints and the bank browser."""

@@ -1,0 +1,396 @@
+"""Read native bank and blueprint files into plain dataclasses, reporting every problem.
+
+Pure: no Flask, no database. Problems carry the file, the line and the question id, and a file
+with any problem yields nothing (BankFileError lists them all).
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import yaml
+
+from quizapp.scoring.question_types import QUESTION_TYPES, ContentError, get_question_type
+
+COMMON_QUESTION_FIELDS = frozenset(
+    {"id", "type", "topic", "difficulty", "stem", "rationale", "source", "tags"}
+)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file: str
+    line: int | None
+    message: str
+    question_id: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        who = f" question {self.question_id}:" if self.question_id else ""
+        return f"{where}:{who} {self.message}"
+
+
+class BankFileError(ValueError):
+    """A bank or blueprint file has problems; nothing from it may be loaded."""
+
+    def __init__(self, problems: list[FileProblem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class ParsedTopic:
+    slug: str
+    title: str
+    parent_slug: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    external_id: str
+    type: str
+    topic_slug: str
+    difficulty: str
+    stem: str
+    content: dict[str, Any]
+    rationale: str
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    line: int | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of everything a version stores: equal hashes mean an unchanged question."""
+        payload = {
+            "type": self.type,
+            "topic": self.topic_slug,
+            "difficulty": self.difficulty,
+            "stem": self.stem,
+            "content": self.content,
+            "rationale": self.rationale,
+            "source": self.source,
+            "tags": list(self.tags),
+        }
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ParsedBank:
+    slug: str
+    title: str
+    description: str
+    topics: tuple[ParsedTopic, ...]
+    questions: tuple[ParsedQuestion, ...]
+
+
+@dataclass(frozen=True)
+class BlueprintSection:
+    bank_slug: str
+    topic_slug: str | None
+    questions: int
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class BlueprintSegment:
+    title: str
+    minutes: int
+    questions: int
+
+
+@dataclass(frozen=True)
+class ParsedBlueprint:
+    slug: str
+    title: str
+    description: str
+    time_limit_minutes: int
+    passing_percent: float
+    sections: tuple[BlueprintSection, ...]
+    segments: tuple[BlueprintSegment, ...] = field(default_factory=tuple)
+
+    @property
+    def question_count(self) -> int:
+        return sum(s.questions for s in self.sections)
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    text = resources.files("quizapp.banks").joinpath(f"schemas/{name}.schema.json").read_text()
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+class _Document:
+    """Parsed YAML (or JSON) with the line of every mapping key and list item."""
+
+    def __init__(self, text: str, filename: str):
+        self.filename = filename
+        self.problems: list[FileProblem] = []
+        self.lines: dict[tuple, int] = {}
+        self.data: Any = None
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                self._index(node, ())
+                self.data = loader.construct_document(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            problem = " ".join(filter(None, [exc.context, exc.problem]))
+            self.problems.append(FileProblem(filename, line, f"malformed YAML: {problem}"))
+        except yaml.YAMLError as exc:
+            self.problems.append(FileProblem(filename, None, f"malformed YAML: {exc}"))
+        finally:
+            loader.dispose()
+
+    def _index(self, node: yaml.Node, path: tuple) -> None:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in seen:
+                    self.problems.append(
+                        FileProblem(
+                            self.filename, key_node.start_mark.line + 1, f"{key!r} appears twice"
+                        )
+                    )
+                seen.add(key)
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                self._index(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._index(item, (*path, index))
+
+    def line_of(self, path: tuple) -> int | None:
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def problem(self, path: tuple, message: str, question_id: str | None = None) -> None:
+        self.problems.append(FileProblem(self.filename, self.line_of(path), message, question_id))
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path if not isinstance(p, int))
+    field_name = where.rsplit(".", 1)[-1] if where else "file"
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return f"missing field {missing!r}"
+    if error.validator == "additionalProperties":
+        return f"unknown field: {error.message.split('(')[-1].rstrip(')')}"
+    if error.validator == "type" and error.schema.get("type") == "string":
+        return f"{field_name}: {error.instance!r} is not text; put it in quotes"
+    if error.validator == "pattern" and error.schema.get("pattern") == r"\S":
+        return f"{field_name} is empty"
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"{field_name}: {error.instance!r} is not one of: {allowed}"
+    if error.validator == "anyOf" and field_name == "key":
+        return "key: must be text, true/false, a number, or a list of them"
+    return f"{field_name}: {error.message}"
+
+
+def _question_id_at(doc: _Document, path: tuple) -> str | None:
+    if len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
+        question = doc.data["questions"][path[1]]
+        if isinstance(question, dict) and isinstance(question.get("id"), str):
+            return question["id"]
+    return None
+
+
+def _check_schema(doc: _Document, schema_name: str) -> dict[tuple, set[str]]:
+    """Report schema violations; return, per top-level part or question, the fields they hit."""
+    hit: dict[tuple, set[str]] = {}
+    for error in _validator(schema_name).iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        part = path[:2] if path[:1] == ("questions",) else path[:1]
+        if error.validator == "required":
+            field_name = error.message.split("'")[1]
+        else:
+            field_name = str(path[len(part)]) if len(path) > len(part) else "*"
+        hit.setdefault(part, set()).add(field_name)
+        doc.problem(path, _schema_message(error), _question_id_at(doc, path))
+    return hit
+
+
+def _flatten_topics(
+    doc: _Document, topics: list, path: tuple, parent: str | None, out: list[ParsedTopic]
+) -> None:
+    for index, topic in enumerate(topics):
+        slug = topic["id"]
+        if any(t.slug == slug for t in out):
+            doc.problem((*path, index, "id"), f"topic id {slug!r} appears twice")
+        out.append(ParsedTopic(slug, topic["title"].strip(), parent, len(out)))
+        _flatten_topics(doc, topic.get("topics", []), (*path, index, "topics"), slug, out)
+
+
+def normalize_stem(stem: str) -> str:
+    """The form in which two stems count as the same question."""
+    return re.sub(r"[\s.?:!]+$", "", " ".join(stem.split()).casefold())
+
+
+def _parse_question(
+    doc: _Document, index: int, raw: dict, topic_slugs: set[str], reported: set[str]
+) -> ParsedQuestion | None:
+    """Check what the schema cannot; `reported` names fields whose problems are already known."""
+    path = ("questions", index)
+    qid = raw["id"] if isinstance(raw.get("id"), str) else None
+    if "type" in reported or "*" in reported or raw.get("type") not in QUESTION_TYPES:
+        return None
+    qtype = get_question_type(raw["type"])
+    problems: list[tuple[str, str]] = []
+    for name in sorted(set(raw) - COMMON_QUESTION_FIELDS - qtype.fields - reported):
+        problems.append((name, f"field {name!r} does not belong to a {qtype.name} question"))
+    if "topic" not in reported and raw.get("topic") not in topic_slugs:
+        problems.append(("topic", f"unknown topic {raw.get('topic')!r}"))
+    content = None
+    if not reported & (qtype.fields | {"key"}):
+        try:
+            content = qtype.content_from_fields(raw)
+        except ContentError as exc:
+            problems.extend((p.field, p.message) for p in exc.problems)
+    for name, message in problems:
+        doc.problem((*path, name), message, qid)
+    if problems or reported or content is None:
+        return None
+    return ParsedQuestion(
+        external_id=qid,
+        type=qtype.name,
+        topic_slug=raw["topic"],
+        difficulty=raw["difficulty"],
+        stem=raw["stem"].strip(),
+        content=content,
+        rationale=raw["rationale"].strip(),
+        source=(raw.get("source") or "").strip() or None,
+        tags=tuple(raw.get("tags") or ()),
+        line=doc.line_of(path),
+    )
+
+
+def parse_bank(text: str, filename: str = "<bank>") -> ParsedBank:
+    """Parse and validate one native bank file.
+
+    :raises BankFileError: listing every problem, with file, line and question id.
+    """
+    doc = _Document(text, filename)
+    if doc.problems and doc.data is None:
+        raise BankFileError(doc.problems)
+    schema_hits = _check_schema(doc, "bank")
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        raise BankFileError(doc.problems)
+
+    topics: list[ParsedTopic] = []
+    if ("topics",) not in schema_hits and () not in schema_hits:
+        _flatten_topics(doc, data["topics"], ("topics",), None, topics)
+    topic_slugs = {t.slug for t in topics}
+
+    questions: list[ParsedQuestion] = []
+    ids: dict[str, int] = {}
+    stems: dict[str, str] = {}
+    for index, raw in enumerate(data["questions"]):
+        if not isinstance(raw, dict) or () in schema_hits:
+            continue
+        reported = schema_hits.get(("questions", index), set())
+        qid = raw.get("id") if isinstance(raw.get("id"), str) else None
+        if qid in ids:
+            doc.problem(
+                ("questions", index, "id"), f"duplicate id (first used on line {ids[qid]})", qid
+            )
+        elif qid:
+            ids[qid] = doc.line_of(("questions", index))
+        if isinstance(raw.get("stem"), str) and raw["stem"].strip():
+            stem_key = normalize_stem(raw["stem"])
+            if stem_key in stems:
+                doc.problem(
+                    ("questions", index, "stem"),
+                    f"duplicate stem (same as question {stems[stem_key]})",
+                    qid,
+                )
+            else:
+                stems[stem_key] = qid
+        question = _parse_question(doc, index, raw, topic_slugs, reported)
+        if question is not None:
+            questions.append(question)
+
+    if doc.problems:
+        raise BankFileError(doc.problems)
+    bank = data["bank"]
+    return ParsedBank(
+        slug=bank["id"],
+        title=bank["title"].strip(),
+        description=(bank.get("description") or "").strip(),
+        topics=tuple(topics),
+        questions=tuple(questions),
+    )
+
+
+def parse_blueprint(text: str, filename: str = "<blueprint>") -> ParsedBlueprint:
+    """Parse and validate one blueprint file (its banks and topics are checked on sync).
+
+    :raises BankFileError: listing every problem with its line.
+    """
+    doc = _Document(text, filename)
+    if doc.problems and doc.data is None:
+        raise BankFileError(doc.problems)
+    _check_schema(doc, "blueprint")
+    if doc.problems:
+        raise BankFileError(doc.problems)
+    raw = doc.data["blueprint"]
+    sections = tuple(
+        BlueprintSection(s["bank"], s.get("topic"), s["questions"], s.get("title"))
+        for s in raw["sections"]
+    )
+    segments = tuple(
+        BlueprintSegment(s["title"], s["minutes"], s["questions"]) for s in raw.get("segments", [])
+    )
+    total = sum(s.questions for s in sections)
+    if segments:
+        if sum(s.questions for s in segments) != total:
+            doc.problem(
+                ("blueprint", "segments"),
+                f"the segments hold {sum(s.questions for s in segments)} questions but the "
+                f"sections draw {total}",
+            )
+        if sum(s.minutes for s in segments) != raw["time_limit_minutes"]:
+            doc.problem(
+                ("blueprint", "segments"),
+                "the segments' minutes do not add up to time_limit_minutes",
+            )
+    if doc.problems:
+        raise BankFileError(doc.problems)
+    return ParsedBlueprint(
+        slug=raw["id"],
+        title=raw["title"].strip(),
+        description=(raw.get("description") or "").strip(),
+        time_limit_minutes=raw["time_limit_minutes"],
+        passing_percent=float(raw["passing_percent"]),
+        sections=sections,
+        segments=segments,
+    )
+
+
+def blueprint_problems(
+    blueprint: ParsedBlueprint, bank_topics: dict[str, set[str]], filename: str
+) -> list[FileProblem]:
+    """Problems with the banks and topics a blueprint names, given each bank's topic slugs."""
+    problems = []
+    for section in blueprint.sections:
+        if section.bank_slug not in bank_topics:
+            problems.append(FileProblem(filename, None, f"unknown bank {section.bank_slug!r}"))
+        elif section.topic_slug and section.topic_slug not in bank_topics[section.bank_slug]:
+            problems.append(
+                FileProblem(
+                    filename,
+                    None,
+                    f"bank {section.bank_slug!r} has no topic {section.topic_slug!r}",
+                )
+            )
+    return problems

@@ -1,0 +1,1 @@
+"""Pure scoring code: question types, grading and statistics. No Flask, no SQLAlchemy."""
