@@ -31,6 +31,7 @@ instance/secret_key: | $(BIN)/python
 ## run: install, migrate the SQLite database and serve on http://127.0.0.1:5000
 run: $(VENV)/.installed instance/secret_key
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
+	$(DEV_ENV) $(BIN)/flask --app wsgi banks sync
 	@echo
 	@echo "  MA Exam Prep is starting on http://$(HOST):$(PORT)"
 	@echo "  Create the first administrator from another terminal in this folder with:"

@@ -1,14 +1,18 @@
 """Operations commands: `flask users ...` and `flask banks ...`."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from quizapp.auth import services
 from quizapp.auth.models import Role, User
+from quizapp.banks import services as bank_services
 from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
+from quizapp.banks.models import Bank, Blueprint
 from quizapp.extensions import db
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
@@ -109,3 +113,48 @@ def check_command(files: tuple[str, ...]) -> None:
             click.echo(f"{name}: {len(exc.problems)} problem(s); nothing would be loaded", err=True)
     if failed:
         raise SystemExit(1)
+
+
+@banks_cli.command("sync")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of bank files; defaults to QUESTION_BANKS_DIR (the shipped banks).",
+)
+def sync_command(directory: Path | None) -> None:
+    """Load the shipped banks and blueprints: new questions added, edited ones versioned,
+    removed ones retired. Running it again changes nothing."""
+    directory = directory or Path(current_app.config["QUESTION_BANKS_DIR"])
+    result = bank_services.sync_directory(directory, now=datetime.now(UTC))
+    db.session.commit()
+    for report in result.reports:
+        click.echo(str(report))
+    if result.blueprints:
+        click.echo(f"blueprints: {', '.join(result.blueprints)}")
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("some files have problems and were not loaded (the others were)")
+
+
+@banks_cli.command("list")
+def list_banks_command() -> None:
+    """List banks with their question counts, and the blueprints."""
+    banks = list(db.session.scalars(sa.select(Bank).order_by(Bank.title)))
+    summaries = bank_services.bank_summaries(banks)
+    for bank in banks:
+        summary = summaries[bank.id]
+        types = ", ".join(f"{count} {name}" for name, count in sorted(summary.by_type.items()))
+        click.echo(
+            f"{bank.slug:<28} {summary.total:>5} questions  {bank.title}"
+            + (f"  ({types})" if types else "")
+        )
+    blueprints = db.session.scalars(
+        sa.select(Blueprint).where(Blueprint.retired_at.is_(None)).order_by(Blueprint.title)
+    )
+    for blueprint in blueprints:
+        click.echo(
+            f"blueprint {blueprint.slug:<28} {blueprint.question_count:>4} questions, "
+            f"{blueprint.time_limit_minutes} min  {blueprint.title}"
+        )

@@ -262,10 +262,13 @@ class FillInBlank(QuestionType):
             return ItemResult(score=1.0, answered=True)
         tolerance = content.get("tolerance")
         number = _parse_number(answer)
-        if tolerance is not None and number is not None:
-            # A hair of slack so that float noise (100.4 - 100.3) never fails a right answer.
-            if any(abs(number - float(a)) <= tolerance + 1e-9 for a in content["accepted"]):
-                return ItemResult(score=1.0, answered=True)
+        # A hair of slack so that float noise (100.4 - 100.3) never fails a right answer.
+        if (
+            tolerance is not None
+            and number is not None
+            and any(abs(number - float(a)) <= tolerance + 1e-9 for a in content["accepted"])
+        ):
+            return ItemResult(score=1.0, answered=True)
         return ItemResult(score=0.0, answered=True)
 
     def correct_response(self, content):

@@ -1,0 +1,356 @@
+"""Load banks and blueprints into the database, versioning questions; count and pool them.
+
+Services flush but never commit: the command or view that calls them owns the transaction.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from quizapp.banks.loader import (
+    BankFileError,
+    BlueprintSection,
+    FileProblem,
+    ParsedBank,
+    ParsedBlueprint,
+    blueprint_problems,
+    parse_bank,
+    parse_blueprint,
+)
+from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.extensions import db
+
+logger = logging.getLogger(__name__)
+
+BANK_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class BankOwnershipError(ValueError):
+    """A file tries to replace a bank that belongs to someone else."""
+
+
+@dataclass
+class SyncReport:
+    """What one bank's sync did."""
+
+    bank: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    restored: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.retired or self.restored)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.bank}: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "
+            f"{self.retired} retired, {self.restored} restored"
+        )
+
+
+@dataclass
+class DirectorySyncResult:
+    reports: list[SyncReport] = field(default_factory=list)
+    blueprints: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+
+
+def _sync_topics(bank: Bank, parsed: ParsedBank) -> dict[str, Topic]:
+    topics = {t.slug: t for t in bank.topics}
+    for parsed_topic in parsed.topics:
+        topic = topics.get(parsed_topic.slug)
+        if topic is None:
+            topic = Topic(slug=parsed_topic.slug)
+            bank.topics.append(topic)
+            topics[parsed_topic.slug] = topic
+        topic.title = parsed_topic.title
+        topic.position = parsed_topic.position
+    db.session.flush()
+    for parsed_topic in parsed.topics:
+        parent = topics[parsed_topic.parent_slug] if parsed_topic.parent_slug else None
+        topics[parsed_topic.slug].parent_id = parent.id if parent else None
+    return topics
+
+
+def _add_version(question: Question, parsed, topic: Topic, number: int) -> QuestionVersion:
+    version = QuestionVersion(
+        question=question,
+        number=number,
+        type=parsed.type,
+        stem=parsed.stem,
+        content=parsed.content,
+        rationale=parsed.rationale,
+        topic_id=topic.id,
+        difficulty=parsed.difficulty,
+        source=parsed.source,
+        tags=list(parsed.tags),
+        fingerprint=parsed.fingerprint(),
+    )
+    db.session.add(version)
+    db.session.flush()
+    question.current_version_id = version.id
+    return version
+
+
+def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None) -> SyncReport:
+    """Make the database hold exactly this bank: new questions created, edited ones versioned,
+    unchanged ones untouched, missing ones retired.
+
+    :raises BankOwnershipError: when the slug belongs to another owner's bank.
+    """
+    bank = db.session.scalar(sa.select(Bank).where(Bank.slug == parsed.slug))
+    if bank is None:
+        bank = Bank(slug=parsed.slug, owner_id=owner_id)
+        db.session.add(bank)
+    elif bank.owner_id != owner_id:
+        raise BankOwnershipError(f"the bank id {parsed.slug!r} is already used by another bank")
+    if bank.title != parsed.title:
+        bank.title = parsed.title
+    if bank.description != parsed.description:
+        bank.description = parsed.description
+    db.session.flush()
+    topics = _sync_topics(bank, parsed)
+
+    existing = {
+        question.external_id: (question, fingerprint, number)
+        for question, fingerprint, number in db.session.execute(
+            sa.select(Question, QuestionVersion.fingerprint, QuestionVersion.number)
+            .outerjoin(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.bank_id == bank.id)
+        ).all()
+    }
+    report = SyncReport(bank=parsed.slug)
+    for parsed_question in parsed.questions:
+        topic = topics[parsed_question.topic_slug]
+        found = existing.get(parsed_question.external_id)
+        if found is None:
+            question = Question(bank_id=bank.id, external_id=parsed_question.external_id)
+            db.session.add(question)
+            _add_version(question, parsed_question, topic, number=1)
+            report.created += 1
+            continue
+        question, fingerprint, number = found
+        if question.retired_at is not None:
+            question.retired_at = None
+            report.restored += 1
+        if fingerprint == parsed_question.fingerprint():
+            report.unchanged += 1
+        else:
+            _add_version(question, parsed_question, topic, number=(number or 0) + 1)
+            report.updated += 1
+    keep = {q.external_id for q in parsed.questions}
+    for external_id, (question, _, _) in existing.items():
+        if external_id not in keep and question.retired_at is None:
+            question.retired_at = now
+            report.retired += 1
+    db.session.flush()
+    if report.changed:
+        logger.info("Synced bank %s", report)
+    return report
+
+
+def bank_topic_slugs() -> dict[str, set[str]]:
+    slugs: dict[str, set[str]] = defaultdict(set)
+    for bank_slug, topic_slug in db.session.execute(
+        sa.select(Bank.slug, Topic.slug).outerjoin(Topic, Topic.bank_id == Bank.id)
+    ):
+        slugs[bank_slug]
+        if topic_slug:
+            slugs[bank_slug].add(topic_slug)
+    return dict(slugs)
+
+
+def sync_blueprint(parsed: ParsedBlueprint, *, owner_id: int | None = None) -> Blueprint:
+    blueprint = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == parsed.slug))
+    if blueprint is None:
+        blueprint = Blueprint(slug=parsed.slug, owner_id=owner_id)
+        db.session.add(blueprint)
+    elif blueprint.owner_id != owner_id:
+        raise BankOwnershipError(f"the blueprint id {parsed.slug!r} is already in use")
+    values = {
+        "title": parsed.title,
+        "description": parsed.description,
+        "time_limit_minutes": parsed.time_limit_minutes,
+        "passing_percent": parsed.passing_percent,
+        "sections": [
+            {"bank": s.bank_slug, "topic": s.topic_slug, "questions": s.questions, "title": s.title}
+            for s in parsed.sections
+        ],
+        "segments": [
+            {"title": s.title, "minutes": s.minutes, "questions": s.questions}
+            for s in parsed.segments
+        ],
+        "retired_at": None,
+    }
+    for name, value in values.items():
+        if (
+            getattr(blueprint, name) != value
+        ):  # assign only changes: an unchanged sync writes nothing
+            setattr(blueprint, name, value)
+    db.session.flush()
+    return blueprint
+
+
+def _bank_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in BANK_SUFFIXES and p.is_file())
+
+
+def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
+    """Load every bank in `directory` and every blueprint in `directory/blueprints`.
+
+    A file with any problem is skipped whole (its bank keeps what it had) and its problems
+    reported; the other files still load. Shipped blueprints missing from the folder are retired.
+    """
+    result = DirectorySyncResult()
+    for path in _bank_files(directory):
+        try:
+            parsed = parse_bank(path.read_text(encoding="utf-8-sig"), str(path))
+            result.reports.append(sync_bank(parsed, now=now))
+        except BankFileError as exc:
+            result.problems.extend(exc.problems)
+        except BankOwnershipError as exc:
+            result.problems.append(FileProblem(str(path), None, str(exc)))
+
+    blueprint_dir = directory / "blueprints"
+    seen = set()
+    known_topics = bank_topic_slugs()
+    for path in _bank_files(blueprint_dir) if blueprint_dir.is_dir() else []:
+        try:
+            parsed_blueprint = parse_blueprint(path.read_text(encoding="utf-8-sig"), str(path))
+        except BankFileError as exc:
+            result.problems.extend(exc.problems)
+            continue
+        seen.add(parsed_blueprint.slug)
+        problems = blueprint_problems(parsed_blueprint, known_topics, str(path))
+        if problems:
+            result.problems.extend(problems)
+            continue
+        sync_blueprint(parsed_blueprint)
+        result.blueprints.append(parsed_blueprint.slug)
+    for blueprint in db.session.scalars(
+        sa.select(Blueprint).where(Blueprint.owner_id.is_(None), Blueprint.retired_at.is_(None))
+    ):
+        if blueprint.slug not in seen:
+            blueprint.retired_at = now
+    db.session.flush()
+    return result
+
+
+def active_questions_query():
+    """Questions still in use, joined to their current version."""
+    return (
+        sa.select(Question, QuestionVersion)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.retired_at.is_(None))
+    )
+
+
+@dataclass
+class BankSummary:
+    bank: Bank
+    total: int
+    by_type: Counter
+    by_difficulty: Counter
+    #: Questions per topic id, including those of every topic below it.
+    by_topic: Counter
+
+
+def bank_summaries(banks: list[Bank]) -> dict[int, BankSummary]:
+    """Question counts per bank, type, difficulty and topic subtree, in two queries."""
+    summaries = {b.id: BankSummary(b, 0, Counter(), Counter(), Counter()) for b in banks}
+    if not banks:
+        return summaries
+    rows = db.session.execute(
+        sa.select(
+            Question.bank_id,
+            QuestionVersion.type,
+            QuestionVersion.difficulty,
+            QuestionVersion.topic_id,
+            sa.func.count(),
+        )
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.retired_at.is_(None), Question.bank_id.in_(summaries))
+        .group_by(
+            Question.bank_id,
+            QuestionVersion.type,
+            QuestionVersion.difficulty,
+            QuestionVersion.topic_id,
+        )
+    ).all()
+    parents = dict(
+        db.session.execute(
+            sa.select(Topic.id, Topic.parent_id).where(Topic.bank_id.in_(summaries))
+        ).all()
+    )
+    for bank_id, qtype, difficulty, topic_id, count in rows:
+        summary = summaries[bank_id]
+        summary.total += count
+        summary.by_type[qtype] += count
+        summary.by_difficulty[difficulty] += count
+        while topic_id is not None:
+            summary.by_topic[topic_id] += count
+            topic_id = parents.get(topic_id)
+    return summaries
+
+
+def topic_subtree_ids(bank_id: int, topic_slug: str | None) -> list[int] | None:
+    """Ids of a topic and all topics below it; None means the whole bank."""
+    if topic_slug is None:
+        return None
+    topics = db.session.execute(
+        sa.select(Topic.id, Topic.slug, Topic.parent_id).where(Topic.bank_id == bank_id)
+    ).all()
+    children = defaultdict(list)
+    root = None
+    for topic_id, slug, parent_id in topics:
+        children[parent_id].append(topic_id)
+        if slug == topic_slug:
+            root = topic_id
+    if root is None:
+        return []
+    found, stack = [], [root]
+    while stack:
+        topic_id = stack.pop()
+        found.append(topic_id)
+        stack.extend(children[topic_id])
+    return found
+
+
+def blueprint_sections(blueprint: Blueprint) -> list[BlueprintSection]:
+    return [
+        BlueprintSection(s["bank"], s.get("topic"), s["questions"], s.get("title"))
+        for s in blueprint.sections
+    ]
+
+
+def section_pools(blueprint: Blueprint) -> list[list[int]]:
+    """For each section, the ids of the active questions it may draw from."""
+    banks = {
+        b.slug: b
+        for b in db.session.scalars(
+            sa.select(Bank).where(Bank.slug.in_({s["bank"] for s in blueprint.sections}))
+        )
+    }
+    pools = []
+    for section in blueprint_sections(blueprint):
+        bank = banks.get(section.bank_slug)
+        if bank is None:
+            pools.append([])
+            continue
+        query = (
+            sa.select(Question.id)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.bank_id == bank.id, Question.retired_at.is_(None))
+        )
+        topic_ids = topic_subtree_ids(bank.id, section.topic_slug)
+        if topic_ids is not None:
+            query = query.where(QuestionVersion.topic_id.in_(topic_ids))
+        pools.append(list(db.session.scalars(query)))
+    return pools
