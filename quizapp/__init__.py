@@ -9,6 +9,7 @@ from config import Config
 from quizapp import cli, errors, models
 from quizapp.admin.views import bp as admin_bp
 from quizapp.auth.views import bp as auth_bp
+from quizapp.banks.views import bp as banks_bp
 from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate, talisman
 from quizapp.main.views import bp as main_bp
 
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(banks_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -80,7 +82,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_shellcontext(app: Flask) -> None:
-    app.shell_context_processor(lambda: {"db": db, "User": models.User})
+    app.shell_context_processor(
+        lambda: {"db": db, "User": models.User, "Bank": models.Bank, "Question": models.Question}
+    )
 
 
 def register_proxy_fix(app: Flask) -> None:

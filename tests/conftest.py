@@ -1,6 +1,7 @@
 """Fixtures: a fresh app and in-memory database per test, factories and a sign-in helper."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import count
 
 import pytest
@@ -9,6 +10,8 @@ from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth import services
 from quizapp.auth.models import Role
+from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.services import sync_bank, sync_blueprint
 from quizapp.extensions import db
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -101,3 +104,63 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def bank_yaml(slug: str = "demo", n_questions: int = 5, *, topic_split: int | None = None) -> str:
+    """A valid native bank file: topics a (with child a1) and b; single-best questions q1..qn.
+
+    The first `topic_split` questions (default: half) go to a1, the rest to b.
+    """
+    split = n_questions // 2 if topic_split is None else topic_split
+    lines = [
+        "format: 1",
+        f"bank: {{id: {slug}, title: Demo bank {slug}, description: For tests}}",
+        "topics:",
+        "  - {id: a, title: Topic A, topics: [{id: a1, title: Topic A1}]}",
+        "  - {id: b, title: Topic B}",
+        "questions:",
+    ]
+    for n in range(1, n_questions + 1):
+        lines += [
+            f"  - id: q{n}",
+            "    type: single_best",
+            f"    topic: {'a1' if n <= split else 'b'}",
+            "    difficulty: easy",
+            f'    stem: "Demo question number {n}?"',
+            f"    options: [right {n}, wrong {n}, other {n}]",
+            f"    key: right {n}",
+            f"    rationale: Right {n} is right; the others are wrong.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def blueprint_yaml(slug: str = "demo-test", bank: str = "demo", questions: int = 2) -> str:
+    return (
+        "format: 1\n"
+        f"blueprint: {{id: {slug}, title: Demo test, time_limit_minutes: 10, passing_percent: 70,"
+        f" sections: [{{bank: {bank}, questions: {questions}}}]}}\n"
+    )
+
+
+@pytest.fixture
+def make_bank(app):
+    """Load a bank (as `flask banks sync` would) and return its slug."""
+
+    def make(slug: str = "demo", n_questions: int = 5, **kwargs) -> str:
+        with app.app_context():
+            sync_bank(parse_bank(bank_yaml(slug, n_questions, **kwargs)), now=datetime.now(UTC))
+            db.session.commit()
+        return slug
+
+    return make
+
+
+@pytest.fixture
+def make_blueprint(app):
+    def make(slug: str = "demo-test", bank: str = "demo", questions: int = 2) -> str:
+        with app.app_context():
+            sync_blueprint(parse_blueprint(blueprint_yaml(slug, bank, questions)))
+            db.session.commit()
+        return slug
+
+    return make

@@ -50,6 +50,10 @@ EXPECTED = {
     ("GET", "admin.users"): only_admin(200),
     ("POST", "admin.change_role"): only_admin(302),
     ("POST", "admin.issue_reset_link"): only_admin(200),
+    ("GET", "banks.index"): signed_in(200),
+    ("GET", "banks.detail"): signed_in(200),
+    ("GET", "banks.questions"): {"anonymous": 302, "student": 403, "instructor": 200, "admin": 200},
+    ("GET", "banks.blueprint"): signed_in(200),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -59,6 +63,9 @@ URL_VALUES = {
     "auth.reset_password": {"token": "not-a-real-token"},
     "admin.change_role": {"user_id": "target"},
     "admin.issue_reset_link": {"user_id": "target"},
+    "banks.detail": {"slug": "demo"},
+    "banks.questions": {"slug": "demo"},
+    "banks.blueprint": {"slug": "demo-test"},
 }
 FORM_DATA = {"admin.change_role": {"role": "instructor"}}
 
@@ -81,8 +88,12 @@ def test_no_stale_declarations():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "endpoint"), sorted(EXPECTED), ids=lambda v: v)
-def test_route_access(app, client, auth, make_user, method, endpoint, role):
+def test_route_access(
+    app, client, auth, make_user, make_bank, make_blueprint, method, endpoint, role
+):
     target = make_user("student")
+    make_bank("demo")
+    make_blueprint("demo-test", bank="demo")
     if role != "anonymous":
         auth.login(make_user(role))
     values = {

@@ -48,8 +48,8 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         return f"{self.id}.{self.session_generation}"
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in {r.value for r in roles}
+    def has_role(self, *roles: Role | str) -> bool:
+        return self.role in {str(r) for r in roles}
 
     @property
     def is_admin(self) -> bool:

@@ -354,3 +354,26 @@ def section_pools(blueprint: Blueprint) -> list[list[int]]:
             query = query.where(QuestionVersion.topic_id.in_(topic_ids))
         pools.append(list(db.session.scalars(query)))
     return pools
+
+
+def visible_banks_query(user):
+    """Banks a user may browse: the shipped ones, their own, or every bank for an admin."""
+    query = sa.select(Bank).order_by(Bank.title)
+    if not user.is_admin:
+        query = query.where(sa.or_(Bank.owner_id.is_(None), Bank.owner_id == user.id))
+    return query
+
+
+def topic_rows(bank: Bank) -> list[tuple[Topic, int]]:
+    """The bank's topics in tree order, each with its depth (0 for top-level topics)."""
+    depth: dict[int, int] = {}
+    rows = []
+    for topic in bank.topics:  # ordered by position, so parents come before children
+        depth[topic.id] = depth.get(topic.parent_id, -1) + 1 if topic.parent_id else 0
+        rows.append((topic, depth[topic.id]))
+    return rows
+
+
+def blueprint_availability(blueprint: Blueprint) -> list[tuple[BlueprintSection, int]]:
+    """Each section of a blueprint with the number of questions it can draw from now."""
+    return list(zip(blueprint_sections(blueprint), map(len, section_pools(blueprint)), strict=True))

@@ -1,0 +1,118 @@
+"""The bank browser: banks with their topics and counts, blueprints, and (for staff) questions."""
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from quizapp.auth.decorators import instructor_required
+from quizapp.banks import services
+from quizapp.banks.forms import QuestionFilterForm
+from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
+from quizapp.banks.models import Blueprint as TestBlueprint
+from quizapp.extensions import db
+from quizapp.scoring.question_types import QUESTION_TYPES
+
+bp = Blueprint("banks", __name__)
+
+QUESTIONS_PER_PAGE = 25
+
+
+def _visible_bank_or_404(slug: str) -> Bank:
+    bank = db.one_or_404(services.visible_banks_query(current_user).where(Bank.slug == slug))
+    return bank
+
+
+@bp.get("/banks")
+@login_required
+def index():
+    banks = list(db.session.scalars(services.visible_banks_query(current_user)))
+    blueprints = db.session.scalars(
+        sa.select(TestBlueprint)
+        .where(TestBlueprint.retired_at.is_(None), TestBlueprint.owner_id.is_(None))
+        .order_by(TestBlueprint.title)
+    ).all()
+    return render_template(
+        "banks/index.html",
+        banks=banks,
+        summaries=services.bank_summaries(banks),
+        blueprints=blueprints,
+        question_types=QUESTION_TYPES,
+    )
+
+
+@bp.get("/banks/<slug>")
+@login_required
+def detail(slug: str):
+    bank = _visible_bank_or_404(slug)
+    return render_template(
+        "banks/detail.html",
+        bank=bank,
+        summary=services.bank_summaries([bank])[bank.id],
+        topic_rows=services.topic_rows(bank),
+        question_types=QUESTION_TYPES,
+    )
+
+
+@bp.get("/banks/<slug>/questions")
+@instructor_required
+def questions(slug: str):
+    bank = _visible_bank_or_404(slug)
+    topic_rows = services.topic_rows(bank)
+    form = QuestionFilterForm(request.args)
+    form.topic.choices = [SelectChoice("", "All topics")] + [
+        SelectChoice(topic.slug, "— " * depth + topic.title) for topic, depth in topic_rows
+    ]
+    form.type.choices = [SelectChoice("", "All types")] + [
+        SelectChoice(name, qtype.label) for name, qtype in QUESTION_TYPES.items()
+    ]
+    if not form.validate():
+        abort(400, "Those filters are not valid for this bank.")
+    # Current versions with their question and topic loaded by the same query.
+    query = (
+        sa.select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .join(Topic, QuestionVersion.topic_id == Topic.id)
+        .options(
+            so.contains_eager(QuestionVersion.question), so.contains_eager(QuestionVersion.topic)
+        )
+        .where(Question.bank_id == bank.id)
+        .order_by(Topic.position, Question.external_id)
+    )
+    if not form.retired.data:
+        query = query.where(Question.retired_at.is_(None))
+    if form.topic.data:
+        query = query.where(
+            QuestionVersion.topic_id.in_(services.topic_subtree_ids(bank.id, form.topic.data))
+        )
+    if form.type.data:
+        query = query.where(QuestionVersion.type == form.type.data)
+    if form.q.data:
+        query = query.where(QuestionVersion.stem.ilike(f"%{form.q.data.strip()}%"))
+    page = db.paginate(query, per_page=QUESTIONS_PER_PAGE, error_out=False, count=True)
+    return render_template(
+        "banks/questions.html",
+        bank=bank,
+        page=page,
+        form=form,
+        question_types=QUESTION_TYPES,
+        filters={k: v for k, v in request.args.items() if k != "page" and v},
+    )
+
+
+@bp.get("/blueprints/<slug>")
+@login_required
+def blueprint(slug: str):
+    test_blueprint = db.one_or_404(
+        sa.select(TestBlueprint).where(
+            TestBlueprint.slug == slug,
+            TestBlueprint.retired_at.is_(None),
+            TestBlueprint.owner_id.is_(None),
+        )
+    )
+    return render_template(
+        "banks/blueprint.html",
+        blueprint=test_blueprint,
+        sections=services.blueprint_availability(test_blueprint),
+    )
