@@ -1,10 +1,12 @@
 """Fixtures: a fresh app and in-memory database per test, factories and a sign-in helper."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
 
 import pytest
+import sqlalchemy as sa
 
 from config import TestingConfig
 from quizapp import create_app
@@ -50,6 +52,28 @@ def app(config_class):
 def app_ctx(app):
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` collects the SQL the block runs."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+
+    return counter
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ class ParsedQuestion:
     rationale: str
     source: str | None = None
     tags: tuple[str, ...] = ()
-    line: int | None = None
+    line: int | None = field(default=None, compare=False)
 
     def fingerprint(self) -> str:
         """A hash of everything a version stores: equal hashes mean an unchanged question."""

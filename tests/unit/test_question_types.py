@@ -1,0 +1,233 @@
+"""Validation and grading of every question type, partial credit included."""
+
+import pytest
+
+from quizapp.scoring.question_types import (
+    QUESTION_TYPES,
+    ContentError,
+    UnknownQuestionTypeError,
+    get_question_type,
+    grade,
+)
+
+
+def content(type_name, **fields):
+    return get_question_type(type_name).content_from_fields(fields)
+
+
+def problems(type_name, **fields):
+    with pytest.raises(ContentError) as excinfo:
+        content(type_name, **fields)
+    return " | ".join(f"{p.field}: {p.message}" for p in excinfo.value.problems)
+
+
+# --- single best answer -------------------------------------------------------------------
+
+
+def test_single_best_stores_the_key_as_an_index():
+    stored = content("single_best", options=["slow", "fast", "painful"], key="fast")
+    assert stored == {"options": ["slow", "fast", "painful"], "key": 1, "shuffle": True}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"options": ["a", "b"]}, "no key"),
+        ({"options": ["a", "b"], "key": "c"}, "not among the options"),
+        ({"options": ["a", "b", "c"], "key": ["a", "b"]}, "exactly one key, not 2"),
+        ({"options": ["a"], "key": "a"}, "2 to 8 options"),
+        ({"options": ["a", "A ", "b"], "key": "a"}, "appears twice"),
+    ],
+)
+def test_single_best_problems(fields, message):
+    assert message in problems("single_best", **fields)
+
+
+def test_single_best_grading():
+    stored = content("single_best", options=["a", "b", "c"], key="b")
+    assert grade("single_best", stored, 1).score == 1.0
+    assert grade("single_best", stored, 1).correct
+    assert grade("single_best", stored, 0).score == 0.0
+    assert not grade("single_best", stored, None).answered
+
+
+# --- multiple response -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def select_all():
+    # keyed: a, c, d (k = 3); b and e are wrong
+    return content("multiple_response", options=["a", "b", "c", "d", "e"], key=["a", "c", "d"])
+
+
+@pytest.mark.parametrize(
+    ("response", "score"),
+    [
+        ([0, 2, 3], 1.0),  # exactly the key
+        ([0, 2], 2 / 3),  # two of three, nothing wrong
+        ([0], 1 / 3),
+        ([0, 2, 3, 1], 2 / 3),  # all keyed plus one wrong: 3/3 - 1/3
+        ([0, 1], 0.0),  # one right, one wrong
+        ([1, 4], 0.0),  # floored at zero, never negative
+        ([0, 1, 2, 3, 4], 1 / 3),  # everything: 3/3 - 2/3
+    ],
+)
+def test_multiple_response_partial_credit(select_all, response, score):
+    result = grade("multiple_response", select_all, response)
+    assert result.score == pytest.approx(score)
+    assert result.correct is (score == 1.0)
+
+
+def test_multiple_response_empty_is_unanswered(select_all):
+    assert not grade("multiple_response", select_all, []).answered
+
+
+def test_multiple_response_problems():
+    assert "no key" in problems("multiple_response", options=["a", "b", "c"], key=[])
+    assert "every option is keyed" in problems(
+        "multiple_response", options=["a", "b", "c"], key=["a", "b", "c"]
+    )
+    assert "'z' is not among" in problems("multiple_response", options=["a", "b", "c"], key=["z"])
+
+
+# --- true / false ------------------------------------------------------------------------------
+
+
+def test_true_false():
+    stored = content("true_false", key=False)
+    assert grade("true_false", stored, False).correct
+    assert not grade("true_false", stored, True).correct
+    assert not grade("true_false", stored, None).answered
+    assert "key: true or key: false" in problems("true_false", key="yes")
+
+
+# --- fill in the blank -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "correct"),
+    [
+        ("bradycardia", True),
+        ("  BradyCardia  ", True),
+        ("slow heart rate", True),
+        ("slow   heart\trate", True),
+        ("brady cardia", False),
+        ("tachycardia", False),
+    ],
+)
+def test_fill_in_blank_text(response, correct):
+    stored = content("fill_in_blank", key=["bradycardia", "slow heart rate"])
+    assert grade("fill_in_blank", stored, response).correct is correct
+
+
+@pytest.mark.parametrize(
+    ("response", "correct"),
+    [("100.4", True), ("100.5", True), ("100,3", True), ("100.6", False), ("abc", False)],
+)
+def test_fill_in_blank_numeric_tolerance(response, correct):
+    stored = content("fill_in_blank", key=["100.4"], tolerance=0.1)
+    assert grade("fill_in_blank", stored, response).correct is correct
+
+
+def test_fill_in_blank_problems():
+    assert "no accepted answer" in problems("fill_in_blank", key=[])
+    assert "must be a number" in problems("fill_in_blank", key=["ten"], tolerance=0.5)
+    assert "cannot be negative" in problems("fill_in_blank", key=["10"], tolerance=-1)
+    assert not grade("fill_in_blank", content("fill_in_blank", key="x"), "   ").answered
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def word_parts():
+    return content(
+        "matching",
+        pairs=[["brady-", "slow"], ["tachy-", "fast"], ["hyper-", "above"], ["hypo-", "below"]],
+        extra_matches=["around"],
+    )
+
+
+def test_matching_content(word_parts):
+    assert word_parts["matches"] == ["slow", "fast", "above", "below", "around"]
+    assert word_parts["key"] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("response", "score"),
+    [
+        ([0, 1, 2, 3], 1.0),
+        ([1, 0, 2, 3], 0.5),
+        ([0, 1, 2, 4], 0.75),  # the distractor chosen once
+        ([0, None, None, None], 0.25),
+    ],
+)
+def test_matching_partial_credit(word_parts, response, score):
+    assert grade("matching", word_parts, response).score == pytest.approx(score)
+
+
+def test_matching_problems():
+    assert "2 to 12 pairs" in problems("matching", pairs=[["a", "b"]])
+    assert "match 'b' appears twice" in problems("matching", pairs=[["a", "b"], ["c", "b"]])
+    assert "prompt 'a' appears twice" in problems("matching", pairs=[["a", "b"], ["a", "c"]])
+
+
+# --- ordering ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def order_of_draw():
+    return content("ordering", items=["culture", "light blue", "red", "green", "lavender", "gray"])
+
+
+@pytest.mark.parametrize(
+    ("response", "score"),
+    [
+        ([0, 1, 2, 3, 4, 5], 1.0),
+        ([1, 0, 2, 3, 4, 5], 5 / 6),  # two swapped: five still in order
+        ([5, 0, 1, 2, 3, 4], 5 / 6),  # one item moved to the front
+        ([5, 4, 3, 2, 1, 0], 1 / 6),  # reversed
+        ([0, 0, 1, 2, 3, 4], 0.0),  # not a permutation
+    ],
+)
+def test_ordering_partial_credit(order_of_draw, response, score):
+    assert grade("ordering", order_of_draw, response).score == pytest.approx(score)
+
+
+def test_ordering_problems():
+    assert "3 to 10 items" in problems("ordering", items=["a", "b"])
+    assert "appears twice" in problems("ordering", items=["a", "b", "a"])
+
+
+# --- registry ----------------------------------------------------------------------------------
+
+
+def test_registry_has_the_six_types():
+    assert set(QUESTION_TYPES) == {
+        "single_best",
+        "multiple_response",
+        "true_false",
+        "fill_in_blank",
+        "matching",
+        "ordering",
+    }
+    with pytest.raises(UnknownQuestionTypeError):
+        get_question_type("essay")
+
+
+@pytest.mark.parametrize(
+    ("type_name", "fields"),
+    [
+        ("single_best", {"options": ["a", "b"], "key": "a"}),
+        ("multiple_response", {"options": ["a", "b", "c"], "key": ["a", "c"]}),
+        ("true_false", {"key": True}),
+        ("fill_in_blank", {"key": ["x"]}),
+        ("matching", {"pairs": [["a", "b"], ["c", "d"]]}),
+        ("ordering", {"items": ["a", "b", "c"]}),
+    ],
+)
+def test_the_correct_response_earns_the_point_and_key_text_names_it(type_name, fields):
+    qtype = get_question_type(type_name)
+    stored = qtype.content_from_fields(fields)
+    assert qtype.grade(stored, qtype.correct_response(stored)).correct
+    assert qtype.key_text(stored)
