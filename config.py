@@ -62,6 +62,10 @@ class Config:
     # CSRF tokens must outlive the longest exam (SECURITY.md rule 7): tie them to the session only.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Answers arriving this long after a deadline are still accepted (network latency);
+    # later ones are refused and the attempt is graded (SECURITY.md rule 1).
+    EXAM_GRACE_SECONDS = _env_int("EXAM_GRACE_SECONDS", 30)
+
     # Failed-login throttling, per account and per client address.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 5)

@@ -10,6 +10,7 @@ from quizapp import cli, errors, models
 from quizapp.admin.views import bp as admin_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
+from quizapp.exams.views import bp as exams_bp
 from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate, talisman
 from quizapp.main.views import bp as main_bp
 
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(banks_bp)
+    app.register_blueprint(exams_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -2,5 +2,17 @@
 
 from quizapp.auth.models import LoginFailure, User
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.exams.models import Attempt, AttemptQuestion, QuestionReport
 
-__all__ = ["Bank", "Blueprint", "LoginFailure", "Question", "QuestionVersion", "Topic", "User"]
+__all__ = [
+    "Attempt",
+    "AttemptQuestion",
+    "Bank",
+    "Blueprint",
+    "LoginFailure",
+    "Question",
+    "QuestionReport",
+    "QuestionVersion",
+    "Topic",
+    "User",
+]

@@ -11,9 +11,12 @@ import sqlalchemy as sa
 from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth import services
-from quizapp.auth.models import Role
+from quizapp.auth.models import Role, User
 from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.models import Blueprint
 from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.exams.models import Mode
+from quizapp.exams.services import start_blueprint_attempt
 from quizapp.extensions import db
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -188,3 +191,27 @@ def make_blueprint(app):
         return slug
 
     return make
+
+
+@pytest.fixture
+def start_attempt(app):
+    """Start an attempt at a loaded blueprint for a user; return the attempt's id."""
+
+    def start(
+        user: UserInfo,
+        blueprint: str = "demo-test",
+        *,
+        mode: str = "exam",
+        now: datetime | None = None,
+        seed: int = 1,
+    ) -> int:
+        with app.app_context():
+            owner = db.session.get(User, user.id)
+            test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == blueprint))
+            attempt = start_blueprint_attempt(
+                owner, test, mode=Mode(mode), now=now or datetime.now(UTC), seed=seed
+            )
+            db.session.commit()
+            return attempt.id
+
+    return start

@@ -54,6 +54,21 @@ EXPECTED = {
     ("GET", "banks.detail"): signed_in(200),
     ("GET", "banks.questions"): {"anonymous": 302, "student": 403, "instructor": 200, "admin": 200},
     ("GET", "banks.blueprint"): signed_in(200),
+    ("GET", "exams.index"): signed_in(200),
+    ("POST", "exams.start"): signed_in(302),
+    ("GET", "exams.custom"): signed_in(200),
+    ("POST", "exams.custom"): signed_in(200),  # empty form: shown again with errors
+    # Attempt routes, each on an attempt of the requesting user (others' are 404: test_exams).
+    ("GET", "exams.resume"): signed_in(302),
+    ("GET", "exams.question"): signed_in(200),
+    ("POST", "exams.answer"): signed_in(302),
+    ("POST", "exams.autosave"): signed_in(200),
+    ("GET", "exams.report"): signed_in(200),
+    ("POST", "exams.report"): signed_in(200),
+    ("GET", "exams.review"): signed_in(200),
+    ("POST", "exams.submit"): signed_in(302),
+    ("GET", "exams.results"): signed_in(302),  # not before it is submitted
+    ("POST", "exams.practice_missed"): signed_in(400, anonymous=302),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -66,8 +81,29 @@ URL_VALUES = {
     "banks.detail": {"slug": "demo"},
     "banks.questions": {"slug": "demo"},
     "banks.blueprint": {"slug": "demo-test"},
+    "exams.start": {"slug": "demo-test"},
+    "exams.custom": {"slug": "demo"},
+    **{
+        endpoint: {"attempt_id": "own_attempt", "position": 1}
+        for endpoint in ("exams.question", "exams.answer", "exams.autosave", "exams.report")
+    },
+    **{
+        endpoint: {"attempt_id": "own_attempt"}
+        for endpoint in (
+            "exams.resume",
+            "exams.review",
+            "exams.submit",
+            "exams.results",
+            "exams.practice_missed",
+        )
+    },
 }
-FORM_DATA = {"admin.change_role": {"role": "instructor"}}
+FORM_DATA = {
+    "admin.change_role": {"role": "instructor"},
+    "exams.start": {"mode": "exam"},
+    "exams.answer": {"revision": "0", "action": "save"},
+    "exams.autosave": {"revision": "0"},
+}
 
 
 def _declared_rules():
@@ -89,15 +125,17 @@ def test_no_stale_declarations():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "endpoint"), sorted(EXPECTED), ids=lambda v: v)
 def test_route_access(
-    app, client, auth, make_user, make_bank, make_blueprint, method, endpoint, role
+    app, client, auth, make_user, make_bank, make_blueprint, start_attempt, method, endpoint, role
 ):
     target = make_user("student")
     make_bank("demo")
     make_blueprint("demo-test", bank="demo")
+    requester = make_user("student" if role == "anonymous" else role)
     if role != "anonymous":
-        auth.login(make_user(role))
+        auth.login(requester)
+    placeholders = {"target": target.id, "own_attempt": start_attempt(requester)}
     values = {
-        key: (target.id if value == "target" else value)
+        key: placeholders.get(value, value) if isinstance(value, str) else value
         for key, value in URL_VALUES.get(endpoint, {}).items()
     }
     with app.test_request_context():

@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):
     session_generation: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    #: Time accommodation for timed tests: limits are multiplied by this (1.5 = time and a half).
+    time_multiplier: so.Mapped[float] = so.mapped_column(default=1.0, server_default="1")
+    #: Accommodation: timed tests have no time limit for this student.
+    untimed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -1,0 +1,1 @@
+"""Taking practice tests: attempts, answers, timing, grading, results and review."""

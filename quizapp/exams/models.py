@@ -1,0 +1,146 @@
+"""Attempts at a test, the questions each one drew, and problem reports."""
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from quizapp.banks.models import QuestionVersion
+from quizapp.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything here is stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+class Mode(enum.StrEnum):
+    EXAM = "exam"  # timed, no feedback until submitted
+    TUTOR = "tutor"  # untimed, feedback after each answer, which is then locked
+
+
+class Status(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("mode").in_([m.value for m in Mode]), name="mode_is_known"),
+        sa.CheckConstraint(
+            sa.column("status").in_([s.value for s in Status]), name="status_is_known"
+        ),
+        sa.Index("ix_attempts_user_id_status", "user_id", "status"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: The blueprint it was drawn from; None for custom tests.
+    blueprint_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("blueprints.id", ondelete="SET NULL"), index=True
+    )
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    mode: so.Mapped[str] = so.mapped_column(sa.String(10))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=Status.IN_PROGRESS.value)
+    #: How the questions were chosen (for "practice again" and reports).
+    settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    question_count: so.Mapped[int]
+    passing_percent: so.Mapped[float]
+    started_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    #: None when untimed. Limit times the student's accommodation, fixed when the attempt starts.
+    deadline: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    time_limit_seconds: so.Mapped[int | None]
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    #: "submitted" by the student or "expired" by the server.
+    finish_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    score_points: so.Mapped[float | None]
+    percent: so.Mapped[float | None]
+    passed: so.Mapped[bool | None]
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.id} {self.status}>"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.IN_PROGRESS
+
+    @property
+    def is_tutor(self) -> bool:
+        return self.mode == Mode.TUTOR
+
+    def seconds_left(self, now: datetime) -> int | None:
+        if self.deadline is None:
+            return None
+        return max(0, int((as_utc(self.deadline) - now).total_seconds()))
+
+    def time_used_seconds(self) -> int | None:
+        if self.finished_at is None:
+            return None
+        return int((as_utc(self.finished_at) - as_utc(self.started_at)).total_seconds())
+
+
+class AttemptQuestion(db.Model):
+    """One drawn question of an attempt, its layout, and the student's answer to it."""
+
+    __tablename__ = "attempt_questions"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "position"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    attempt_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("attempts.id", ondelete="CASCADE"))
+    #: 1-based place in the attempt.
+    position: so.Mapped[int]
+    question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questions.id"), index=True)
+    #: The exact version shown; later edits to the question never change this attempt.
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_versions.id"))
+    #: Display order and opaque per-attempt choice tokens (see question_types.make_layout).
+    layout: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    #: The answer in content-index terms; None while unanswered.
+    response: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
+    #: Incremented by every save; a form carrying an older number is a stale tab.
+    revision: so.Mapped[int] = so.mapped_column(default=0)
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    flagged: so.Mapped[bool] = so.mapped_column(default=False)
+    #: Set when graded: at submission, or at once in tutor mode (then the answer is locked).
+    score: so.Mapped[float | None]
+    graded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    version: so.Mapped[QuestionVersion] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<AttemptQuestion {self.attempt_id}#{self.position}>"
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None
+
+    @property
+    def graded(self) -> bool:
+        return self.graded_at is not None
+
+
+class QuestionReport(db.Model):
+    """A student's note that a question looks wrong, for the bank's owner to review."""
+
+    __tablename__ = "question_reports"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_versions.id"), index=True)
+    attempt_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("attempts.id", ondelete="SET NULL")
+    )
+    message: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<QuestionReport {self.id} on version {self.version_id}>"

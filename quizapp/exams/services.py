@@ -1,0 +1,553 @@
+"""Start, answer, expire, submit and grade attempts.
+
+Services take the user and the time explicitly, flush but never commit (the view or command
+commits), and raise ExamError subclasses that views turn into messages.
+"""
+
+import logging
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from random import Random
+
+import sqlalchemy as sa
+
+from quizapp.auth.models import User
+from quizapp.banks import services as bank_services
+from quizapp.banks.drawing import NotEnoughQuestionsError, draw_questions
+from quizapp.banks.loader import BlueprintSection
+from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.exams.models import (
+    Attempt,
+    AttemptQuestion,
+    Mode,
+    QuestionReport,
+    Status,
+    as_utc,
+)
+from quizapp.extensions import db
+from quizapp.scoring.question_types import InvalidResponseError, get_question_type
+
+logger = logging.getLogger(__name__)
+
+MIN_CUSTOM_QUESTIONS = 5
+MAX_CUSTOM_QUESTIONS = 265
+CUSTOM_PASSING_PERCENT = 70.0
+POOLS = ("all", "unseen", "missed", "flagged")
+
+
+class ExamError(Exception):
+    """Base of the errors a student sees as a message."""
+
+
+class CannotStartError(ExamError):
+    pass
+
+
+class AttemptClosedError(ExamError):
+    def __init__(self):
+        super().__init__("This test is finished; its answers can no longer change.")
+
+
+class AttemptExpiredError(ExamError):
+    def __init__(self):
+        super().__init__(
+            "Time is up: this answer arrived after the deadline and was not saved. Your test "
+            "was graded with the answers saved before the deadline."
+        )
+
+
+class StaleAnswerError(ExamError):
+    def __init__(self):
+        super().__init__(
+            "This answer was changed in another tab or window. The page now shows the saved "
+            "answer; change it again if you need to."
+        )
+
+
+class AnswerLockedError(ExamError):
+    def __init__(self):
+        super().__init__("You already answered this question in tutor mode; it is locked.")
+
+
+class InvalidAnswerError(ExamError):
+    pass
+
+
+@dataclass(frozen=True)
+class CustomTest:
+    """What a student chose in the custom-test builder."""
+
+    bank_id: int
+    topic_slugs: tuple[str, ...]
+    count: int
+    mode: Mode
+    pool: str = "all"
+    time_limit_minutes: int | None = None
+
+
+@dataclass
+class ItemView:
+    """What one question of an attempt needs to be shown or reviewed."""
+
+    slot: AttemptQuestion
+    version: QuestionVersion
+    topic: Topic | None = None
+
+    @property
+    def qtype(self):
+        return get_question_type(self.version.type)
+
+
+@dataclass
+class TopicScore:
+    title: str
+    questions: int = 0
+    points: float = 0.0
+    correct: int = 0
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.points / self.questions if self.questions else 0.0
+
+
+@dataclass
+class Navigator:
+    """Every position's state, for the navigator and the review screen (one query)."""
+
+    answered: list[bool] = field(default_factory=list)
+    flagged: list[bool] = field(default_factory=list)
+    scores: list[float | None] = field(default_factory=list)
+
+    @property
+    def unanswered_positions(self) -> list[int]:
+        return [n for n, done in enumerate(self.answered, start=1) if not done]
+
+    @property
+    def flagged_positions(self) -> list[int]:
+        return [n for n, flag in enumerate(self.flagged, start=1) if flag]
+
+    @property
+    def graded_count(self) -> int:
+        return sum(score is not None for score in self.scores)
+
+    @property
+    def running_points(self) -> float:
+        return sum(score or 0 for score in self.scores)
+
+
+# --- starting ---------------------------------------------------------------------------
+
+
+def _time_limit_seconds(user: User, mode: Mode, minutes: int | None) -> int | None:
+    if mode == Mode.TUTOR or minutes is None or user.untimed:
+        return None
+    return math.ceil(minutes * 60 * user.time_multiplier)
+
+
+def _create_attempt(
+    user: User,
+    *,
+    title: str,
+    question_ids: list[int],
+    mode: Mode,
+    minutes: int | None,
+    passing_percent: float,
+    settings: dict,
+    now: datetime,
+    rng: Random,
+    blueprint_id: int | None = None,
+) -> Attempt:
+    versions = {
+        version.question_id: version
+        for version in db.session.scalars(
+            sa.select(QuestionVersion)
+            .join(Question, Question.current_version_id == QuestionVersion.id)
+            .where(Question.id.in_(question_ids))
+        )
+    }
+    limit = _time_limit_seconds(user, mode, minutes)
+    attempt = Attempt(
+        user_id=user.id,
+        blueprint_id=blueprint_id,
+        title=title,
+        mode=mode.value,
+        status=Status.IN_PROGRESS.value,
+        settings=settings,
+        question_count=len(question_ids),
+        passing_percent=passing_percent,
+        started_at=now,
+        time_limit_seconds=limit,
+        deadline=now + timedelta(seconds=limit) if limit else None,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    order = list(question_ids)
+    rng.shuffle(order)
+    rows = []
+    for position, question_id in enumerate(order, start=1):
+        version = versions[question_id]
+        rows.append(
+            {
+                "attempt_id": attempt.id,
+                "position": position,
+                "question_id": question_id,
+                "version_id": version.id,
+                "layout": get_question_type(version.type).make_layout(version.content, rng),
+                "revision": 0,
+                "flagged": False,
+            }
+        )
+    db.session.execute(sa.insert(AttemptQuestion), rows)
+    logger.info("Attempt %s started by %s: %s", attempt.id, user.email, title)
+    return attempt
+
+
+def start_blueprint_attempt(
+    user: User, blueprint: Blueprint, *, mode: Mode, now: datetime, seed: int | None = None
+) -> Attempt:
+    """Draw a test from a blueprint (honouring its sections) and start it.
+
+    :raises CannotStartError: when a section has too few questions.
+    """
+    seed = secrets.randbits(48) if seed is None else seed
+    try:
+        question_ids = draw_questions(
+            bank_services.blueprint_sections(blueprint),
+            bank_services.section_pools(blueprint),
+            seed=seed,
+        )
+    except NotEnoughQuestionsError as exc:
+        raise CannotStartError(str(exc)) from exc
+    return _create_attempt(
+        user,
+        title=blueprint.title,
+        question_ids=question_ids,
+        mode=mode,
+        minutes=blueprint.time_limit_minutes,
+        passing_percent=blueprint.passing_percent,
+        settings={"kind": "blueprint", "blueprint": blueprint.slug, "seed": seed},
+        now=now,
+        rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
+        blueprint_id=blueprint.id,
+    )
+
+
+def _pool_filter(user: User, pool: str) -> tuple[set[int] | None, set[int]]:
+    """The question ids a pool choice allows: (only these or None for any, never these)."""
+    mine = (
+        sa.select(AttemptQuestion.question_id)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.user_id == user.id)
+    )
+    if pool == "unseen":
+        return None, set(db.session.scalars(mine))
+    if pool == "flagged":
+        return set(db.session.scalars(mine.where(AttemptQuestion.flagged))), set()
+    if pool == "missed":
+        # The latest graded answer to the question was not fully right.
+        latest: dict[int, float] = {}
+        for question_id, score in db.session.execute(
+            mine.add_columns(AttemptQuestion.score)
+            .where(AttemptQuestion.graded_at.is_not(None))
+            .order_by(AttemptQuestion.graded_at, AttemptQuestion.id)
+        ):
+            latest[question_id] = score
+        return {qid for qid, score in latest.items() if score < 1}, set()
+    return None, set()
+
+
+def start_custom_attempt(
+    user: User, test: CustomTest, *, now: datetime, seed: int | None = None
+) -> Attempt:
+    """Start a test built by the student from one bank's topics and a question pool.
+
+    :raises CannotStartError: when the choice leaves fewer questions than asked for.
+    """
+    if not MIN_CUSTOM_QUESTIONS <= test.count <= MAX_CUSTOM_QUESTIONS:
+        raise CannotStartError(
+            f"Choose between {MIN_CUSTOM_QUESTIONS} and {MAX_CUSTOM_QUESTIONS} questions."
+        )
+    bank = db.session.get(Bank, test.bank_id)
+    query = (
+        sa.select(Question.id)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.bank_id == test.bank_id, Question.retired_at.is_(None))
+    )
+    if test.topic_slugs:
+        topic_ids = set()
+        for slug in test.topic_slugs:
+            topic_ids.update(bank_services.topic_subtree_ids(test.bank_id, slug) or [])
+        query = query.where(QuestionVersion.topic_id.in_(topic_ids))
+    only, exclude = _pool_filter(user, test.pool)
+    pool = set(db.session.scalars(query)) - exclude
+    if only is not None:
+        pool &= only
+    seed = secrets.randbits(48) if seed is None else seed
+    section = BlueprintSection(bank.slug if bank else "?", None, test.count, "Your selection")
+    try:
+        question_ids = draw_questions([section], [sorted(pool)], seed=seed)
+    except NotEnoughQuestionsError as exc:
+        raise CannotStartError(
+            f"Only {len(pool)} questions match your choices; ask for {len(pool)} or fewer, "
+            "or widen the topics or the pool."
+            if pool
+            else "No questions match your choices. Widen the topics or choose another pool."
+        ) from exc
+    minutes = test.time_limit_minutes
+    return _create_attempt(
+        user,
+        title=f"Custom test: {bank.title}" if bank else "Custom test",
+        question_ids=question_ids,
+        mode=test.mode,
+        minutes=minutes,
+        passing_percent=CUSTOM_PASSING_PERCENT,
+        settings={
+            "kind": "custom",
+            "bank": bank.slug if bank else None,
+            "topics": list(test.topic_slugs),
+            "pool": test.pool,
+            "seed": seed,
+        },
+        now=now,
+        rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
+    )
+
+
+def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datetime) -> Attempt:
+    """A new attempt made of the questions this (finished) attempt missed or left blank."""
+    missed = list(
+        db.session.scalars(
+            sa.select(AttemptQuestion.question_id)
+            .join(Question, Question.id == AttemptQuestion.question_id)
+            .where(
+                AttemptQuestion.attempt_id == attempt.id,
+                sa.or_(AttemptQuestion.score.is_(None), AttemptQuestion.score < 1),
+                Question.retired_at.is_(None),
+            )
+            .order_by(AttemptQuestion.position)
+        )
+    )
+    if not missed:
+        raise CannotStartError("You missed nothing in this test: there is nothing to practise.")
+    seed = secrets.randbits(48)
+    return _create_attempt(
+        user,
+        title=f"Missed questions: {attempt.title}",
+        question_ids=missed,
+        mode=mode,
+        minutes=len(missed),  # a minute a question when taken as a timed exam
+        passing_percent=attempt.passing_percent,
+        settings={"kind": "missed", "from_attempt": attempt.id, "seed": seed},
+        now=now,
+        rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
+    )
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def get_user_attempt(user: User, attempt_id: int) -> Attempt | None:
+    """The attempt, only if it belongs to `user` (anyone else's is simply not found)."""
+    return db.session.scalar(
+        sa.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    )
+
+
+def load_item(attempt: Attempt, position: int) -> ItemView | None:
+    row = db.session.execute(
+        sa.select(AttemptQuestion, QuestionVersion)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+    ).first()
+    return ItemView(row[0], row[1]) if row else None
+
+
+def load_navigator(attempt: Attempt) -> Navigator:
+    navigator = Navigator()
+    for response_present, flagged, score in db.session.execute(
+        sa.select(
+            AttemptQuestion.response.is_not(None) & (AttemptQuestion.response != sa.JSON.NULL),
+            AttemptQuestion.flagged,
+            AttemptQuestion.score,
+        )
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ):
+        navigator.answered.append(bool(response_present))
+        navigator.flagged.append(flagged)
+        navigator.scores.append(score)
+    return navigator
+
+
+def load_items(attempt: Attempt) -> list[ItemView]:
+    """Every question of the attempt with its version and topic, in one query."""
+    rows = db.session.execute(
+        sa.select(AttemptQuestion, QuestionVersion, Topic)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+        .join(Topic, Topic.id == QuestionVersion.topic_id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+    ).all()
+    return [ItemView(slot, version, topic) for slot, version, topic in rows]
+
+
+# --- answering --------------------------------------------------------------------------
+
+
+def _past_grace(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
+    return attempt.deadline is not None and now > as_utc(attempt.deadline) + grace
+
+
+def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
+    """Finish an open attempt whose deadline (plus grace) has passed; True if it did."""
+    if attempt.is_open and _past_grace(attempt, now, grace):
+        return finish_attempt(attempt, now=now, reason="expired")
+    return False
+
+
+def _check_open(attempt: Attempt, now: datetime, grace: timedelta) -> None:
+    if expire_if_due(attempt, now=now, grace=grace):
+        raise AttemptExpiredError()
+    if not attempt.is_open:
+        raise AttemptClosedError()
+
+
+def save_answer(
+    attempt: Attempt, item: ItemView, form, *, revision: int, now: datetime, grace: timedelta
+) -> None:
+    """Store an answer as given (graded at once in tutor mode, which locks it).
+
+    :raises AttemptExpiredError: after the deadline and grace; the attempt is then graded.
+    :raises AttemptClosedError: the attempt is finished.
+    :raises AnswerLockedError: a tutor-mode answer was already graded.
+    :raises StaleAnswerError: the form came from an older revision (another tab).
+    :raises InvalidAnswerError: the values do not fit the question as shown.
+    """
+    _check_open(attempt, now, grace)
+    slot = item.slot
+    if slot.graded:
+        raise AnswerLockedError()
+    if revision != slot.revision:
+        raise StaleAnswerError()
+    try:
+        response = item.qtype.parse_response(item.version.content, slot.layout, form)
+    except InvalidResponseError as exc:
+        raise InvalidAnswerError(str(exc)) from exc
+    values = {
+        "response": response if response is not None else sa.null(),
+        "revision": slot.revision + 1,
+        "answered_at": now if response is not None else None,
+    }
+    if attempt.is_tutor and response is not None:
+        values["score"] = item.qtype.grade(item.version.content, response).score
+        values["graded_at"] = now
+    # Compare-and-set on the revision: of two racing saves from one revision, one wins.
+    result = db.session.execute(
+        sa.update(AttemptQuestion)
+        .where(AttemptQuestion.id == slot.id, AttemptQuestion.revision == revision)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleAnswerError()
+    db.session.expire(slot)
+
+
+def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
+    _check_open(attempt, now, grace)
+    item.slot.flagged = flagged
+
+
+def report_problem(user: User, attempt: Attempt, item: ItemView, message: str) -> QuestionReport:
+    report = QuestionReport(
+        user_id=user.id, version_id=item.version.id, attempt_id=attempt.id, message=message.strip()
+    )
+    db.session.add(report)
+    db.session.flush()
+    logger.info("Problem reported on question version %s by %s", item.version.id, user.email)
+    return report
+
+
+# --- finishing and grading --------------------------------------------------------------
+
+
+def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
+    """Close and grade an attempt exactly once, however many requests race to do it.
+
+    :return: True if this call finished it, False if it was already finished.
+    """
+    finished_at = now
+    if reason == "expired" and attempt.deadline is not None:
+        finished_at = min(now, as_utc(attempt.deadline))
+    claimed = db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS.value)
+        .values(status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(attempt)
+    if claimed.rowcount != 1:
+        return False
+    items = load_items(attempt)
+    updates, total = [], 0.0
+    for item in items:
+        slot = item.slot
+        if slot.graded:
+            total += slot.score or 0.0
+            continue
+        score = item.qtype.grade(item.version.content, slot.response).score
+        total += score
+        updates.append({"id": slot.id, "score": score, "graded_at": now})
+    if updates:
+        db.session.execute(sa.update(AttemptQuestion), updates)
+    percent = round(100 * total / len(items), 2) if items else 0.0
+    db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id)
+        .values(score_points=total, percent=percent, passed=percent >= attempt.passing_percent)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(attempt)
+    logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
+    return True
+
+
+def expire_overdue(*, now: datetime, grace: timedelta) -> int:
+    """Grade every open attempt whose deadline has passed (for `flask exams expire`)."""
+    overdue = db.session.scalars(
+        sa.select(Attempt).where(
+            Attempt.status == Status.IN_PROGRESS.value,
+            Attempt.deadline.is_not(None),
+            Attempt.deadline < now - grace,
+        )
+    ).all()
+    return sum(finish_attempt(a, now=now, reason="expired") for a in overdue)
+
+
+def topic_scores(items: list[ItemView]) -> list[TopicScore]:
+    """Per-topic results of a graded attempt, in the bank's topic order."""
+    by_topic: dict[int, TopicScore] = {}
+    order: dict[int, int] = {}
+    for item in items:
+        topic = item.topic
+        entry = by_topic.setdefault(topic.id, TopicScore(topic.title))
+        order[topic.id] = topic.position
+        entry.questions += 1
+        entry.points += item.slot.score or 0.0
+        entry.correct += (item.slot.score or 0.0) >= 1.0
+    return [by_topic[t] for t in sorted(by_topic, key=order.__getitem__)]
+
+
+def recent_attempts(user: User, *, limit: int = 10) -> tuple[list[Attempt], list[Attempt]]:
+    """The user's attempts in progress and latest finished ones."""
+    attempts = db.session.scalars(
+        sa.select(Attempt)
+        .where(Attempt.user_id == user.id)
+        .order_by(Attempt.started_at.desc())
+        .limit(limit + 50)
+    ).all()
+    open_ = [a for a in attempts if a.is_open]
+    done = [a for a in attempts if not a.is_open][:limit]
+    return open_, done

@@ -1,0 +1,356 @@
+"""Practice tests: start, answer one question per page, review, submit, results."""
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from quizapp.banks import services as bank_services
+from quizapp.banks.models import Bank
+from quizapp.banks.models import Blueprint as TestBlueprint
+from quizapp.exams import services
+from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
+from quizapp.exams.models import Attempt, Mode
+from quizapp.extensions import db
+from quizapp.forms import EmptyForm
+
+bp = Blueprint("exams", __name__)
+
+RESULT_FILTERS = ("all", "wrong", "flagged")
+
+
+@bp.after_request
+def _never_cache(response):
+    # Attempt pages hold answers (and, once graded, keys): no browser or proxy may keep them.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _grace() -> timedelta:
+    return timedelta(seconds=current_app.config["EXAM_GRACE_SECONDS"])
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The signed-in student's attempt; anyone else's is a 404, never a 403."""
+    attempt = services.get_user_attempt(current_user, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _expired_redirect(attempt: Attempt):
+    """Grade an attempt whose time ran out; return the redirect to its results if it did."""
+    if services.expire_if_due(attempt, now=_now(), grace=_grace()):
+        db.session.commit()
+        flash("Time is up. Your test was graded with the answers you saved.", "warning")
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    return None
+
+
+@bp.get("/practice")
+@login_required
+def index():
+    in_progress, finished = services.recent_attempts(current_user)
+    blueprints = db.session.scalars(
+        sa.select(TestBlueprint)
+        .where(TestBlueprint.retired_at.is_(None), TestBlueprint.owner_id.is_(None))
+        .order_by(TestBlueprint.title)
+    ).all()
+    banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
+    return render_template(
+        "exams/index.html",
+        blueprints=blueprints,
+        banks=banks,
+        in_progress=in_progress,
+        finished=finished,
+        start_form=StartForm(),
+        now=_now(),
+    )
+
+
+@bp.post("/practice/<slug>/start")
+@login_required
+def start(slug: str):
+    blueprint = db.one_or_404(
+        sa.select(TestBlueprint).where(
+            TestBlueprint.slug == slug, TestBlueprint.retired_at.is_(None)
+        )
+    )
+    form = StartForm()
+    if not form.validate_on_submit():
+        flash("Choose exam or tutor mode.", "danger")
+        return redirect(url_for("exams.index"))
+    try:
+        attempt = services.start_blueprint_attempt(
+            current_user, blueprint, mode=Mode(form.mode.data), now=_now()
+        )
+    except services.CannotStartError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("exams.index"))
+    db.session.commit()
+    return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
+
+
+@bp.route("/practice/custom/<slug>", methods=["GET", "POST"])
+@login_required
+def custom(slug: str):
+    bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
+    form = CustomTestForm()
+    form.topics.choices = [
+        SelectChoice(topic.slug, "— " * depth + topic.title)
+        for topic, depth in bank_services.topic_rows(bank)
+    ]
+    if form.validate_on_submit():
+        test = services.CustomTest(
+            bank_id=bank.id,
+            topic_slugs=tuple(form.topics.data or ()),
+            count=form.count.data,
+            mode=Mode(form.mode.data),
+            pool=form.pool.data,
+            time_limit_minutes=form.time_limit.data or form.count.data,
+        )
+        try:
+            attempt = services.start_custom_attempt(current_user, test, now=_now())
+        except services.CannotStartError as exc:
+            form.count.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
+    return render_template("exams/custom.html", bank=bank, form=form)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def resume(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if expired := _expired_redirect(attempt):
+        return expired
+    if not attempt.is_open:
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    unanswered = services.load_navigator(attempt).unanswered_positions
+    position = unanswered[0] if unanswered else 1
+    return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
+
+
+def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | None = None):
+    navigator = services.load_navigator(attempt)
+    qtype = item.qtype
+    slot = item.slot
+    state = (
+        qtype.form_state(item.version.content, slot.layout, slot.response)
+        if (slot.response is not None)
+        else {}
+    )
+    return render_template(
+        "exams/question.html",
+        attempt=attempt,
+        item=item,
+        qtype=qtype,
+        presentation=qtype.present(item.version.content, slot.layout),
+        state=state,
+        navigator=navigator,
+        seconds_left=attempt.seconds_left(_now()),
+        error=error,
+        feedback=attempt.is_tutor and slot.graded,
+    ), status
+
+
+@bp.get("/attempts/<int:attempt_id>/<int:position>")
+@login_required
+def question(attempt_id: int, position: int):
+    attempt = _own_attempt(attempt_id)
+    if expired := _expired_redirect(attempt):
+        return expired
+    if not attempt.is_open:
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    item = services.load_item(attempt, position) or abort(404)
+    return _render_question(attempt, item)
+
+
+def _destination(attempt: Attempt, position: int, action: str) -> str:
+    if action == "prev":
+        position = max(1, position - 1)
+    elif action == "next":
+        if position >= attempt.question_count:
+            return url_for("exams.review", attempt_id=attempt.id)
+        position += 1
+    elif action == "review":
+        return url_for("exams.review", attempt_id=attempt.id)
+    elif action.startswith("goto-") and action[5:].isdigit():
+        position = min(max(1, int(action[5:])), attempt.question_count)
+    return url_for("exams.question", attempt_id=attempt.id, position=position)
+
+
+@bp.post("/attempts/<int:attempt_id>/<int:position>")
+@login_required
+def answer(attempt_id: int, position: int):
+    attempt = _own_attempt(attempt_id)
+    item = services.load_item(attempt, position) or abort(404)
+    action = request.form.get("action", "next")
+    revision = request.form.get("revision", type=int)
+    if revision is None:
+        abort(400, "The form is missing its revision number. Reload the page and try again.")
+    try:
+        if not item.slot.graded:
+            services.save_answer(
+                attempt, item, request.form, revision=revision, now=_now(), grace=_grace()
+            )
+        if action in ("flag", "unflag"):
+            services.set_flag(attempt, item, action == "flag", now=_now(), grace=_grace())
+    except services.AttemptExpiredError as exc:
+        db.session.commit()
+        flash(str(exc), "warning")
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    except services.AttemptClosedError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    except services.StaleAnswerError as exc:
+        db.session.rollback()
+        item = services.load_item(attempt, position)
+        return _render_question(attempt, item, status=409, error=str(exc))
+    except services.InvalidAnswerError as exc:
+        db.session.rollback()
+        return _render_question(attempt, item, status=400, error=str(exc))
+    db.session.commit()
+    if action in ("check", "flag", "unflag", "save"):
+        return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
+    return redirect(_destination(attempt, position, action))
+
+
+@bp.post("/attempts/<int:attempt_id>/<int:position>/autosave")
+@login_required
+def autosave(attempt_id: int, position: int):
+    """JavaScript's save-as-you-go: the same checks as the form, answered in JSON."""
+    attempt = _own_attempt(attempt_id)
+    item = services.load_item(attempt, position) or abort(404)
+    revision = request.form.get("revision", type=int)
+    if revision is None:
+        abort(400, "The revision number is missing.")
+    try:
+        services.save_answer(
+            attempt, item, request.form, revision=revision, now=_now(), grace=_grace()
+        )
+    except (services.AttemptExpiredError, services.AttemptClosedError) as exc:
+        db.session.commit()
+        return jsonify(
+            saved=False,
+            finished=True,
+            message=str(exc),
+            results_url=url_for("exams.results", attempt_id=attempt.id),
+        ), 409
+    except (services.StaleAnswerError, services.AnswerLockedError) as exc:
+        db.session.rollback()
+        return jsonify(saved=False, finished=False, message=str(exc)), 409
+    except services.InvalidAnswerError as exc:
+        db.session.rollback()
+        return jsonify(saved=False, finished=False, message=str(exc)), 400
+    db.session.commit()
+    return jsonify(saved=True, revision=revision + 1, seconds_left=attempt.seconds_left(_now()))
+
+
+@bp.route("/attempts/<int:attempt_id>/<int:position>/report", methods=["GET", "POST"])
+@login_required
+def report(attempt_id: int, position: int):
+    attempt = _own_attempt(attempt_id)
+    item = services.load_item(attempt, position) or abort(404)
+    form = ReportForm()
+    if form.validate_on_submit():
+        services.report_problem(current_user, attempt, item, form.message.data)
+        db.session.commit()
+        flash("Thank you. Your report was sent to the bank's reviewers.", "success")
+        if attempt.is_open:
+            return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    return render_template("exams/report.html", attempt=attempt, item=item, form=form)
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if expired := _expired_redirect(attempt):
+        return expired
+    if not attempt.is_open:
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    return render_template(
+        "exams/review.html",
+        attempt=attempt,
+        navigator=services.load_navigator(attempt),
+        seconds_left=attempt.seconds_left(_now()),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=_grace()):
+        services.finish_attempt(attempt, now=_now(), reason="submitted")
+    db.session.commit()
+    return redirect(url_for("exams.results", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/results")
+@login_required
+def results(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=_grace()):
+        flash("Submit the test to see your results.", "info")
+        return redirect(url_for("exams.review", attempt_id=attempt.id))
+    db.session.commit()
+    show = request.args.get("show", "all")
+    if show not in RESULT_FILTERS:
+        show = "all"
+    items = services.load_items(attempt)
+    shown = [
+        item
+        for item in items
+        if show == "all"
+        or (show == "wrong" and (item.slot.score or 0) < 1)
+        or (show == "flagged" and item.slot.flagged)
+    ]
+    return render_template(
+        "exams/results.html",
+        attempt=attempt,
+        items=shown,
+        total_items=len(items),
+        topics=services.topic_scores(items),
+        show=show,
+        missed=sum((item.slot.score or 0) < 1 for item in items),
+        start_form=StartForm(mode="tutor"),
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/practice-missed")
+@login_required
+def practice_missed(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    form = StartForm()
+    if attempt.is_open or not form.validate_on_submit():
+        abort(400, "Practise your missed questions once the test is submitted.")
+    try:
+        new_attempt = services.start_missed_attempt(
+            current_user, attempt, mode=Mode(form.mode.data), now=_now()
+        )
+    except services.CannotStartError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    db.session.commit()
+    return redirect(url_for("exams.question", attempt_id=new_attempt.id, position=1))
