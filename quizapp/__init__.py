@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.banks_cli)
+    app.cli.add_command(cli.exams_cli)
 
 
 def register_shellcontext(app: Flask) -> None:

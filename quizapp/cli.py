@@ -1,6 +1,6 @@
 """Operations commands: `flask users ...` and `flask banks ...`."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from quizapp.auth.models import Role, User
 from quizapp.banks import services as bank_services
 from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint
+from quizapp.exams import services as exam_services
 from quizapp.extensions import db
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
@@ -158,3 +159,15 @@ def list_banks_command() -> None:
             f"blueprint {blueprint.slug:<28} {blueprint.question_count:>4} questions, "
             f"{blueprint.time_limit_minutes} min  {blueprint.title}"
         )
+
+
+exams_cli = AppGroup("exams", help="Operations on practice-test attempts.")
+
+
+@exams_cli.command("expire")
+def expire_command() -> None:
+    """Grade every attempt whose time ran out, with the answers saved before the deadline."""
+    grace = timedelta(seconds=current_app.config["EXAM_GRACE_SECONDS"])
+    count = exam_services.expire_overdue(now=datetime.now(UTC), grace=grace)
+    db.session.commit()
+    click.echo(f"{count} overdue attempt(s) graded.")

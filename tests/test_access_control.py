@@ -50,6 +50,7 @@ EXPECTED = {
     ("GET", "admin.users"): only_admin(200),
     ("POST", "admin.change_role"): only_admin(302),
     ("POST", "admin.issue_reset_link"): only_admin(200),
+    ("POST", "admin.change_accommodation"): only_admin(302),
     ("GET", "banks.index"): signed_in(200),
     ("GET", "banks.detail"): signed_in(200),
     ("GET", "banks.questions"): {"anonymous": 302, "student": 403, "instructor": 200, "admin": 200},
@@ -78,6 +79,7 @@ URL_VALUES = {
     "auth.reset_password": {"token": "not-a-real-token"},
     "admin.change_role": {"user_id": "target"},
     "admin.issue_reset_link": {"user_id": "target"},
+    "admin.change_accommodation": {"user_id": "target"},
     "banks.detail": {"slug": "demo"},
     "banks.questions": {"slug": "demo"},
     "banks.blueprint": {"slug": "demo-test"},
@@ -100,6 +102,7 @@ URL_VALUES = {
 }
 FORM_DATA = {
     "admin.change_role": {"role": "instructor"},
+    "admin.change_accommodation": {"time": "1.5"},
     "exams.start": {"mode": "exam"},
     "exams.answer": {"revision": "0", "action": "save"},
     "exams.autosave": {"revision": "0"},

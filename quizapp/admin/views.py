@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from quizapp.admin.forms import RoleForm, UserSearchForm
+from quizapp.admin.forms import ACCOMMODATIONS, AccommodationForm, RoleForm, UserSearchForm
 from quizapp.auth import services
 from quizapp.auth.decorators import admin_required
 from quizapp.auth.models import Role, User
@@ -50,6 +50,7 @@ def users():
         search=search,
         button_form=EmptyForm(),
         roles=list(Role),
+        accommodations=ACCOMMODATIONS,
     )
 
 
@@ -95,3 +96,18 @@ def issue_reset_link(user_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/users/<int:user_id>/accommodation")
+@admin_required
+def change_accommodation(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = AccommodationForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed time accommodations.", "danger")
+        return redirect(_back_to_list())
+    services.set_time_accommodation(user, form.time.data, actor=current_user)
+    db.session.commit()
+    label = ACCOMMODATIONS[form.time.data].lower()
+    flash(f"{user.display_name}: {label} on tests started from now on.", "success")
+    return redirect(_back_to_list())

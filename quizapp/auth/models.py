@@ -63,6 +63,15 @@ class User(UserMixin, db.Model):
     def is_instructor(self) -> bool:
         return self.role == Role.INSTRUCTOR
 
+    @property
+    def accommodation(self) -> str:
+        """The time accommodation as the admin form names it."""
+        if self.untimed:
+            return "untimed"
+        if self.time_multiplier == 1.0:
+            return "standard"
+        return f"{self.time_multiplier:g}"
+
     def revoke_sessions(self) -> None:
         self.session_generation += 1
 

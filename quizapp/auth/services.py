@@ -221,3 +221,19 @@ def set_role(user: User, role: Role, *, actor: User | None) -> None:
     by = actor.email if actor else "the command line"
     logger.info("%s changed the role of %s from %s to %s", by, user.email, user.role, role)
     user.role = role.value
+
+
+def set_time_accommodation(user: User, choice: str, *, actor: User | None) -> None:
+    """Apply a time accommodation: "standard", "untimed" or a multiplier such as "1.5".
+
+    It applies to attempts started afterwards; the server multiplies their time limits.
+    """
+    if choice == "untimed":
+        user.untimed, user.time_multiplier = True, 1.0
+    else:
+        multiplier = 1.0 if choice == "standard" else float(choice)
+        if not 1.0 <= multiplier <= 4.0:
+            raise ValueError(f"unsupported time multiplier {multiplier}")
+        user.untimed, user.time_multiplier = False, multiplier
+    by = actor.email if actor else "the command line"
+    logger.info("%s set the time accommodation of %s to %s", by, user.email, choice)
