@@ -1,5 +1,7 @@
 """Unbound extension instances, bound to an app in create_app()."""
 
+from datetime import UTC
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_bootstrap import Bootstrap5
@@ -18,6 +20,23 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC timestamp on every engine (SQLite would hand back naive ones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; pass an aware UTC datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
 
 
 class Base(so.DeclarativeBase):

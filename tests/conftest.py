@@ -1,5 +1,6 @@
 """Fixtures: a fresh app and in-memory database per test, factories and a sign-in helper."""
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -119,6 +120,12 @@ class AuthActions:
 
     def login(self, user: UserInfo, *, remember: bool = False, next_url: str | None = None):
         data = {"email": user.email, "password": user.password}
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            self._client.get("/login").get_data(as_text=True),
+        )
+        if token:  # the app under test has CSRF protection on
+            data["csrf_token"] = token.group(1)
         if remember:
             data["remember_me"] = "y"
         url = "/login" + (f"?next={next_url}" if next_url else "")

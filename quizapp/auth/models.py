@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from quizapp.extensions import db, login_manager
+from quizapp.extensions import UTCDateTime, db, login_manager
 
 
 def utcnow() -> datetime:
@@ -39,8 +39,8 @@ class User(UserMixin, db.Model):
     #: Bumped on logout and password change; sessions and remember cookies carry it, so
     #: bumping it revokes every copy of them.
     session_generation: so.Mapped[int] = so.mapped_column(default=0)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: Time accommodation for timed tests: limits are multiplied by this (1.5 = time and a half).
     time_multiplier: so.Mapped[float] = so.mapped_column(default=1.0, server_default="1")
     #: Accommodation: timed tests have no time limit for this student.
@@ -89,7 +89,7 @@ class LoginFailure(db.Model):
     #: The normalised email that was tried, whether or not an account has it.
     email: so.Mapped[str] = so.mapped_column(sa.String(254))
     address: so.Mapped[str] = so.mapped_column(sa.String(64))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
         return f"<LoginFailure {self.email} from {self.address} at {self.created_at}>"

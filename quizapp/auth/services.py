@@ -5,7 +5,7 @@ Services flush but never commit; the calling view or command owns the transactio
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -100,10 +100,7 @@ def _blocked_for(column, value: str, limit: int, policy: ThrottlePolicy, now: da
     ).all()
     if len(recent) < limit:
         return None
-    oldest = recent[-1]
-    if oldest.tzinfo is None:  # SQLite hands back naive datetimes
-        oldest = oldest.replace(tzinfo=UTC)
-    return oldest + policy.window - now
+    return recent[-1] + policy.window - now
 
 
 def login_retry_after(

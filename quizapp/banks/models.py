@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from quizapp.extensions import db
+from quizapp.extensions import UTCDateTime, db
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -27,10 +27,8 @@ class Bank(db.Model):
     owner_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     topics: so.Mapped[list["Topic"]] = so.relationship(
         back_populates="bank", order_by="Topic.position", cascade="all, delete-orphan"
@@ -74,8 +72,8 @@ class Question(db.Model):
         sa.ForeignKey("question_versions.id", use_alter=True, ondelete="SET NULL")
     )
     #: Set when the question left its bank; retired questions are kept for history, never deleted.
-    retired_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     bank: so.Mapped[Bank] = so.relationship()
     current_version: so.Mapped["QuestionVersion | None"] = so.relationship(
@@ -121,7 +119,7 @@ class QuestionVersion(db.Model):
     tags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     #: Hash of all the fields above, to tell an edited question from an unchanged one.
     fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     question: so.Mapped[Question] = so.relationship(
         foreign_keys=[question_id], back_populates="versions"
@@ -161,7 +159,7 @@ class Blueprint(db.Model):
     owner_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    retired_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Blueprint {self.slug}>"

@@ -8,18 +8,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from quizapp.banks.models import QuestionVersion
-from quizapp.extensions import db
+from quizapp.extensions import UTCDateTime, db
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; everything here is stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
 
 
 class Mode(enum.StrEnum):
@@ -55,11 +48,11 @@ class Attempt(db.Model):
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     question_count: so.Mapped[int]
     passing_percent: so.Mapped[float]
-    started_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     #: None when untimed. Limit times the student's accommodation, fixed when the attempt starts.
-    deadline: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    deadline: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     time_limit_seconds: so.Mapped[int | None]
-    finished_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: "submitted" by the student or "expired" by the server.
     finish_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     score_points: so.Mapped[float | None]
@@ -80,12 +73,12 @@ class Attempt(db.Model):
     def seconds_left(self, now: datetime) -> int | None:
         if self.deadline is None:
             return None
-        return max(0, int((as_utc(self.deadline) - now).total_seconds()))
+        return max(0, int((self.deadline - now).total_seconds()))
 
     def time_used_seconds(self) -> int | None:
         if self.finished_at is None:
             return None
-        return int((as_utc(self.finished_at) - as_utc(self.started_at)).total_seconds())
+        return int((self.finished_at - self.started_at).total_seconds())
 
 
 class AttemptQuestion(db.Model):
@@ -107,11 +100,11 @@ class AttemptQuestion(db.Model):
     response: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
     #: Incremented by every save; a form carrying an older number is a stale tab.
     revision: so.Mapped[int] = so.mapped_column(default=0)
-    answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     flagged: so.Mapped[bool] = so.mapped_column(default=False)
     #: Set when graded: at submission, or at once in tutor mode (then the answer is locked).
     score: so.Mapped[float | None]
-    graded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    graded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     version: so.Mapped[QuestionVersion] = so.relationship()
 
@@ -139,8 +132,8 @@ class QuestionReport(db.Model):
         sa.ForeignKey("attempts.id", ondelete="SET NULL")
     )
     message: so.Mapped[str] = so.mapped_column(sa.Text)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    resolved_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<QuestionReport {self.id} on version {self.version_id}>"

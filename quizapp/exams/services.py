@@ -24,7 +24,6 @@ from quizapp.exams.models import (
     Mode,
     QuestionReport,
     Status,
-    as_utc,
 )
 from quizapp.extensions import db
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
@@ -397,7 +396,7 @@ def load_items(attempt: Attempt) -> list[ItemView]:
 
 
 def _past_grace(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
-    return attempt.deadline is not None and now > as_utc(attempt.deadline) + grace
+    return attempt.deadline is not None and now > attempt.deadline + grace
 
 
 def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
@@ -407,7 +406,12 @@ def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
     return False
 
 
-def _check_open(attempt: Attempt, now: datetime, grace: timedelta) -> None:
+def check_open(attempt: Attempt, *, now: datetime, grace: timedelta) -> None:
+    """Raise unless the attempt still takes answers (expiring it first if its time ran out).
+
+    :raises AttemptExpiredError: the deadline and grace passed; the attempt is now graded.
+    :raises AttemptClosedError: the attempt was already finished.
+    """
     if expire_if_due(attempt, now=now, grace=grace):
         raise AttemptExpiredError()
     if not attempt.is_open:
@@ -425,7 +429,7 @@ def save_answer(
     :raises StaleAnswerError: the form came from an older revision (another tab).
     :raises InvalidAnswerError: the values do not fit the question as shown.
     """
-    _check_open(attempt, now, grace)
+    check_open(attempt, now=now, grace=grace)
     slot = item.slot
     if slot.graded:
         raise AnswerLockedError()
@@ -456,7 +460,7 @@ def save_answer(
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
-    _check_open(attempt, now, grace)
+    check_open(attempt, now=now, grace=grace)
     item.slot.flagged = flagged
 
 
@@ -480,7 +484,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     """
     finished_at = now
     if reason == "expired" and attempt.deadline is not None:
-        finished_at = min(now, as_utc(attempt.deadline))
+        finished_at = min(now, attempt.deadline)
     claimed = db.session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS.value)

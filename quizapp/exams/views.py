@@ -207,6 +207,7 @@ def answer(attempt_id: int, position: int):
     if revision is None:
         abort(400, "The form is missing its revision number. Reload the page and try again.")
     try:
+        services.check_open(attempt, now=_now(), grace=_grace())
         if not item.slot.graded:
             services.save_answer(
                 attempt, item, request.form, revision=revision, now=_now(), grace=_grace()

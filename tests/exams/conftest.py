@@ -1,0 +1,123 @@
+"""A bank with every question type, and helpers to answer its questions by content."""
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.exams.models import AttemptQuestion
+from quizapp.extensions import db
+from quizapp.scoring.question_types import get_question_type
+
+START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+MIXED_BANK = """\
+format: 1
+bank: {id: mixed, title: Mixed bank}
+topics:
+  - {id: words, title: Word parts}
+  - {id: lab, title: Laboratory}
+questions:
+  - id: sb
+    type: single_best
+    topic: words
+    difficulty: easy
+    stem: "What does brady- mean?"
+    options: [slow, fast, painful, difficult]
+    key: slow
+    rationale: "RATIONALE-SB: brady- means slow."
+  - id: mr
+    type: multiple_response
+    topic: words
+    difficulty: medium
+    stem: "Which suffixes name surgery? Select all that apply."
+    options: ["-ectomy", "-itis", "-plasty", "-algia"]
+    key: ["-ectomy", "-plasty"]
+    rationale: "RATIONALE-MR: excision and repair are procedures."
+  - id: tf
+    type: true_false
+    topic: lab
+    difficulty: easy
+    stem: "The lavender tube holds EDTA."
+    key: true
+    rationale: "RATIONALE-TF: lavender tops contain EDTA."
+  - id: fb
+    type: fill_in_blank
+    topic: words
+    difficulty: medium
+    stem: "A slow heart rate is called ____."
+    key: [bradycardia]
+    rationale: "RATIONALE-FB: brady + card + ia."
+  - id: ma
+    type: matching
+    topic: words
+    difficulty: medium
+    stem: "Match each prefix with its meaning."
+    pairs: [[tachy-, fast], [hyper-, above]]
+    extra_matches: [around]
+    rationale: "RATIONALE-MA: as in tachycardia and hypertension."
+  - id: or
+    type: ordering
+    topic: lab
+    difficulty: hard
+    stem: "Order these tubes as drawn."
+    items: [light blue, lavender, gray]
+    rationale: "RATIONALE-OR: citrate, then EDTA, then fluoride."
+"""
+
+MIXED_BLUEPRINT = """\
+format: 1
+blueprint: {id: mixed-test, title: Mixed test, time_limit_minutes: 10, passing_percent: 70,
+            sections: [{bank: mixed, questions: 6}]}
+"""
+
+
+@pytest.fixture
+def mixed(app):
+    """Load the mixed bank and its 6-question, 10-minute blueprint."""
+    with app.app_context():
+        sync_bank(parse_bank(MIXED_BANK), now=START)
+        sync_blueprint(parse_blueprint(MIXED_BLUEPRINT))
+        db.session.commit()
+    return "mixed-test"
+
+
+def correct_form(slot: AttemptQuestion) -> MultiDict:
+    """The form values that answer this attempt question correctly, as the page would post."""
+    qtype = get_question_type(slot.version.type)
+    content = slot.version.content
+    state = qtype.form_state(content, slot.layout, qtype.correct_response(content))
+    return MultiDict([(name, value) for name, values in state.items() for value in values])
+
+
+def wrong_form(slot: AttemptQuestion) -> MultiDict:
+    """Values that answer the question wrongly (but validly)."""
+    qtype = get_question_type(slot.version.type)
+    content = slot.version.content
+    wrong = {
+        "single_best": lambda: next(
+            i for i in range(len(content["options"])) if i != content["key"]
+        ),
+        "multiple_response": lambda: [
+            next(i for i in range(len(content["options"])) if i not in content["key"])
+        ],
+        "true_false": lambda: not content["key"],
+        "fill_in_blank": lambda: "definitely wrong",
+        "matching": lambda: list(reversed(content["key"])),
+        "ordering": lambda: list(reversed(range(len(content["items"])))),
+    }[slot.version.type]()
+    state = qtype.form_state(content, slot.layout, wrong)
+    return MultiDict([(name, value) for name, values in state.items() for value in values])
+
+
+def slots(attempt_id: int) -> list[AttemptQuestion]:
+    return list(
+        db.session.scalars(
+            sa.select(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id == attempt_id)
+            .order_by(AttemptQuestion.position)
+        )
+    )

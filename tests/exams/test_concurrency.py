@@ -1,0 +1,59 @@
+"""Concurrency on a real SQLite file: racing submits grade exactly once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from config import TestingConfig
+from quizapp.auth.models import User
+from quizapp.banks.models import Blueprint
+from quizapp.exams import services
+from quizapp.exams.models import Attempt, Mode
+from quizapp.extensions import db
+from tests.exams.conftest import START
+
+
+@pytest.fixture
+def config_class(tmp_path):
+    class FileDatabaseConfig(TestingConfig):
+        # Threads need connections of their own: a file, not the shared in-memory database.
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'race.sqlite'}"
+        SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 25}  # noqa: RUF012 - one connection per thread
+
+    return FileDatabaseConfig
+
+
+@pytest.mark.usefixtures("mixed")
+def test_racing_submits_grade_exactly_once(app, make_user):
+    """20 threads, each with its own connection, finish one attempt at the same moment."""
+    student = make_user()
+    with app.app_context():
+        test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test"))
+        user = db.session.get(User, student.id)
+        attempt = services.start_blueprint_attempt(user, test, mode=Mode.EXAM, now=START, seed=1)
+        db.session.commit()
+        attempt_id = attempt.id
+    results, barrier = [], threading.Barrier(20)
+
+    def submit():
+        with app.app_context():
+            mine = db.session.get(Attempt, attempt_id)
+            barrier.wait(timeout=20)
+            try:
+                results.append(services.finish_attempt(mine, now=START + timedelta(minutes=1)))
+                db.session.commit()
+            except Exception as exc:
+                results.append(exc)
+                db.session.rollback()
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(True) == 1
+    assert results.count(False) == 19, results
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).status == "finished"

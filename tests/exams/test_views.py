@@ -1,0 +1,334 @@
+"""Taking a test through the test client: flow, integrity, leakage, ownership, speed."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import itsdangerous.timed
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from config import TestingConfig
+from quizapp.exams.models import Attempt, QuestionReport
+from quizapp.extensions import db
+from tests.exams.conftest import correct_form, slots
+
+pytestmark = pytest.mark.usefixtures("mixed")
+
+RATIONALES = ["RATIONALE-SB", "RATIONALE-MR", "RATIONALE-TF", "RATIONALE-FB", "RATIONALE-MA"]
+
+
+@pytest.fixture
+def student(make_user, auth):
+    user = make_user()
+    auth.login(user)
+    return user
+
+
+@pytest.fixture
+def attempt_id(student, start_attempt):
+    return start_attempt(student, "mixed-test")
+
+
+def _slot(app, attempt_id, position):
+    with app.app_context():
+        slot = slots(attempt_id)[position - 1]
+        assert slot.version is not None  # loaded before the session closes
+        db.session.expunge(slot.version)
+        db.session.expunge(slot)
+        return slot
+
+
+def _post_answer(client, app, attempt_id, position, *, action="next", form=None, **extra):
+    slot = _slot(app, attempt_id, position)
+    data = form if form is not None else correct_form(slot)
+    data = data.copy()
+    data["revision"] = str(slot.revision)
+    data["action"] = action
+    for key, value in extra.items():
+        data[key] = value
+    return client.post(f"/attempts/{attempt_id}/{position}", data=data)
+
+
+def _attempt(app, attempt_id) -> Attempt:
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        db.session.expunge(attempt)
+        return attempt
+
+
+def test_start_from_the_practice_page(client, student):
+    page = client.get("/practice").get_data(as_text=True)
+    assert "Mixed test" in page
+    response = client.post("/practice/mixed-test/start", data={"mode": "exam"})
+    assert re.fullmatch(r"/attempts/\d+/1", response.headers["Location"])
+
+
+def test_take_submit_and_review(client, app, attempt_id):
+    for position in range(1, 7):
+        response = _post_answer(client, app, attempt_id, position)
+        assert response.status_code == 302
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/review"
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "You answered every question." in review
+    response = client.post(f"/attempts/{attempt_id}/submit")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    results = client.get(f"/attempts/{attempt_id}/results").get_data(as_text=True)
+    assert "100%" in results and "Passed" in results
+    assert all(marker in results for marker in RATIONALES)
+    assert "Correct answer:" in results
+
+
+def test_no_key_or_rationale_before_grading(client, app, attempt_id, start_attempt, student):
+    pages = [client.get(f"/attempts/{attempt_id}/{n}").get_data(as_text=True) for n in range(1, 7)]
+    pages.append(client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True))
+    autosave = client.post(
+        f"/attempts/{attempt_id}/1/autosave",
+        data={**correct_form(_slot(app, attempt_id, 1)), "revision": "0"},
+    )
+    pages.append(autosave.get_data(as_text=True))
+    for page in pages:
+        assert "RATIONALE" not in page
+        assert "Correct answer" not in page and "(key)" not in page
+        assert '"key"' not in page and "correct" not in page.lower().replace("incorrect", "")
+    # Choice ids are opaque and differ between two attempts at the same questions.
+    other = start_attempt(student, "mixed-test", seed=1)
+
+    def tokens(a):
+        return set(
+            re.findall(
+                r'value="([\w-]{8})"',
+                "".join(
+                    client.get(f"/attempts/{a}/{n}").get_data(as_text=True) for n in range(1, 7)
+                ),
+            )
+        )
+
+    assert tokens(attempt_id) and not tokens(attempt_id) & tokens(other)
+    # Results are not available before submitting.
+    assert client.get(f"/attempts/{attempt_id}/results").status_code == 302
+
+
+def test_answers_survive_a_reload_and_show_again(client, app, attempt_id):
+    slot = _slot(app, attempt_id, 1)
+    _post_answer(client, app, attempt_id, 1, action="save")
+    page = client.get(f"/attempts/{attempt_id}/1").get_data(as_text=True)
+    for _name, value in correct_form(slot).items(multi=True):
+        assert f'value="{value}"' in page
+    assert re.search(r'name="revision" value="1"', page)
+
+
+def test_tutor_mode_shows_feedback_after_each_answer(client, app, student, start_attempt):
+    attempt_id = start_attempt(student, "mixed-test", mode="tutor")
+    page = client.get(f"/attempts/{attempt_id}/1").get_data(as_text=True)
+    assert "Check answer" in page and "RATIONALE" not in page
+    _post_answer(client, app, attempt_id, 1, action="check")
+    page = client.get(f"/attempts/{attempt_id}/1").get_data(as_text=True)
+    assert "Correct." in page and "RATIONALE" in page
+    assert "Score so far: 1 of 1 answered" in page
+    assert "disabled" in page
+    assert "RATIONALE" not in client.get(f"/attempts/{attempt_id}/2").get_data(as_text=True)
+
+
+def test_a_stale_tab_gets_409_and_keeps_the_newer_answer(client, app, attempt_id):
+    slot = _slot(app, attempt_id, 1)
+    _post_answer(client, app, attempt_id, 1, action="save")
+    stale = {**correct_form(slot), "revision": "0", "action": "next"}
+    response = client.post(f"/attempts/{attempt_id}/1", data=stale)
+    assert response.status_code == 409
+    assert "changed in another tab" in response.get_data(as_text=True)
+
+
+def test_tampered_answer_gets_400_and_changes_nothing(client, app, attempt_id):
+    with app.app_context():
+        position = next(s.position for s in slots(attempt_id) if s.version.type == "single_best")
+    response = client.post(
+        f"/attempts/{attempt_id}/{position}",
+        data={"answer": "forged-token", "revision": "0", "action": "next"},
+    )
+    assert response.status_code == 400
+    assert "is not one of this question" in response.get_data(as_text=True)
+    assert _slot(app, attempt_id, position).revision == 0
+
+
+def test_missing_revision_is_a_clear_400(client, attempt_id):
+    response = client.post(f"/attempts/{attempt_id}/1", data={"action": "next"})
+    assert response.status_code == 400
+    assert "revision" in response.get_data(as_text=True)
+
+
+def test_question_outside_the_attempt_is_404(client, attempt_id):
+    assert client.get(f"/attempts/{attempt_id}/7").status_code == 404
+    assert client.post(f"/attempts/{attempt_id}/99", data={"revision": "0"}).status_code == 404
+
+
+def test_extra_fields_cannot_set_score_or_status(client, app, attempt_id, student):
+    _post_answer(
+        client, app, attempt_id, 1, score="1", status="finished", user_id="999", percent="100"
+    )
+    client.post(f"/attempts/{attempt_id}/submit", data={"score_points": "6", "passed": "y"})
+    attempt = _attempt(app, attempt_id)
+    assert attempt.user_id == student.id
+    assert attempt.score_points == 1 and attempt.passed is False
+
+
+def test_after_the_deadline_answers_are_refused_and_the_attempt_graded(
+    client, app, student, start_attempt
+):
+    started = datetime.now(UTC) - timedelta(minutes=11)
+    attempt_id = start_attempt(student, "mixed-test", now=started)
+    response = _post_answer(client, app, attempt_id, 1)
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    assert "arrived after the deadline" in client.get("/practice").get_data(as_text=True)
+    attempt = _attempt(app, attempt_id)
+    assert attempt.status == "finished" and attempt.finish_reason == "expired"
+    assert attempt.score_points == 0
+    # A finished attempt is read-only.
+    response = _post_answer(client, app, attempt_id, 2)
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    assert _slot(app, attempt_id, 2).response is None
+
+
+def test_an_abandoned_attempt_is_graded_when_next_opened(client, app, student, start_attempt):
+    attempt_id = start_attempt(student, "mixed-test", now=datetime.now(UTC) - timedelta(hours=2))
+    response = client.get(f"/attempts/{attempt_id}")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    assert _attempt(app, attempt_id).finish_reason == "expired"
+
+
+def test_double_submit_grades_once(client, app, attempt_id):
+    _post_answer(client, app, attempt_id, 1)
+    client.post(f"/attempts/{attempt_id}/submit")
+    first = _attempt(app, attempt_id)
+    client.post(f"/attempts/{attempt_id}/submit")
+    second = _attempt(app, attempt_id)
+    assert (first.finished_at, first.score_points) == (second.finished_at, second.score_points)
+
+
+def test_autosave_json(client, app, attempt_id):
+    slot = _slot(app, attempt_id, 2)
+    data = {**correct_form(slot), "revision": "0"}
+    response = client.post(f"/attempts/{attempt_id}/2/autosave", data=data)
+    assert response.status_code == 200
+    assert response.json["saved"] is True and response.json["revision"] == 1
+    assert 0 < response.json["seconds_left"] <= 600
+    again = client.post(f"/attempts/{attempt_id}/2/autosave", data=data)
+    assert again.status_code == 409 and again.json["saved"] is False
+
+
+def test_attempt_pages_are_never_cached(client, attempt_id):
+    for url in (f"/attempts/{attempt_id}/1", f"/attempts/{attempt_id}/review"):
+        assert client.get(url).headers["Cache-Control"] == "no-store"
+
+
+def test_flag_and_review_screen(client, app, attempt_id):
+    _post_answer(
+        client, app, attempt_id, 2, action="flag", form=correct_form(_slot(app, attempt_id, 2))
+    )
+    page = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "Flagged for review (1)" in page and "Not answered (5)" in page
+    client.post(f"/attempts/{attempt_id}/submit")
+    flagged = client.get(f"/attempts/{attempt_id}/results?show=flagged").get_data(as_text=True)
+    assert "Showing 1 of 6 questions" in flagged
+    wrong = client.get(f"/attempts/{attempt_id}/results?show=wrong").get_data(as_text=True)
+    assert "Showing 5 of 6 questions" in wrong
+
+
+def test_practice_what_i_missed(client, app, attempt_id):
+    _post_answer(client, app, attempt_id, 1)
+    client.post(f"/attempts/{attempt_id}/submit")
+    response = client.post(f"/attempts/{attempt_id}/practice-missed", data={"mode": "tutor"})
+    new_id = int(response.headers["Location"].split("/")[2])
+    new = _attempt(app, new_id)
+    assert new.question_count == 5 and new.mode == "tutor"
+
+
+def test_report_a_problem(client, app, attempt_id):
+    response = client.post(f"/attempts/{attempt_id}/3/report", data={"message": "Two answers fit."})
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/3"
+    with app.app_context():
+        report = db.session.scalar(sa.select(QuestionReport))
+        assert report.message == "Two answers fit." and report.attempt_id == attempt_id
+
+
+# --- someone else's attempt ----------------------------------------------------------------
+
+
+def _attempt_rules(app):
+    for rule in app.url_map.iter_rules():
+        if "attempt_id" in rule.arguments:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                yield rule.endpoint, method
+
+
+def test_another_students_attempt_is_404_on_every_route(
+    app, client, auth, make_user, start_attempt, student
+):
+    victim = make_user()
+    victim_attempt = start_attempt(victim, "mixed-test")
+    checked = 0
+    for endpoint, method in _attempt_rules(app):
+        with app.test_request_context():
+            values = {"attempt_id": victim_attempt}
+            if "position" in app.url_map._rules_by_endpoint[endpoint][0].arguments:
+                values["position"] = 1
+            url = url_for(endpoint, **values)
+        response = client.open(url, method=method, data={"revision": "0", "mode": "tutor"})
+        assert response.status_code == 404, f"{method} {url}"
+        checked += 1
+    assert checked >= 10
+    with app.app_context():
+        assert db.session.get(Attempt, victim_attempt).is_open
+        assert all(s.revision == 0 for s in slots(victim_attempt))
+
+
+# --- CSRF over a long exam -------------------------------------------------------------------
+
+
+class CsrfConfig(TestingConfig):
+    WTF_CSRF_ENABLED = True
+
+
+@pytest.mark.parametrize("config_class", [CsrfConfig])
+def test_a_submit_hours_later_with_the_original_token_is_accepted(
+    client, app, attempt_id, monkeypatch
+):
+    page = client.get(f"/attempts/{attempt_id}/1").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    real_time = itsdangerous.timed.time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 4 * 3600)
+    data = {**correct_form(_slot(app, attempt_id, 1)), "revision": "0", "csrf_token": token}
+    response = client.post(f"/attempts/{attempt_id}/1", data={**data, "action": "save"})
+    assert response.status_code == 302
+    assert client.post(f"/attempts/{attempt_id}/1", data={"revision": "1"}).status_code == 400
+
+
+# --- speed ---------------------------------------------------------------------------------
+
+
+def test_pages_run_a_constant_number_of_queries(
+    app, client, student, make_bank, make_blueprint, start_attempt, count_queries
+):
+    counts = {}
+    for size in (5, 265):
+        make_bank(f"big{size}", n_questions=size)
+        make_blueprint(f"big{size}-test", bank=f"big{size}", questions=size)
+        attempt_id = start_attempt(student, f"big{size}-test")
+        last = size
+        with count_queries() as statements:
+            client.get(f"/attempts/{attempt_id}/{last}")
+            _post_answer(client, app, attempt_id, last, action="save")
+            client.post(
+                f"/attempts/{attempt_id}/{last}/autosave",
+                data={**correct_form(_slot(app, attempt_id, last)), "revision": "1"},
+            )
+            client.get(f"/attempts/{attempt_id}/review")
+            client.post(f"/attempts/{attempt_id}/submit")
+        # _slot() itself runs queries inside the block; they are the same for both sizes.
+        counts[size] = len(statements)
+        with count_queries() as statements:
+            client.get(f"/attempts/{attempt_id}/results")
+        counts[f"results{size}"] = len(statements)
+    assert counts[5] == counts[265]
+    assert counts["results5"] == counts["results265"]
+    assert counts[265] <= 45
