@@ -77,8 +77,12 @@
   var typingTimer = null;
 
   var save = function () {
+    if (pending) {
+      // One save at a time: each must carry the revision the previous one produced.
+      return pending.then(save);
+    }
     if (!dirty) {
-      return pending || Promise.resolve();
+      return Promise.resolve();
     }
     dirty = false;
     var data = new FormData(form);
@@ -106,9 +110,7 @@
       dirty = true;  // try again on the next change or the periodic save
       status.textContent = "Could not save just now; your answer will be saved when you move on.";
     }).finally(function () {
-      if (pending === request) {
-        pending = null;
-      }
+      pending = null;
     });
     pending = request;
     return request;
