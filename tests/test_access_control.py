@@ -84,7 +84,6 @@ URL_VALUES = {
     "banks.questions": {"slug": "demo"},
     "banks.blueprint": {"slug": "demo-test"},
     "exams.start": {"slug": "demo-test"},
-    "exams.custom": {"slug": "demo"},
     **{
         endpoint: {"attempt_id": "own_attempt", "position": 1}
         for endpoint in ("exams.question", "exams.answer", "exams.autosave", "exams.report")

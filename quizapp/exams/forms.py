@@ -23,11 +23,12 @@ class StartForm(FlaskForm):
 
 class CustomTestForm(FlaskForm):
     topics = SelectMultipleField(
-        "Topics",
+        "Banks and topics",
         choices=[],
+        validators=[DataRequired(message="Choose at least one bank or topic.")],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description="Leave all unticked to use the whole bank.",
+        description="Tick whole banks or single topics; a topic includes the topics under it.",
     )
     count = IntegerField(
         "Number of questions",

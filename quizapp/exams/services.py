@@ -76,10 +76,12 @@ class InvalidAnswerError(ExamError):
 
 @dataclass(frozen=True)
 class CustomTest:
-    """What a student chose in the custom-test builder."""
+    """What a student chose in the custom-test builder.
 
-    bank_id: int
-    topic_slugs: tuple[str, ...]
+    `selections` pairs a bank id with one of its topic slugs, or with None for the whole bank.
+    """
+
+    selections: tuple[tuple[int, str | None], ...]
     count: int
     mode: Mode
     pool: str = "all"
@@ -268,23 +270,33 @@ def start_custom_attempt(
         raise CannotStartError(
             f"Choose between {MIN_CUSTOM_QUESTIONS} and {MAX_CUSTOM_QUESTIONS} questions."
         )
-    bank = db.session.get(Bank, test.bank_id)
+    if not test.selections:
+        raise CannotStartError("Choose at least one bank or topic.")
+    banks = {
+        bank.id: bank
+        for bank in db.session.scalars(
+            sa.select(Bank).where(Bank.id.in_({bank_id for bank_id, _ in test.selections}))
+        )
+    }
+    conditions = []
+    for bank_id, topic_slug in test.selections:
+        condition = Question.bank_id == bank_id
+        topic_ids = bank_services.topic_subtree_ids(bank_id, topic_slug)
+        if topic_ids is not None:
+            condition = condition & QuestionVersion.topic_id.in_(topic_ids)
+        conditions.append(condition)
     query = (
         sa.select(Question.id)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
-        .where(Question.bank_id == test.bank_id, Question.retired_at.is_(None))
+        .where(Question.retired_at.is_(None), sa.or_(*conditions))
     )
-    if test.topic_slugs:
-        topic_ids = set()
-        for slug in test.topic_slugs:
-            topic_ids.update(bank_services.topic_subtree_ids(test.bank_id, slug) or [])
-        query = query.where(QuestionVersion.topic_id.in_(topic_ids))
     only, exclude = _pool_filter(user, test.pool)
     pool = set(db.session.scalars(query)) - exclude
     if only is not None:
         pool &= only
     seed = secrets.randbits(48) if seed is None else seed
-    section = BlueprintSection(bank.slug if bank else "?", None, test.count, "Your selection")
+    titles = ", ".join(sorted(bank.title for bank in banks.values()))
+    section = BlueprintSection(titles, None, test.count, "Your selection")
     try:
         question_ids = draw_questions([section], [sorted(pool)], seed=seed)
     except NotEnoughQuestionsError as exc:
@@ -297,15 +309,16 @@ def start_custom_attempt(
     minutes = test.time_limit_minutes
     return _create_attempt(
         user,
-        title=f"Custom test: {bank.title}" if bank else "Custom test",
+        title=f"Custom test: {titles}",
         question_ids=question_ids,
         mode=test.mode,
         minutes=minutes,
         passing_percent=CUSTOM_PASSING_PERCENT,
         settings={
             "kind": "custom",
-            "bank": bank.slug if bank else None,
-            "topics": list(test.topic_slugs),
+            "selections": [
+                [banks[bank_id].slug, topic_slug] for bank_id, topic_slug in test.selections
+            ],
             "pool": test.pool,
             "seed": seed,
         },

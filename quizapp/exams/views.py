@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from quizapp.banks import services as bank_services
-from quizapp.banks.models import Bank
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import services
 from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
@@ -107,19 +106,36 @@ def start(slug: str):
     return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
 
 
-@bp.route("/practice/custom/<slug>", methods=["GET", "POST"])
+@bp.route("/practice/custom", methods=["GET", "POST"])
 @login_required
-def custom(slug: str):
-    bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
+def custom():
+    banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
+    # One checkbox per bank ("bank") and per topic ("bank/topic"), grouped by bank.
+    groups = [
+        (
+            bank,
+            [(bank.slug, f"All of {bank.title}", 0)]
+            + [
+                (f"{bank.slug}/{topic.slug}", topic.title, depth + 1)
+                for topic, depth in bank_services.topic_rows(bank)
+            ],
+        )
+        for bank in banks
+    ]
     form = CustomTestForm()
     form.topics.choices = [
-        SelectChoice(topic.slug, "— " * depth + topic.title)
-        for topic, depth in bank_services.topic_rows(bank)
+        SelectChoice(value, label) for _, options in groups for value, label, _ in options
     ]
+    if request.method == "GET" and request.args.get("bank"):
+        form.topics.data = [request.args["bank"]]
     if form.validate_on_submit():
+        bank_ids = {bank.slug: bank.id for bank in banks}
+        selections = []
+        for value in form.topics.data:
+            bank_slug, _, topic_slug = value.partition("/")
+            selections.append((bank_ids[bank_slug], topic_slug or None))
         test = services.CustomTest(
-            bank_id=bank.id,
-            topic_slugs=tuple(form.topics.data or ()),
+            selections=tuple(selections),
             count=form.count.data,
             mode=Mode(form.mode.data),
             pool=form.pool.data,
@@ -132,7 +148,7 @@ def custom(slug: str):
         else:
             db.session.commit()
             return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
-    return render_template("exams/custom.html", bank=bank, form=form)
+    return render_template("exams/custom.html", groups=groups, form=form)
 
 
 @bp.get("/attempts/<int:attempt_id>")

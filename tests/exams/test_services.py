@@ -227,7 +227,9 @@ def test_missed_practice_uses_the_missed_and_blank_questions(student):
 def _custom(student, **kwargs):
     user = db.session.get(User, student.id)
     bank_id = db.session.scalar(sa.select(Question.bank_id))
-    defaults = {"bank_id": bank_id, "topic_slugs": (), "count": 5, "mode": Mode.EXAM}
+    topics = kwargs.pop("topic_slugs", ())
+    selections = tuple((bank_id, t) for t in topics) or ((bank_id, None),)
+    defaults = {"selections": selections, "count": 5, "mode": Mode.EXAM}
     test = services.CustomTest(**(defaults | kwargs))
     return services.start_custom_attempt(user, test, now=START, seed=3)
 

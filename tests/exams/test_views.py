@@ -332,3 +332,27 @@ def test_pages_run_a_constant_number_of_queries(
     assert counts[5] == counts[265]
     assert counts["results5"] == counts["results265"]
     assert counts[265] <= 45
+
+
+def test_custom_test_across_banks_and_topics(client, app, student, make_bank):
+    make_bank("demo", n_questions=6, topic_split=4)
+    page = client.get("/practice/custom").get_data(as_text=True)
+    assert "All of Mixed bank" in page and "All of Demo bank demo" in page
+    response = client.post(
+        "/practice/custom",
+        data={"topics": ["mixed/lab", "demo/a"], "count": "6", "pool": "all", "mode": "tutor"},
+    )
+    attempt_id = int(response.headers["Location"].split("/")[2])
+    attempt = _attempt(app, attempt_id)
+    assert attempt.title == "Custom test: Demo bank demo, Mixed bank"
+    assert attempt.question_count == 6 and attempt.deadline is None
+    with app.app_context():
+        topics = {s.version.topic.slug for s in slots(attempt_id)}
+    assert topics == {"lab", "a1"}  # topic a includes its child a1
+    response = client.post(
+        "/practice/custom",
+        data={"topics": ["mixed/lab"], "count": "5", "pool": "all", "mode": "exam"},
+    )
+    assert "Only 2 questions match your choices" in response.get_data(as_text=True)
+    response = client.post("/practice/custom", data={"count": "5", "pool": "all", "mode": "exam"})
+    assert "Choose at least one bank or topic." in response.get_data(as_text=True)
