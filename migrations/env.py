@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from quizapp.extensions import UTCDateTime
+
 config = context.config
 # Keep the application's loggers working when migrations run inside it (tests, `make run`).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -18,6 +20,13 @@ config.set_main_option(
 )
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our UTC timestamp type as the plain column type it stores."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline():
     """Emit SQL to standard output instead of running it (`flask db upgrade --sql`)."""
     context.configure(
@@ -25,6 +34,7 @@ def run_migrations_offline():
         target_metadata=target_db.metadata,
         literal_binds=True,
         render_as_batch=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -38,6 +48,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
+    conf_args.setdefault("render_item", render_item)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

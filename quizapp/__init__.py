@@ -10,8 +10,10 @@ from quizapp import cli, errors, models
 from quizapp.admin.views import bp as admin_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
+from quizapp.classes.views import bp as classes_bp
 from quizapp.exams.views import bp as exams_bp
 from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate, talisman
+from quizapp.history.views import bp as history_bp
 from quizapp.main.views import bp as main_bp
 
 # Scripts only from our own origin: no inline script anywhere (SECURITY.md).
@@ -76,6 +78,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(banks_bp)
     app.register_blueprint(exams_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(classes_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from quizapp.auth.models import LoginFailure, User
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams.models import Attempt, AttemptQuestion, QuestionReport
 
 __all__ = [
@@ -9,6 +10,8 @@ __all__ = [
     "AttemptQuestion",
     "Bank",
     "Blueprint",
+    "Classroom",
+    "Enrollment",
     "LoginFailure",
     "Question",
     "QuestionReport",

@@ -1,6 +1,14 @@
 """Small helpers with no better home."""
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
+
+from flask import Response
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_safe_redirect(target: str | None) -> bool:
@@ -15,3 +23,25 @@ def is_safe_redirect(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def csv_safe(value):
+    """Neutralise text a spreadsheet would run as a formula; numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return "" if value is None else value
+
+
+def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([csv_safe(value) for value in row] for row in rows)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -16,6 +16,7 @@ from quizapp.auth.models import Role, User
 from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.models import Blueprint
 from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Mode
 from quizapp.exams.services import start_blueprint_attempt
 from quizapp.extensions import db
@@ -222,3 +223,20 @@ def start_attempt(app):
             return attempt.id
 
     return start
+
+
+@pytest.fixture
+def make_class(app):
+    """Create a class run by `instructor` with `students` enrolled; return its id."""
+
+    def make(
+        instructor: UserInfo, students: tuple[UserInfo, ...] = (), name: str = "MA 101"
+    ) -> int:
+        with app.app_context():
+            classroom = create_class(db.session.get(User, instructor.id), name)
+            for student in students:
+                join_class(db.session.get(User, student.id), classroom.join_code)
+            db.session.commit()
+            return classroom.id
+
+    return make

@@ -26,6 +26,11 @@ def only_admin(status):
     return {"anonymous": 302, "student": 403, "instructor": 403, "admin": status}
 
 
+def staff(status):
+    """Instructors and admins; students are refused, anonymous users sent to sign in."""
+    return {"anonymous": 302, "student": 403, "instructor": status, "admin": status}
+
+
 def anonymous_only(status):
     """Pages for signed-out visitors; signed-in users are redirected home."""
     return {"anonymous": status, "student": 302, "instructor": 302, "admin": 302}
@@ -53,7 +58,7 @@ EXPECTED = {
     ("POST", "admin.change_accommodation"): only_admin(302),
     ("GET", "banks.index"): signed_in(200),
     ("GET", "banks.detail"): signed_in(200),
-    ("GET", "banks.questions"): {"anonymous": 302, "student": 403, "instructor": 200, "admin": 200},
+    ("GET", "banks.questions"): staff(200),
     ("GET", "banks.blueprint"): signed_in(200),
     ("GET", "exams.index"): signed_in(200),
     ("POST", "exams.start"): signed_in(302),
@@ -70,6 +75,22 @@ EXPECTED = {
     ("POST", "exams.submit"): signed_in(302),
     ("GET", "exams.results"): signed_in(302),  # not before it is submitted
     ("POST", "exams.practice_missed"): signed_in(400, anonymous=302),
+    ("GET", "history.dashboard"): signed_in(200),
+    ("GET", "history.export"): signed_in(200),
+    ("POST", "history.practice_weakest"): signed_in(302),  # nothing weak yet: back with a note
+    ("GET", "classes.index"): signed_in(200),
+    ("POST", "classes.create"): staff(302),
+    ("POST", "classes.join"): {"anonymous": 302, "student": 302, "instructor": 403, "admin": 403},
+    ("POST", "classes.leave"): signed_in(404),  # the requester is not in that class
+    # A class run by the requester (an instructor), or by someone else (seen by an admin).
+    ("GET", "classes.detail"): staff(200),
+    ("POST", "classes.regenerate_code"): staff(302),
+    ("POST", "classes.remove_student"): staff(302),
+    ("POST", "classes.accommodation"): staff(302),
+    ("GET", "classes.student"): staff(200),
+    ("GET", "classes.export"): staff(200),
+    ("GET", "classes.items"): staff(200),
+    ("GET", "banks.items"): staff(200),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -99,12 +120,32 @@ URL_VALUES = {
         )
     },
 }
+URL_VALUES.update(
+    {
+        endpoint: {"class_id": "class"}
+        for endpoint in (
+            "classes.leave",
+            "classes.detail",
+            "classes.regenerate_code",
+            "classes.export",
+            "classes.items",
+        )
+    }
+)
+URL_VALUES.update(
+    {
+        endpoint: {"class_id": "class", "student_id": "enrolled"}
+        for endpoint in ("classes.remove_student", "classes.accommodation", "classes.student")
+    }
+)
+URL_VALUES["banks.items"] = {"slug": "demo"}
 FORM_DATA = {
     "admin.change_role": {"role": "instructor"},
     "admin.change_accommodation": {"time": "1.5"},
     "exams.start": {"mode": "exam"},
     "exams.answer": {"revision": "0", "action": "save"},
     "exams.autosave": {"revision": "0"},
+    "classes.accommodation": {"time": "1.5"},
 }
 
 
@@ -127,7 +168,17 @@ def test_no_stale_declarations():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "endpoint"), sorted(EXPECTED), ids=lambda v: v)
 def test_route_access(
-    app, client, auth, make_user, make_bank, make_blueprint, start_attempt, method, endpoint, role
+    app,
+    client,
+    auth,
+    make_user,
+    make_bank,
+    make_blueprint,
+    start_attempt,
+    make_class,
+    method,
+    endpoint,
+    role,
 ):
     target = make_user("student")
     make_bank("demo")
@@ -135,7 +186,13 @@ def test_route_access(
     requester = make_user("student" if role == "anonymous" else role)
     if role != "anonymous":
         auth.login(requester)
-    placeholders = {"target": target.id, "own_attempt": start_attempt(requester)}
+    teacher = requester if role == "instructor" else make_user("instructor")
+    placeholders = {
+        "target": target.id,
+        "own_attempt": start_attempt(requester),
+        "class": make_class(teacher, students=(target,)),
+        "enrolled": target.id,
+    }
     values = {
         key: placeholders.get(value, value) if isinstance(value, str) else value
         for key, value in URL_VALUES.get(endpoint, {}).items()

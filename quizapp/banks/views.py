@@ -12,6 +12,7 @@ from quizapp.banks.forms import QuestionFilterForm
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
+from quizapp.history import services as history
 from quizapp.scoring.question_types import QUESTION_TYPES
 
 bp = Blueprint("banks", __name__)
@@ -115,4 +116,17 @@ def blueprint(slug: str):
         "banks/blueprint.html",
         blueprint=test_blueprint,
         sections=services.blueprint_availability(test_blueprint),
+    )
+
+
+@bp.get("/banks/<slug>/items")
+@instructor_required
+def items(slug: str):
+    """Item analysis of a bank over every finished exam-mode attempt."""
+    bank = _visible_bank_or_404(slug)
+    return render_template(
+        "banks/items.html",
+        bank=bank,
+        rows=history.item_analysis(bank_id=bank.id),
+        reliability=history.blueprint_reliability(),
     )

@@ -259,6 +259,35 @@ def _pool_filter(user: User, pool: str) -> tuple[set[int] | None, set[int]]:
     return None, set()
 
 
+def custom_pool(
+    user: User, selections: tuple[tuple[int, str | None], ...], pool_choice: str
+) -> tuple[dict[int, Bank], set[int]]:
+    """The banks named by a selection and the ids of the questions it allows for this user."""
+    banks = {
+        bank.id: bank
+        for bank in db.session.scalars(
+            sa.select(Bank).where(Bank.id.in_({bank_id for bank_id, _ in selections}))
+        )
+    }
+    conditions = []
+    for bank_id, topic_slug in selections:
+        condition = Question.bank_id == bank_id
+        topic_ids = bank_services.topic_subtree_ids(bank_id, topic_slug)
+        if topic_ids is not None:
+            condition = condition & QuestionVersion.topic_id.in_(topic_ids)
+        conditions.append(condition)
+    query = (
+        sa.select(Question.id)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.retired_at.is_(None), sa.or_(*conditions))
+    )
+    only, exclude = _pool_filter(user, pool_choice)
+    pool = set(db.session.scalars(query)) - exclude
+    if only is not None:
+        pool &= only
+    return banks, pool
+
+
 def start_custom_attempt(
     user: User, test: CustomTest, *, now: datetime, seed: int | None = None
 ) -> Attempt:
@@ -272,28 +301,7 @@ def start_custom_attempt(
         )
     if not test.selections:
         raise CannotStartError("Choose at least one bank or topic.")
-    banks = {
-        bank.id: bank
-        for bank in db.session.scalars(
-            sa.select(Bank).where(Bank.id.in_({bank_id for bank_id, _ in test.selections}))
-        )
-    }
-    conditions = []
-    for bank_id, topic_slug in test.selections:
-        condition = Question.bank_id == bank_id
-        topic_ids = bank_services.topic_subtree_ids(bank_id, topic_slug)
-        if topic_ids is not None:
-            condition = condition & QuestionVersion.topic_id.in_(topic_ids)
-        conditions.append(condition)
-    query = (
-        sa.select(Question.id)
-        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
-        .where(Question.retired_at.is_(None), sa.or_(*conditions))
-    )
-    only, exclude = _pool_filter(user, test.pool)
-    pool = set(db.session.scalars(query)) - exclude
-    if only is not None:
-        pool &= only
+    banks, pool = custom_pool(user, test.selections, test.pool)
     seed = secrets.randbits(48) if seed is None else seed
     titles = ", ".join(sorted(bank.title for bank in banks.values()))
     section = BlueprintSection(titles, None, test.count, "Your selection")
@@ -557,14 +565,22 @@ def topic_scores(items: list[ItemView]) -> list[TopicScore]:
     return [by_topic[t] for t in sorted(by_topic, key=order.__getitem__)]
 
 
+def in_progress_attempts(user: User) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            sa.select(Attempt)
+            .where(Attempt.user_id == user.id, Attempt.status == Status.IN_PROGRESS.value)
+            .order_by(Attempt.started_at.desc())
+        )
+    )
+
+
 def recent_attempts(user: User, *, limit: int = 10) -> tuple[list[Attempt], list[Attempt]]:
     """The user's attempts in progress and latest finished ones."""
-    attempts = db.session.scalars(
+    finished = db.session.scalars(
         sa.select(Attempt)
-        .where(Attempt.user_id == user.id)
-        .order_by(Attempt.started_at.desc())
-        .limit(limit + 50)
+        .where(Attempt.user_id == user.id, Attempt.status == Status.FINISHED.value)
+        .order_by(Attempt.finished_at.desc())
+        .limit(limit)
     ).all()
-    open_ = [a for a in attempts if a.is_open]
-    done = [a for a in attempts if not a.is_open][:limit]
-    return open_, done
+    return in_progress_attempts(user), list(finished)

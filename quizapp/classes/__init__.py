@@ -1,0 +1,1 @@
+"""Classes: instructors' groups of students, joined with a code."""

@@ -1,0 +1,118 @@
+"""Create classes, join and leave them, and decide who may see whose data."""
+
+import logging
+import secrets
+
+import sqlalchemy as sa
+
+from quizapp.auth.models import Role, User
+from quizapp.classes.models import Classroom, Enrollment
+from quizapp.extensions import db
+
+logger = logging.getLogger(__name__)
+
+# No 0/O or 1/I/L: codes are read aloud and copied from a whiteboard.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class ClassError(Exception):
+    """A class operation a user asked for that cannot be done; the message says why."""
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str) -> str:
+    return "".join(code.split()).upper().replace("-", "")
+
+
+def create_class(instructor: User, name: str) -> Classroom:
+    classroom = Classroom(name=name.strip(), instructor_id=instructor.id, join_code=new_join_code())
+    db.session.add(classroom)
+    db.session.flush()
+    logger.info("Class %s created by %s", classroom.id, instructor.email)
+    return classroom
+
+
+def regenerate_code(classroom: Classroom) -> str:
+    classroom.join_code = new_join_code()
+    return classroom.join_code
+
+
+def join_class(student: User, code: str) -> Classroom:
+    """Enrol a student with a join code.
+
+    :raises ClassError: for an unknown code or a class already joined.
+    """
+    classroom = db.session.scalar(
+        sa.select(Classroom).where(Classroom.join_code == normalize_code(code))
+    )
+    if classroom is None:
+        raise ClassError("No class has that code. Check it with your instructor.")
+    if is_enrolled(student.id, classroom.id):
+        raise ClassError(f"You are already in {classroom.name}.")
+    db.session.add(Enrollment(class_id=classroom.id, student_id=student.id))
+    db.session.flush()
+    logger.info("%s joined class %s", student.email, classroom.id)
+    return classroom
+
+
+def remove_student(classroom: Classroom, student_id: int) -> bool:
+    """Take a student out of a class (their own leaving, or the instructor removing them)."""
+    result = db.session.execute(
+        sa.delete(Enrollment).where(
+            Enrollment.class_id == classroom.id, Enrollment.student_id == student_id
+        )
+    )
+    return result.rowcount == 1
+
+
+def is_enrolled(student_id: int, class_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Enrollment.id).where(
+                Enrollment.class_id == class_id, Enrollment.student_id == student_id
+            )
+        )
+        is not None
+    )
+
+
+def classes_run_by(user: User) -> list[Classroom]:
+    """The classes a user may manage: their own, or every class for an admin."""
+    query = sa.select(Classroom).order_by(Classroom.name)
+    if user.role != Role.ADMIN:
+        query = query.where(Classroom.instructor_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def managed_class(user: User, class_id: int) -> Classroom | None:
+    """The class if this user runs it (or is an admin); None otherwise."""
+    classroom = db.session.get(Classroom, class_id)
+    if classroom is None or (user.role != Role.ADMIN and classroom.instructor_id != user.id):
+        return None
+    return classroom
+
+
+def classes_joined_by(student: User) -> list[Classroom]:
+    return list(
+        db.session.scalars(
+            sa.select(Classroom)
+            .join(Enrollment, Enrollment.class_id == Classroom.id)
+            .where(Enrollment.student_id == student.id)
+            .order_by(Classroom.name)
+        )
+    )
+
+
+def roster(classroom: Classroom) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(Enrollment, Enrollment.student_id == User.id)
+            .where(Enrollment.class_id == classroom.id)
+            .order_by(User.display_name, User.id)
+        )
+    )

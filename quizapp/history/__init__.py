@@ -1,0 +1,1 @@
+"""Score history: a student's progress over time, topic mastery, and item statistics."""

@@ -1,0 +1,261 @@
+"""Queries behind the progress pages: history, scores per bank over time, topic mastery,
+and the responses that item analysis needs. Each is one aggregate query, whatever the size."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from quizapp.auth.models import User
+from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.exams import services as exam_services
+from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
+from quizapp.extensions import db
+from quizapp.scoring.item_analysis import (
+    ItemStats,
+    analyse_item,
+    kr21,
+    standard_error_of_measurement,
+)
+
+RECENT_ANSWERS_PER_TOPIC = 20
+WEAKEST_TOPICS = 3
+WEAKEST_TEST_SIZE = 20
+MIN_ANSWERS_FOR_MASTERY = 3
+
+
+@dataclass(frozen=True)
+class TopicMastery:
+    bank_id: int
+    bank_title: str
+    topic_slug: str
+    topic_title: str
+    answered: int
+    points: float
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.points / self.answered if self.answered else 0.0
+
+
+def finished_attempts_query(user_ids: list[int], bank_id: int | None = None):
+    """Finished attempts of these users, newest first; optionally only those using a bank."""
+    query = (
+        sa.select(Attempt)
+        .where(Attempt.user_id.in_(user_ids), Attempt.status == Status.FINISHED.value)
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc())
+    )
+    if bank_id is not None:
+        uses_bank = (
+            sa.select(AttemptQuestion.id)
+            .join(Question, Question.id == AttemptQuestion.question_id)
+            .where(AttemptQuestion.attempt_id == Attempt.id, Question.bank_id == bank_id)
+            .exists()
+        )
+        query = query.where(uses_bank)
+    return query
+
+
+def bank_scores(user_ids: list[int]) -> list[tuple[int, int, datetime, int, float, int]]:
+    """(user, attempt, finished at, bank, points, questions) per finished attempt and bank."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(
+                Attempt.user_id,
+                Attempt.id,
+                Attempt.finished_at,
+                Question.bank_id,
+                sa.func.coalesce(sa.func.sum(AttemptQuestion.score), 0.0),
+                sa.func.count(AttemptQuestion.id),
+            )
+            .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+            .join(Question, Question.id == AttemptQuestion.question_id)
+            .where(Attempt.user_id.in_(user_ids), Attempt.status == Status.FINISHED.value)
+            .group_by(Attempt.user_id, Attempt.id, Attempt.finished_at, Question.bank_id)
+            .order_by(Attempt.finished_at)
+        )
+    ]
+
+
+def bank_titles(bank_ids) -> dict[int, str]:
+    if not bank_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Bank.id, Bank.title).where(Bank.id.in_(bank_ids))))
+
+
+def score_series(user_ids: list[int]) -> dict[str, list[tuple[datetime, float]]]:
+    """Per bank title, each finished attempt's percent on that bank's questions."""
+    rows = bank_scores(user_ids)
+    titles = bank_titles({row[3] for row in rows})
+    series: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for _, _, finished_at, bank_id, points, count in rows:
+        series[titles[bank_id]].append((finished_at, round(100 * points / count, 1)))
+    return dict(series)
+
+
+def topic_mastery(user_ids: list[int], *, recent: int | None = RECENT_ANSWERS_PER_TOPIC):
+    """Percent correct per topic over each user's `recent` latest answers (all if None),
+    weakest first."""
+    answers = (
+        sa.select(
+            AttemptQuestion.score,
+            QuestionVersion.topic_id,
+            sa.func.row_number()
+            .over(
+                partition_by=(Attempt.user_id, QuestionVersion.topic_id),
+                order_by=(AttemptQuestion.graded_at.desc(), AttemptQuestion.id.desc()),
+            )
+            .label("recency"),
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+        .where(
+            Attempt.user_id.in_(user_ids),
+            AttemptQuestion.graded_at.is_not(None),
+            AttemptQuestion.answered_at.is_not(None),
+        )
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Bank.id,
+            Bank.title,
+            Topic.slug,
+            Topic.title,
+            sa.func.count(),
+            sa.func.sum(answers.c.score),
+        )
+        .select_from(answers)
+        .join(Topic, Topic.id == answers.c.topic_id)
+        .join(Bank, Bank.id == Topic.bank_id)
+        .group_by(Bank.id, Bank.title, Topic.slug, Topic.title)
+    )
+    if recent is not None:
+        query = query.where(answers.c.recency <= recent)
+    rows = [TopicMastery(*row) for row in db.session.execute(query)]
+    return sorted(rows, key=lambda t: (t.percent, -t.answered, t.topic_title))
+
+
+def questions_answered(user_ids: list[int]) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(AttemptQuestion.id))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.user_id.in_(user_ids), AttemptQuestion.answered_at.is_not(None))
+    )
+
+
+def start_weakest_topics_attempt(user: User, *, now: datetime) -> Attempt:
+    """A tutor-mode test on the student's weakest topics (with enough answers to judge).
+
+    :raises exam_services.CannotStartError: when nothing is weak yet or too few questions exist.
+    """
+    weak = [
+        t
+        for t in topic_mastery([user.id])
+        if t.answered >= MIN_ANSWERS_FOR_MASTERY and t.percent < 100
+    ][:WEAKEST_TOPICS]
+    if not weak:
+        raise exam_services.CannotStartError(
+            f"Answer at least {MIN_ANSWERS_FOR_MASTERY} questions on a topic first: there is "
+            "no weak topic to practise yet."
+        )
+    selections = tuple((t.bank_id, t.topic_slug) for t in weak)
+    _, pool = exam_services.custom_pool(user, selections, "all")
+    count = min(WEAKEST_TEST_SIZE, len(pool))
+    test = exam_services.CustomTest(selections=selections, count=count, mode=Mode.TUTOR)
+    attempt = exam_services.start_custom_attempt(user, test, now=now)
+    attempt.title = "Weakest topics: " + ", ".join(t.topic_title for t in weak)
+    return attempt
+
+
+# --- item analysis ------------------------------------------------------------------------
+
+
+@dataclass
+class ItemRow:
+    version: QuestionVersion
+    external_id: str
+    stats: ItemStats
+
+
+@dataclass
+class BlueprintReliability:
+    title: str
+    attempts: int
+    questions: int
+    reliability: float | None
+    sem_points: float | None
+
+
+def item_analysis(*, bank_id: int, user_ids: list[int] | None = None) -> list[ItemRow]:
+    """Statistics of every question version of a bank answered in finished exam-mode attempts
+    (of these users, or of everyone); flagged items first."""
+    query = (
+        sa.select(
+            AttemptQuestion.version_id,
+            AttemptQuestion.score,
+            AttemptQuestion.response,
+            Attempt.percent,
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(
+            Question.bank_id == bank_id,
+            Attempt.status == Status.FINISHED.value,
+            Attempt.mode == Mode.EXAM.value,
+        )
+    )
+    if user_ids is not None:
+        query = query.where(Attempt.user_id.in_(user_ids))
+    grouped: dict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    for version_id, score, response, percent in db.session.execute(query):
+        scores, totals, responses = grouped[version_id]
+        scores.append(score or 0.0)
+        totals.append(percent or 0.0)
+        responses.append(response)
+    if not grouped:
+        return []
+    versions = db.session.execute(
+        sa.select(QuestionVersion, Question.external_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(QuestionVersion.id.in_(grouped))
+    ).all()
+    rows = [
+        ItemRow(version, external_id, analyse_item(*grouped[version.id]))
+        for version, external_id in versions
+    ]
+    return sorted(rows, key=lambda r: (not r.stats.flags, r.external_id, r.version.number))
+
+
+def blueprint_reliability(user_ids: list[int] | None = None) -> list[BlueprintReliability]:
+    """KR-21 and its standard error per blueprint, from finished exam-mode attempts.
+
+    Each student gets different questions drawn from the blueprint, so there is no common item
+    matrix for KR-20; KR-21 uses only the totals (and is a lower estimate).
+    """
+    query = (
+        sa.select(Blueprint.title, Attempt.question_count, Attempt.score_points)
+        .join(Blueprint, Blueprint.id == Attempt.blueprint_id)
+        .where(Attempt.status == Status.FINISHED.value, Attempt.mode == Mode.EXAM.value)
+        .order_by(Blueprint.title)
+    )
+    if user_ids is not None:
+        query = query.where(Attempt.user_id.in_(user_ids))
+    totals: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for title, count, points in db.session.execute(query):
+        totals[(title, count)].append(points or 0.0)
+    results = []
+    for (title, count), values in totals.items():
+        reliability = kr21(values, count)
+        results.append(
+            BlueprintReliability(
+                title,
+                len(values),
+                count,
+                reliability,
+                standard_error_of_measurement(values, reliability),
+            )
+        )
+    return results

@@ -1,0 +1,94 @@
+"""A student's progress: history, scores over time, topic mastery, weakest-topics practice."""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quizapp.auth.models import User
+from quizapp.banks import services as bank_services
+from quizapp.exams import services as exam_services
+from quizapp.extensions import db
+from quizapp.forms import EmptyForm
+from quizapp.history import services
+from quizapp.history.charts import score_chart
+from quizapp.utils import csv_response
+
+bp = Blueprint("history", __name__)
+
+ATTEMPTS_PER_PAGE = 25
+
+
+def progress_context(student: User, *, bank_slug: str | None, page_number: int) -> dict:
+    """Everything the progress page shows about one student (for them or their instructor)."""
+    banks = db.session.scalars(bank_services.visible_banks_query(student)).all()
+    bank = next((b for b in banks if b.slug == bank_slug), None)
+    attempts = db.paginate(
+        services.finished_attempts_query([student.id], bank.id if bank else None),
+        page=page_number,
+        per_page=ATTEMPTS_PER_PAGE,
+        error_out=False,
+    )
+    in_progress = exam_services.in_progress_attempts(student)
+    series = services.score_series([student.id])
+    return {
+        "student": student,
+        "banks": banks,
+        "bank": bank,
+        "attempts": attempts,
+        "in_progress": in_progress,
+        "series": series,
+        "chart": score_chart(series),
+        "mastery": services.topic_mastery([student.id]),
+        "answered": services.questions_answered([student.id]),
+        "recent_answers": services.RECENT_ANSWERS_PER_TOPIC,
+        "now": datetime.now(UTC),
+    }
+
+
+@bp.get("/progress")
+@login_required
+def dashboard():
+    context = progress_context(
+        current_user,
+        bank_slug=request.args.get("bank"),
+        page_number=request.args.get("page", 1, type=int),
+    )
+    return render_template("history/dashboard.html", own=True, form=EmptyForm(), **context)
+
+
+@bp.get("/progress/history.csv")
+@login_required
+def export():
+    attempts = db.session.scalars(services.finished_attempts_query([current_user.id]))
+    return csv_response(
+        ["finished (UTC)", "test", "mode", "questions", "points", "percent", "passed", "seconds"],
+        (
+            [
+                a.finished_at.strftime("%Y-%m-%d %H:%M"),
+                a.title,
+                a.mode,
+                a.question_count,
+                round(a.score_points or 0, 2),
+                round(a.percent or 0, 1),
+                "yes" if a.passed else "no",
+                a.time_used_seconds(),
+            ]
+            for a in attempts
+        ),
+        "my-practice-history.csv",
+    )
+
+
+@bp.post("/progress/practice-weakest")
+@login_required
+def practice_weakest():
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("history.dashboard"))
+    try:
+        attempt = services.start_weakest_topics_attempt(current_user, now=datetime.now(UTC))
+    except exam_services.CannotStartError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("history.dashboard"))
+    db.session.commit()
+    return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
