@@ -82,7 +82,9 @@ def bank_scores(user_ids: list[int]) -> list[tuple[int, int, datetime, int, floa
 def bank_titles(bank_ids) -> dict[int, str]:
     if not bank_ids:
         return {}
-    return dict(db.session.execute(sa.select(Bank.id, Bank.title).where(Bank.id.in_(bank_ids))))
+    return dict(
+        db.session.execute(sa.select(Bank.id, Bank.title).where(Bank.id.in_(bank_ids))).all()
+    )
 
 
 def score_series(user_ids: list[int]) -> dict[str, list[tuple[datetime, float]]]:

@@ -1,0 +1,81 @@
+"""Fast bulk seeding of finished attempts for history, report and speed tests."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from quizapp.banks.models import Question, QuestionVersion
+from quizapp.exams.models import Attempt, AttemptQuestion
+from quizapp.extensions import db
+
+BASE = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+
+
+def seed_attempts(
+    user_ids: list[int],
+    *,
+    attempts_each: int,
+    questions_each: int = 5,
+    bank_slug: str | None = None,
+    accuracy=lambda user_id, n: 0.6,
+    blueprint_id: int | None = None,
+    mode: str = "exam",
+) -> None:
+    """Insert finished attempts with graded answers, `accuracy(user, n)` of them right."""
+    rng = random.Random(7)
+    versions = db.session.execute(
+        sa.select(Question.id, QuestionVersion.id).join(
+            QuestionVersion, Question.current_version_id == QuestionVersion.id
+        )
+    ).all()
+    attempt_rows, answer_rows = [], []
+    next_id = (db.session.scalar(sa.select(sa.func.max(Attempt.id))) or 0) + 1
+    for user_id in user_ids:
+        for n in range(attempts_each):
+            finished = BASE + timedelta(days=n, minutes=user_id)
+            picked = rng.sample(versions, questions_each)
+            scores = [1.0 if rng.random() < accuracy(user_id, n) else 0.0 for _ in picked]
+            points = sum(scores)
+            percent = 100 * points / questions_each
+            attempt_rows.append(
+                {
+                    "id": next_id,
+                    "user_id": user_id,
+                    "blueprint_id": blueprint_id,
+                    "title": "Seeded test",
+                    "mode": mode,
+                    "status": "finished",
+                    "settings": {},
+                    "question_count": questions_each,
+                    "passing_percent": 70.0,
+                    "started_at": finished - timedelta(minutes=20),
+                    "finished_at": finished,
+                    "finish_reason": "submitted",
+                    "score_points": points,
+                    "percent": percent,
+                    "passed": percent >= 70,
+                }
+            )
+            for position, ((question_id, version_id), score) in enumerate(
+                zip(picked, scores, strict=True), start=1
+            ):
+                answer_rows.append(
+                    {
+                        "attempt_id": next_id,
+                        "position": position,
+                        "question_id": question_id,
+                        "version_id": version_id,
+                        "layout": {},
+                        "response": 0 if score else 1,
+                        "revision": 1,
+                        "flagged": False,
+                        "answered_at": finished,
+                        "score": score,
+                        "graded_at": finished,
+                    }
+                )
+            next_id += 1
+    db.session.execute(sa.insert(Attempt), attempt_rows)
+    db.session.execute(sa.insert(AttemptQuestion), answer_rows)
+    db.session.commit()

@@ -1,0 +1,112 @@
+"""The progress page: history, chart, mastery, weakest-topics practice, CSV, speed."""
+
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from quizapp.exams.models import Attempt, AttemptQuestion
+from quizapp.extensions import db
+from quizapp.history import services
+from tests.history.seeding import seed_attempts
+
+
+@pytest.fixture
+def student(make_user, auth, make_bank):
+    make_bank("demo", n_questions=12, topic_split=6)
+    user = make_user(display_name="Stu Dent")
+    auth.login(user)
+    return user
+
+
+def _seed(app, user_ids, **kwargs):
+    with app.app_context():
+        seed_attempts(user_ids, **kwargs)
+
+
+def test_empty_progress_page(client, student):
+    page = client.get("/progress").get_data(as_text=True)
+    assert "0 questions answered" in page
+    assert "Finish a test to see your scores here." in page
+
+
+def test_progress_shows_chart_table_mastery_and_history(app, client, student):
+    _seed(app, [student.id], attempts_each=4)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "20 questions answered" in page
+    assert '<svg viewBox="0 0 640 240" role="img"' in page and "<polyline" in page
+    assert page.count("<td>2026-09-0") >= 4  # table rows behind the chart and the history
+    assert "Topic A1" in page and "Topic B" in page
+    assert "Practice my weakest topics" in page
+    assert page.count("Seeded test") == 4
+
+
+def test_mastery_is_weakest_first(app, client, student):
+    _seed(app, [student.id], attempts_each=10, accuracy=lambda u, n: 0.5)
+    with app.app_context():
+        mastery = services.topic_mastery([student.id])
+        percents = [t.percent for t in mastery]
+        assert percents == sorted(percents)
+        assert all(t.answered <= services.RECENT_ANSWERS_PER_TOPIC for t in mastery)
+
+
+def test_practice_weakest_topics_starts_a_tutor_test(app, client, student):
+    _seed(app, [student.id], attempts_each=6, accuracy=lambda u, n: 0.3)
+    response = client.post("/progress/practice-weakest")
+    attempt_id = int(response.headers["Location"].split("/")[2])
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.mode == "tutor" and attempt.title.startswith("Weakest topics: ")
+        assert attempt.question_count >= 5
+
+
+def test_practice_weakest_without_history_explains(client, student):
+    response = client.post("/progress/practice-weakest")
+    assert response.headers["Location"] == "/progress"
+    assert "no weak topic to practise yet" in client.get("/progress").get_data(as_text=True)
+
+
+def test_history_is_paged_and_filtered_by_bank(app, client, student, make_bank):
+    _seed(app, [student.id], attempts_each=30)
+    first = client.get("/progress").get_data(as_text=True)
+    assert first.count("Seeded test") == 25 and 'aria-label="Pages of finished tests"' in first
+    assert client.get("/progress?page=2").get_data(as_text=True).count("Seeded test") == 5
+    make_bank("other", n_questions=3)
+    page = client.get("/progress?bank=other").get_data(as_text=True)
+    assert "No finished tests with questions from Demo bank other" in page
+
+
+def test_csv_export_of_own_history(app, client, student):
+    _seed(app, [student.id], attempts_each=2)
+    with app.app_context():
+        db.session.execute(sa.update(Attempt).values(title='=HYPERLINK("http://x")'))
+        db.session.commit()
+    response = client.get("/progress/history.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["finished (UTC)", "test", "mode"]
+    assert len(rows) == 3
+    assert rows[1][1].startswith("'=HYPERLINK")
+
+
+def test_students_see_only_their_own_history(app, client, student, make_user):
+    other = make_user(display_name="Other Person")
+    _seed(app, [other.id], attempts_each=3)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Seeded test" not in page and "0 questions answered" in page
+
+
+def test_progress_page_queries_are_bounded(app, client, student, count_queries):
+    counts = []
+    for total in (10, 1000):
+        with app.app_context():
+            db.session.execute(sa.delete(AttemptQuestion))
+            db.session.execute(sa.delete(Attempt))
+            db.session.commit()
+        _seed(app, [student.id], attempts_each=total)
+        with count_queries() as statements:
+            assert client.get("/progress").status_code == 200
+            assert client.get("/progress?page=3&bank=demo").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] and counts[1] <= 40
