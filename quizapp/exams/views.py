@@ -245,6 +245,8 @@ def answer(attempt_id: int, position: int):
         db.session.rollback()
         return _render_question(attempt, item, status=400, error=str(exc))
     db.session.commit()
+    if action == "check" and not services.load_item(attempt, position).slot.graded:
+        flash("Answer the question to check it, or choose Skip.", "info")
     if action in ("check", "flag", "unflag", "save"):
         return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
     return redirect(_destination(attempt, position, action))

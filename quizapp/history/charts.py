@@ -40,8 +40,8 @@ class Chart:
     series: tuple[Series, ...]
     #: (y coordinate, label) for the horizontal grid lines at 0, 25, 50, 75 and 100 %.
     y_ticks: tuple[tuple[float, str], ...]
-    #: (x coordinate, label) for the first and last dates.
-    x_ticks: tuple[tuple[float, str], ...]
+    #: (x coordinate, label, text anchor) for the first and last dates.
+    x_ticks: tuple[tuple[float, str, str], ...]
 
 
 def score_chart(data: dict[str, list[tuple[datetime, float]]]) -> Chart | None:
@@ -74,7 +74,9 @@ def score_chart(data: dict[str, list[tuple[datetime, float]]]) -> Chart | None:
         for n, (label, points) in enumerate(sorted(data.items()))
     )
     y_ticks = tuple((y_of(p), f"{p}%") for p in (0, 25, 50, 75, 100))
-    x_ticks = ((x_of(start), f"{start:%b %d}"),)
-    if end != start:
-        x_ticks += ((x_of(end), f"{end:%b %d}"),)
+    label = "%b %d %H:%M" if span < 2 * 86400 else "%b %d"
+    if end == start:
+        x_ticks: tuple[tuple[float, str, str], ...] = ((x_of(start), f"{start:{label}}", "middle"),)
+    else:
+        x_ticks = ((x_of(start), f"{start:{label}}", "start"), (x_of(end), f"{end:{label}}", "end"))
     return Chart(WIDTH, HEIGHT, series, y_ticks, x_ticks)
