@@ -356,3 +356,12 @@ def test_custom_test_across_banks_and_topics(client, app, student, make_bank):
     assert "Only 2 questions match your choices" in response.get_data(as_text=True)
     response = client.post("/practice/custom", data={"count": "5", "pool": "all", "mode": "exam"})
     assert "Choose at least one bank or topic." in response.get_data(as_text=True)
+
+
+def test_tutor_check_without_an_answer_explains(client, app, student, start_attempt):
+    attempt_id = start_attempt(student, "mixed-test", mode="tutor")
+    response = client.post(f"/attempts/{attempt_id}/1", data={"revision": "0", "action": "check"})
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/1"
+    assert "Answer the question to check it" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
