@@ -1,0 +1,230 @@
+"""What every importer produces, and the shared steps: decoding bytes, HTML, building a bank.
+
+Importers are pure: bytes in, an ImportResult out, problems with their line (or row) numbers.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import nh3
+from charset_normalizer import from_bytes
+
+from quizapp.banks.loader import ParsedBank, ParsedQuestion, ParsedTopic, normalize_stem
+from quizapp.scoring.question_types import ContentError, get_question_type
+
+#: Tags and attributes instructor HTML may keep; everything else (script, iframe, form, on*
+#: handlers, javascript: URLs) is removed by nh3.
+ALLOWED_TAGS = {
+    "p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "ul", "ol", "li", "span", "div",
+    "table", "thead", "tbody", "tr", "th", "td", "code", "pre", "blockquote", "img", "a", "h3",
+    "h4", "h5", "h6",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "img": {"src", "alt", "width", "height"},
+    "a": {"href", "title"},
+    "*": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "data"}
+
+
+class ImportFormatError(ValueError):
+    """The file cannot be read as the format at all (the message says where and why)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.line = line
+
+
+@dataclass
+class ImportedQuestion:
+    """One question as read from a file, in our vocabulary, before validation."""
+
+    #: 1-based line (or spreadsheet row) where the question starts in the original file.
+    line: int | None
+    #: One of our question types (single_best, multiple_response, true_false, ...).
+    type: str
+    stem: str
+    #: Type-specific fields exactly as in our native format: options/key, pairs/extra_matches,
+    #: items, key/tolerance.
+    fields: dict[str, Any]
+    #: General feedback, used as the rationale.
+    rationale: str = ""
+    #: Category path from the file (e.g. ("Terminology", "Prefixes")), mapped to topics.
+    category: tuple[str, ...] = ()
+    #: The question's id or title in the source, kept to make stable ids.
+    source_id: str | None = None
+    difficulty: str = "medium"
+    #: True when stem/options/rationale are HTML (then sanitised), False for plain text.
+    html: bool = False
+
+
+@dataclass
+class SkippedQuestion:
+    """A question of a type we do not support, listed so the instructor can fix or remove it."""
+
+    line: int | None
+    kind: str
+    reason: str
+
+
+@dataclass
+class ImportProblem:
+    line: int | None
+    message: str
+    #: Warnings are shown but do not stop the import; errors do.
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.message}"
+
+
+@dataclass
+class ImportResult:
+    format: str
+    questions: list[ImportedQuestion] = field(default_factory=list)
+    skipped: list[SkippedQuestion] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    def error(self, line: int | None, message: str) -> None:
+        self.problems.append(ImportProblem(line, message))
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.problems.append(ImportProblem(line, message, warning=True))
+
+    def skip(self, line: int | None, kind: str, reason: str) -> None:
+        self.skipped.append(SkippedQuestion(line, kind, reason))
+
+    @property
+    def errors(self) -> list[ImportProblem]:
+        return [p for p in self.problems if not p.warning]
+
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """Bytes to text with LF line ends: UTF-8 (BOM or not), else the detected encoding.
+
+    :return: the text and, when it was not UTF-8, a note naming the encoding assumed.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    note = None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel and Windows editors save cp1252; only when that fails, ask the detector.
+        try:
+            text, encoding = data.decode("cp1252"), "cp1252 (Windows Western)"
+        except UnicodeDecodeError:
+            best = from_bytes(data).best()
+            encoding = best.encoding if best is not None else "latin-1"
+            text = data.decode(encoding, errors="replace")
+        note = f"The file is not UTF-8; it was read as {encoding}."
+    return text.replace("\r\n", "\n").replace("\r", "\n"), note
+
+
+def sanitize_html(html: str) -> str:
+    """Keep formatting and images; drop scripts, handlers, forms, frames and javascript: URLs."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of sanitised HTML, for places that show text only (options, keys)."""
+    text = re.sub(r"<br\s*/?>|</p>|</div>|</li>", "\n", html, flags=re.I)
+    text = _TAG.sub("", text)
+    text = (
+        text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+    )
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+
+
+def slugify(text: str, fallback: str = "general") -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
+    return slug or fallback
+
+
+def build_bank(result: ImportResult, *, slug: str, title: str, description: str = "") -> ParsedBank:
+    """Validate imported questions with our question types and turn them into a bank.
+
+    Problems are added to `result` (errors stop the import; missing rationales and repeated
+    stems only warn). Categories become a topic tree; questions without one go to "General".
+    """
+    topics: dict[tuple[str, ...], ParsedTopic] = {}
+
+    def topic_for(path: tuple[str, ...]) -> str:
+        path = path or ("General",)
+        for depth in range(1, len(path) + 1):
+            key = path[:depth]
+            if key not in topics:
+                parent = topics[key[:-1]].slug if depth > 1 else None
+                base = slugify(key[-1])
+                candidate, n = base, 2
+                while any(t.slug == candidate for t in topics.values()):
+                    candidate, n = f"{base}-{n}", n + 1
+                topics[key] = ParsedTopic(candidate, key[-1].strip()[:200], parent, len(topics))
+        return topics[path].slug
+
+    questions, ids, stems = [], set(), {}
+    for n, imported in enumerate(result.questions, start=1):
+        qtype = get_question_type(imported.type)
+        try:
+            content = qtype.content_from_fields(imported.fields)
+        except ContentError as exc:
+            for problem in exc.problems:
+                result.error(imported.line, f"{problem.field}: {problem.message}")
+            continue
+        stem = sanitize_html(imported.stem) if imported.html else imported.stem.strip()
+        if not stem:
+            result.error(imported.line, "the question has no text")
+            continue
+        rationale = imported.rationale.strip()
+        if imported.html and rationale:
+            rationale = sanitize_html(rationale)
+        if not rationale:
+            result.warn(imported.line, "no feedback: students will see no rationale")
+        base_id = slugify(imported.source_id or "", fallback=f"q{n}")
+        question_id, k = base_id, 2
+        while question_id in ids:
+            question_id, k = f"{base_id}-{k}", k + 1
+        ids.add(question_id)
+        key = normalize_stem(html_to_text(stem))
+        if key in stems:
+            result.warn(imported.line, f"the same text as the question on line {stems[key]}")
+        stems.setdefault(key, imported.line)
+        questions.append(
+            ParsedQuestion(
+                external_id=question_id,
+                type=imported.type,
+                topic_slug=topic_for(tuple(c for c in imported.category if c.strip())),
+                difficulty=imported.difficulty,
+                stem=stem,
+                content=content,
+                rationale=rationale,
+                line=imported.line,
+            )
+        )
+    if not result.questions and not result.skipped and not result.errors:
+        result.error(None, "no questions were found in this file")
+    return ParsedBank(
+        slug=slug,
+        title=title,
+        description=description,
+        topics=tuple(sorted(topics.values(), key=lambda t: t.position)),
+        questions=tuple(questions),
+    )
