@@ -14,6 +14,7 @@ from quizapp.classes.views import bp as classes_bp
 from quizapp.exams.views import bp as exams_bp
 from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate, talisman
 from quizapp.history.views import bp as history_bp
+from quizapp.instructor.views import bp as instructor_bp
 from quizapp.main.views import bp as main_bp
 
 # Scripts only from our own origin: no inline script anywhere (SECURITY.md).
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exams_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(classes_bp)
+    app.register_blueprint(instructor_bp)
 
 
 def register_commands(app: Flask) -> None:

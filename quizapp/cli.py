@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 
 from quizapp.auth import services
 from quizapp.auth.models import Role, User
+from quizapp.banks import imports
 from quizapp.banks import services as bank_services
+from quizapp.banks.importers.registry import FORMAT_LABELS
 from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint
 from quizapp.exams import services as exam_services
@@ -171,3 +173,42 @@ def expire_command() -> None:
     count = exam_services.expire_overdue(now=datetime.now(UTC), grace=grace)
     db.session.commit()
     click.echo(f"{count} overdue attempt(s) graded.")
+
+
+@banks_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMAT_LABELS)), help="Skip detection.")
+@click.option("--owner", "owner_email", required=True, help="Email of the instructor who owns it.")
+@click.option("--title", help="Bank title; defaults to the file name.")
+@click.option(
+    "--visibility",
+    type=click.Choice(["private", "classes", "public"]),
+    default="private",
+    show_default=True,
+)
+def import_command(
+    file: Path, fmt: str | None, owner_email: str, title: str | None, visibility: str
+) -> None:
+    """Import a GIFT, Aiken, Moodle XML, QTI, CSV/xlsx, text2qti or native file as a bank.
+
+    Every problem is listed with its line; a file with any error imports nothing.
+    """
+    owner = services.find_user_by_email(owner_email)
+    if owner is None:
+        raise click.ClickException(f"No account has the email {owner_email}.")
+    preview = imports.preview_import(file.read_bytes(), file.name, fmt=fmt, title=title)
+    click.echo(f"{file.name}: {preview.format_label}")
+    for problem in preview.problems:
+        click.echo(f"  {'warning' if problem.warning else 'error'}: {problem}", err=True)
+    for skipped in preview.skipped:
+        where = f"line {skipped.line}: " if skipped.line else ""
+        click.echo(f"  skipped: {where}{skipped.kind}: {skipped.reason}", err=True)
+    if not preview.can_import:
+        raise click.ClickException("nothing was imported: fix the errors above")
+    bank = imports.save_import(preview, owner=owner, now=datetime.now(UTC))
+    bank.visibility = visibility
+    db.session.commit()
+    click.echo(
+        f"Imported {len(preview.bank.questions)} questions into {bank.title!r} ({bank.slug}); "
+        f"{len(preview.skipped)} skipped."
+    )

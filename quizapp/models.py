@@ -1,7 +1,14 @@
 """Import every domain's models so that create_all() and Alembic see all tables."""
 
 from quizapp.auth.models import LoginFailure, User
-from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.banks.models import (
+    Bank,
+    Blueprint,
+    PendingImport,
+    Question,
+    QuestionVersion,
+    Topic,
+)
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams.models import Attempt, AttemptQuestion, QuestionReport
 
@@ -13,6 +20,7 @@ __all__ = [
     "Classroom",
     "Enrollment",
     "LoginFailure",
+    "PendingImport",
     "Question",
     "QuestionReport",
     "QuestionVersion",

@@ -4,11 +4,20 @@ A new route without an entry in EXPECTED fails `test_every_route_is_declared`, s
 a page without saying which roles may use it.
 """
 
+from datetime import UTC, datetime
+
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
 from config import TestingConfig
 from quizapp import create_app
+from quizapp.banks.loader import parse_bank
+from quizapp.banks.models import Bank, PendingImport, Question
+from quizapp.banks.services import sync_bank
+from quizapp.exams.models import QuestionReport
+from quizapp.extensions import db
+from tests.conftest import bank_yaml
 
 ROLES = ("anonymous", "student", "instructor", "admin")
 
@@ -91,6 +100,23 @@ EXPECTED = {
     ("GET", "classes.export"): staff(200),
     ("GET", "classes.items"): staff(200),
     ("GET", "banks.items"): staff(200),
+    ("GET", "instructor.upload"): staff(200),
+    ("POST", "instructor.upload"): staff(200),  # no file: the form again with the error
+    ("GET", "instructor.formats"): staff(200),
+    # An upload waiting for confirmation, made by the requester.
+    ("GET", "instructor.preview"): staff(200),
+    ("POST", "instructor.confirm"): staff(302),
+    ("POST", "instructor.cancel"): staff(302),
+    # The requester's own bank (instructor) or anyone's (admin).
+    ("GET", "instructor.settings"): staff(200),
+    ("POST", "instructor.settings"): staff(302),  # an empty post keeps the current settings
+    ("POST", "instructor.delete"): staff(302),
+    ("GET", "instructor.edit_question"): staff(200),
+    ("POST", "instructor.edit_question"): staff(200),
+    ("POST", "instructor.toggle_retired"): staff(302),
+    ("GET", "instructor.export"): staff(200),
+    ("GET", "instructor.reports"): staff(200),
+    ("POST", "instructor.resolve_report"): staff(302),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -139,6 +165,19 @@ URL_VALUES.update(
     }
 )
 URL_VALUES["banks.items"] = {"slug": "demo"}
+URL_VALUES.update(
+    {
+        "instructor.preview": {"pending_id": "pending"},
+        "instructor.confirm": {"pending_id": "pending"},
+        "instructor.cancel": {"pending_id": "pending"},
+        "instructor.settings": {"slug": "own_bank"},
+        "instructor.delete": {"slug": "own_bank"},
+        "instructor.edit_question": {"slug": "own_bank", "external_id": "q1"},
+        "instructor.toggle_retired": {"slug": "own_bank", "external_id": "q1"},
+        "instructor.export": {"slug": "demo", "fmt": "gift"},
+        "instructor.resolve_report": {"report_id": "report"},
+    }
+)
 FORM_DATA = {
     "admin.change_role": {"role": "instructor"},
     "admin.change_accommodation": {"time": "1.5"},
@@ -147,6 +186,26 @@ FORM_DATA = {
     "exams.autosave": {"revision": "0"},
     "classes.accommodation": {"time": "1.5"},
 }
+
+
+def staff_placeholders(app, requester, teacher, reporter) -> dict:
+    """An upload pending for the requester, a bank of the teacher, and a report on it."""
+    with app.app_context():
+        sync_bank(parse_bank(bank_yaml("owned", 2)), now=datetime.now(UTC), owner_id=teacher.id)
+        bank = db.session.scalar(sa.select(Bank).where(Bank.slug == "owned"))
+        version_id = db.session.scalar(
+            sa.select(Question.current_version_id).where(Question.bank_id == bank.id)
+        )
+        report = QuestionReport(user_id=reporter.id, version_id=version_id, message="Typo")
+        pending = PendingImport(
+            owner_id=requester.id,
+            filename="upload.gift",
+            title="Upload",
+            data=b"::q1:: Is this a test? {TRUE}",
+        )
+        db.session.add_all([report, pending])
+        db.session.commit()
+        return {"own_bank": "owned", "pending": pending.id, "report": report.id}
 
 
 def _declared_rules():
@@ -192,6 +251,7 @@ def test_route_access(
         "own_attempt": start_attempt(requester),
         "class": make_class(teacher, students=(target,)),
         "enrolled": target.id,
+        **staff_placeholders(app, requester, teacher, target),
     }
     values = {
         key: placeholders.get(value, value) if isinstance(value, str) else value

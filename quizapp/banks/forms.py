@@ -1,6 +1,25 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SearchField, SelectField
-from wtforms.validators import Length, Optional
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SearchField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from quizapp.banks.models import VISIBILITIES
+
+FORMAT_CHOICES = [
+    SelectChoice("", "Detect from the file"),
+    SelectChoice("gift", "Moodle GIFT"),
+    SelectChoice("aiken", "Aiken"),
+    SelectChoice("moodle_xml", "Moodle XML"),
+    SelectChoice("qti", "IMS QTI 1.2 / 2.x / 3.0 (.xml or .zip)"),
+    SelectChoice("spreadsheet", "CSV, TSV or Excel (.xlsx), incl. Kahoot, D2L, Blackboard"),
+    SelectChoice("text2qti", "text2qti plain text"),
+    SelectChoice("native", "MA Exam Prep YAML or JSON"),
+]
+VISIBILITY_LABELS = {
+    "private": "Only me",
+    "classes": "My classes",
+    "public": "Everyone on this site",
+}
 
 
 class QuestionFilterForm(FlaskForm):
@@ -13,3 +32,35 @@ class QuestionFilterForm(FlaskForm):
     topic = SelectField("Topic", choices=[], default="")
     type = SelectField("Type", choices=[], default="")
     retired = BooleanField("Include retired questions")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        "Question file",
+        validators=[FileRequired("Choose a file to upload.")],
+        description="GIFT, Aiken, Moodle XML, QTI (.xml or .zip), CSV/TSV/.xlsx or our YAML.",
+    )
+    format = SelectField("Format", choices=FORMAT_CHOICES, default="")
+    title = StringField(
+        "Bank title",
+        validators=[Optional(), Length(max=200)],
+        description="Leave empty to use the file name.",
+    )
+
+
+class BankSettingsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    visibility = SelectField(
+        "Who can practise it",
+        choices=[SelectChoice(v, VISIBILITY_LABELS[v]) for v in VISIBILITIES],
+    )
+
+
+class QuestionEditForm(FlaskForm):
+    source = TextAreaField(
+        "Question",
+        validators=[DataRequired(), Length(max=20000)],
+        description="The question in the bank file format (see the format guide). Saving makes "
+        "a new version; tests already taken keep the version they showed.",
+        render_kw={"rows": 18, "spellcheck": "true", "class": "font-monospace"},
+    )

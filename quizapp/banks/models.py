@@ -9,6 +9,8 @@ import sqlalchemy.orm as so
 from quizapp.extensions import UTCDateTime, db
 
 DIFFICULTIES = ("easy", "medium", "hard")
+#: Who may practise an instructor's bank: only its owner, the owner's classes, or everyone.
+VISIBILITIES = ("private", "classes", "public")
 
 
 def utcnow() -> datetime:
@@ -17,6 +19,9 @@ def utcnow() -> datetime:
 
 class Bank(db.Model):
     __tablename__ = "banks"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("visibility").in_(VISIBILITIES), name="visibility_is_known"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: Stable identifier from the bank file; shipped and uploaded banks are matched by it.
@@ -27,6 +32,11 @@ class Bank(db.Model):
     owner_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    visibility: so.Mapped[str] = so.mapped_column(
+        sa.String(10), default="private", server_default="private"
+    )
+    #: Set instead of deleting a bank that attempts used; archived banks are hidden.
+    archived_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -167,3 +177,26 @@ class Blueprint(db.Model):
     @property
     def question_count(self) -> int:
         return sum(section["questions"] for section in self.sections)
+
+
+class PendingImport(db.Model):
+    """An uploaded file between its preview and the instructor's confirmation.
+
+    Kept in the database, not on an app server's disk, so any server can confirm it.
+    """
+
+    __tablename__ = "pending_imports"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    owner_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    filename: so.Mapped[str] = so.mapped_column(sa.String(255))
+    #: The format chosen by the instructor; None to detect it from the content.
+    format: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PendingImport {self.id} {self.filename}>"

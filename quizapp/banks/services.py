@@ -22,6 +22,7 @@ from quizapp.banks.loader import (
     parse_blueprint,
 )
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.classes.models import Classroom, Enrollment
 from quizapp.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -79,24 +80,37 @@ def _sync_topics(bank: Bank, parsed: ParsedBank) -> dict[str, Topic]:
     return topics
 
 
-def _add_version(question: Question, parsed, topic: Topic, number: int) -> QuestionVersion:
-    version = QuestionVersion(
-        question=question,
-        number=number,
-        type=parsed.type,
-        stem=parsed.stem,
-        content=parsed.content,
-        rationale=parsed.rationale,
-        topic_id=topic.id,
-        difficulty=parsed.difficulty,
-        source=parsed.source,
-        tags=list(parsed.tags),
-        fingerprint=parsed.fingerprint(),
+def _version_row(parsed, topic: Topic, question_id: int, number: int) -> dict:
+    return {
+        "question_id": question_id,
+        "number": number,
+        "type": parsed.type,
+        "stem": parsed.stem,
+        "content": parsed.content,
+        "rationale": parsed.rationale,
+        "topic_id": topic.id,
+        "difficulty": parsed.difficulty,
+        "source": parsed.source,
+        "tags": list(parsed.tags),
+        "fingerprint": parsed.fingerprint(),
+    }
+
+
+def _insert_versions(rows: list[dict]) -> None:
+    """Insert versions in bulk and make each its question's current version."""
+    if not rows:
+        return
+    ids = db.session.execute(
+        sa.insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
+        rows,
+    ).scalars()
+    db.session.execute(
+        sa.update(Question),
+        [
+            {"id": row["question_id"], "current_version_id": version_id}
+            for row, version_id in zip(rows, ids, strict=True)
+        ],
     )
-    db.session.add(version)
-    db.session.flush()
-    question.current_version_id = version.id
-    return version
 
 
 def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None) -> SyncReport:
@@ -127,14 +141,23 @@ def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None)
         ).all()
     }
     report = SyncReport(bank=parsed.slug)
+    new = [q for q in parsed.questions if q.external_id not in existing]
+    # New questions and their first versions go in with a few bulk statements, whatever the size.
+    if new:
+        new_ids = db.session.execute(
+            sa.insert(Question).returning(Question.id, sort_by_parameter_order=True),
+            [{"bank_id": bank.id, "external_id": q.external_id} for q in new],
+        ).scalars()
+        version_rows = [
+            _version_row(q, topics[q.topic_slug], question_id, 1)
+            for q, question_id in zip(new, new_ids, strict=True)
+        ]
+        report.created = len(new)
+    else:
+        version_rows = []
     for parsed_question in parsed.questions:
-        topic = topics[parsed_question.topic_slug]
         found = existing.get(parsed_question.external_id)
         if found is None:
-            question = Question(bank_id=bank.id, external_id=parsed_question.external_id)
-            db.session.add(question)
-            _add_version(question, parsed_question, topic, number=1)
-            report.created += 1
             continue
         question, fingerprint, number = found
         if question.retired_at is not None:
@@ -143,8 +166,12 @@ def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None)
         if fingerprint == parsed_question.fingerprint():
             report.unchanged += 1
         else:
-            _add_version(question, parsed_question, topic, number=(number or 0) + 1)
+            topic = topics[parsed_question.topic_slug]
+            version_rows.append(
+                _version_row(parsed_question, topic, question.id, (number or 0) + 1)
+            )
             report.updated += 1
+    _insert_versions(version_rows)
     keep = {q.external_id for q in parsed.questions}
     for external_id, (question, _, _) in existing.items():
         if external_id not in keep and question.retired_at is None:
@@ -357,11 +384,27 @@ def section_pools(blueprint: Blueprint) -> list[list[int]]:
 
 
 def visible_banks_query(user):
-    """Banks a user may browse: the shipped ones, their own, or every bank for an admin."""
-    query = sa.select(Bank).order_by(Bank.title)
-    if not user.is_admin:
-        query = query.where(sa.or_(Bank.owner_id.is_(None), Bank.owner_id == user.id))
-    return query
+    """Banks a user may browse and practise (archived ones never).
+
+    Shipped banks and public ones for everyone; an instructor's "classes" banks for the
+    students of that instructor's classes; private banks for their owner; all for an admin.
+    """
+    query = sa.select(Bank).where(Bank.archived_at.is_(None)).order_by(Bank.title)
+    if user.is_admin:
+        return query
+    my_instructors = (
+        sa.select(Classroom.instructor_id)
+        .join(Enrollment, Enrollment.class_id == Classroom.id)
+        .where(Enrollment.student_id == user.id)
+    )
+    return query.where(
+        sa.or_(
+            Bank.owner_id.is_(None),
+            Bank.owner_id == user.id,
+            Bank.visibility == "public",
+            sa.and_(Bank.visibility == "classes", Bank.owner_id.in_(my_instructors)),
+        )
+    )
 
 
 def topic_rows(bank: Bank) -> list[tuple[Topic, int]]:

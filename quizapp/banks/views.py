@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from quizapp.auth.decorators import instructor_required
 from quizapp.banks import services
 from quizapp.banks.forms import QuestionFilterForm
+from quizapp.banks.manage import can_manage
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
@@ -53,6 +54,7 @@ def detail(slug: str):
         summary=services.bank_summaries([bank])[bank.id],
         topic_rows=services.topic_rows(bank),
         question_types=QUESTION_TYPES,
+        manageable=can_manage(current_user, bank),
     )
 
 
@@ -99,6 +101,7 @@ def questions(slug: str):
         form=form,
         question_types=QUESTION_TYPES,
         filters={k: v for k, v in request.args.items() if k != "page" and v},
+        manageable=can_manage(current_user, bank),
     )
 
 

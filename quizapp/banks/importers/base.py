@@ -56,7 +56,7 @@ class ImportedQuestion:
     #: The question's id or title in the source, kept to make stable ids.
     source_id: str | None = None
     difficulty: str = "medium"
-    #: True when stem/options/rationale are HTML (then sanitised), False for plain text.
+    #: True when stem/options/rationale are HTML: sanitised with nh3, then stored as plain text.
     html: bool = False
 
 
@@ -153,6 +153,22 @@ def html_to_text(html: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 
+def _text(html: str) -> str:
+    """Imported HTML is sanitised, then kept as plain text (pages never render stored HTML)."""
+    return html_to_text(sanitize_html(html or ""))
+
+
+def _flatten_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    def flat(value):
+        if isinstance(value, str):
+            return _text(value)
+        if isinstance(value, list):
+            return [flat(v) for v in value]
+        return value
+
+    return {name: flat(value) for name, value in fields.items()}
+
+
 def slugify(text: str, fallback: str = "general") -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60]
@@ -183,19 +199,18 @@ def build_bank(result: ImportResult, *, slug: str, title: str, description: str 
     questions, ids, stems = [], set(), {}
     for n, imported in enumerate(result.questions, start=1):
         qtype = get_question_type(imported.type)
+        fields = _flatten_fields(imported.fields) if imported.html else imported.fields
         try:
-            content = qtype.content_from_fields(imported.fields)
+            content = qtype.content_from_fields(fields)
         except ContentError as exc:
             for problem in exc.problems:
                 result.error(imported.line, f"{problem.field}: {problem.message}")
             continue
-        stem = sanitize_html(imported.stem) if imported.html else imported.stem.strip()
+        stem = _text(imported.stem) if imported.html else imported.stem.strip()
         if not stem:
             result.error(imported.line, "the question has no text")
             continue
-        rationale = imported.rationale.strip()
-        if imported.html and rationale:
-            rationale = sanitize_html(rationale)
+        rationale = _text(imported.rationale) if imported.html else imported.rationale.strip()
         if not rationale:
             result.warn(imported.line, "no feedback: students will see no rationale")
         base_id = slugify(imported.source_id or "", fallback=f"q{n}")
@@ -203,7 +218,7 @@ def build_bank(result: ImportResult, *, slug: str, title: str, description: str 
         while question_id in ids:
             question_id, k = f"{base_id}-{k}", k + 1
         ids.add(question_id)
-        key = normalize_stem(html_to_text(stem))
+        key = normalize_stem(stem)
         if key in stems:
             result.warn(imported.line, f"the same text as the question on line {stems[key]}")
         stems.setdefault(key, imported.line)

@@ -1,0 +1,249 @@
+"""What an instructor does with a bank of their own: settings, editing, retiring, archiving,
+and the queue of problems students reported."""
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import yaml
+
+from quizapp.auth.models import User
+from quizapp.banks import exporters
+from quizapp.banks.loader import BankFileError, parse_bank
+from quizapp.banks.models import Bank, PendingImport, Question, QuestionVersion, Topic
+from quizapp.banks.native import dump_yaml, question_document
+from quizapp.banks.services import _insert_versions, _version_row
+from quizapp.exams.models import AttemptQuestion, QuestionReport
+from quizapp.extensions import db
+
+logger = logging.getLogger(__name__)
+
+PENDING_IMPORT_LIFETIME = timedelta(days=1)
+
+
+class EditError(ValueError):
+    """An edited question does not validate; `problems` carry lines of the edited text."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def can_manage(user: User, bank: Bank) -> bool:
+    """Owners manage their banks; admins manage every bank, the shipped ones included."""
+    return user.is_admin or (bank.owner_id is not None and bank.owner_id == user.id)
+
+
+def update_settings(bank: Bank, *, title: str, visibility: str) -> None:
+    bank.title = title.strip()
+    if bank.owner_id is not None:  # shipped banks are always visible to everyone
+        bank.visibility = visibility
+
+
+def delete_or_archive(bank: Bank, *, now: datetime) -> str:
+    """Delete a bank nobody has used; archive one that attempts point at (history stays).
+
+    :return: "deleted" or "archived".
+    """
+    used = db.session.scalar(
+        sa.select(AttemptQuestion.id)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(Question.bank_id == bank.id)
+        .limit(1)
+    )
+    if used is None:
+        db.session.execute(
+            sa.update(Question).where(Question.bank_id == bank.id).values(current_version_id=None)
+        )
+        version_ids = (
+            sa.select(QuestionVersion.id)
+            .join(Question, Question.id == QuestionVersion.question_id)
+            .where(Question.bank_id == bank.id)
+        )
+        db.session.execute(
+            sa.delete(QuestionReport).where(QuestionReport.version_id.in_(version_ids))
+        )
+        db.session.execute(
+            sa.delete(QuestionVersion).where(
+                QuestionVersion.question_id.in_(
+                    sa.select(Question.id).where(Question.bank_id == bank.id)
+                )
+            )
+        )
+        db.session.execute(sa.delete(Question).where(Question.bank_id == bank.id))
+        db.session.delete(bank)
+        return "deleted"
+    bank.archived_at = now
+    return "archived"
+
+
+def set_retired(question: Question, retired: bool, *, now: datetime) -> None:
+    question.retired_at = now if retired else None
+
+
+def editable_source(question: Question) -> str:
+    version = question.current_version
+    document = question_document(
+        external_id=question.external_id,
+        question_type=version.type,
+        topic=version.topic.slug,
+        difficulty=version.difficulty,
+        stem=version.stem,
+        content=version.content,
+        rationale=version.rationale,
+        source=version.source,
+        tags=version.tags,
+    )
+    document.pop("id")
+    return dump_yaml(document)
+
+
+def edit_question(bank: Bank, question: Question, source: str) -> bool:
+    """Validate an edited question (its fields as YAML) and store it as a new version.
+
+    :return: False when nothing changed.
+    :raises EditError: with every problem, numbered by the lines of `source`.
+    """
+    try:
+        fields = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise EditError(
+            [f"{where}this is not valid YAML ({getattr(exc, 'problem', exc)})"]
+        ) from exc
+    if not isinstance(fields, dict):
+        raise EditError(["write the question as fields, one per line (stem:, options:, ...)"])
+    fields["id"] = question.external_id
+    topics = [{"id": t.slug, "title": t.title} for t in bank.topics]
+    document = {
+        "format": 1,
+        "bank": {"id": bank.slug, "title": bank.title},
+        "topics": topics,
+        "questions": [fields],
+    }
+    try:
+        parsed = parse_bank(yaml.safe_dump(document, sort_keys=False), "edit").questions[0]
+    except BankFileError as exc:
+        raise EditError([p.message for p in exc.problems]) from exc
+    current = question.current_version
+    if current is not None and current.fingerprint == parsed.fingerprint():
+        return False
+    topic = db.session.scalar(
+        sa.select(Topic).where(Topic.bank_id == bank.id, Topic.slug == parsed.topic_slug)
+    )
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(QuestionVersion.number)).where(
+                QuestionVersion.question_id == question.id
+            )
+        )
+        or 0
+    ) + 1
+    _insert_versions([_version_row(parsed, topic, question.id, number)])
+    db.session.expire(question)
+    logger.info(
+        "Question %s of bank %s edited (version %s)", question.external_id, bank.slug, number
+    )
+    return True
+
+
+def report_queue(user: User, *, include_resolved: bool = False):
+    """Reports on questions of banks this user manages: (report, version, question, bank)."""
+    query = (
+        sa.select(QuestionReport, QuestionVersion, Question, Bank)
+        .join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .order_by(QuestionReport.created_at.desc())
+    )
+    if not user.is_admin:
+        query = query.where(Bank.owner_id == user.id)
+    if not include_resolved:
+        query = query.where(QuestionReport.resolved_at.is_(None))
+    return db.session.execute(query).all()
+
+
+def resolve_report(report: QuestionReport, *, now: datetime) -> None:
+    report.resolved_at = now
+
+
+def store_pending_import(
+    owner: User, *, filename: str, fmt: str | None, title: str, data: bytes, now: datetime
+) -> PendingImport:
+    """Keep an upload until its preview is confirmed; uploads older than a day are dropped."""
+    db.session.execute(
+        sa.delete(PendingImport).where(PendingImport.created_at < now - PENDING_IMPORT_LIFETIME)
+    )
+    pending = PendingImport(
+        owner_id=owner.id,
+        filename=filename[:255],
+        format=fmt or None,
+        title=title[:200],
+        data=data,
+        created_at=now,
+    )
+    db.session.add(pending)
+    db.session.flush()
+    return pending
+
+
+def get_pending_import(owner: User, pending_id: int) -> PendingImport | None:
+    return db.session.scalar(
+        sa.select(PendingImport).where(
+            PendingImport.id == pending_id, PendingImport.owner_id == owner.id
+        )
+    )
+
+
+def export_bank(bank: Bank, fmt: str) -> tuple[str, str, list[str]]:
+    """The bank's questions in use, as (text, mimetype, ids that format cannot express)."""
+    topics = list(bank.topics)
+    by_id = {t.id: t for t in topics}
+
+    def path(topic: Topic) -> tuple[str, ...]:
+        titles = []
+        while topic is not None:
+            titles.append(topic.title)
+            topic = by_id.get(topic.parent_id)
+        return tuple(reversed(titles))
+
+    rows = db.session.execute(
+        sa.select(Question.external_id, QuestionVersion)
+        .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.bank_id == bank.id, Question.retired_at.is_(None))
+        .order_by(QuestionVersion.topic_id, Question.external_id)
+    ).all()
+    questions = [
+        exporters.ExportQuestion(
+            external_id=external_id,
+            type=v.type,
+            topic_path=path(by_id[v.topic_id]),
+            topic_slug=by_id[v.topic_id].slug,
+            difficulty=v.difficulty,
+            stem=v.stem,
+            content=v.content,
+            rationale=v.rationale,
+            source=v.source,
+            tags=tuple(v.tags or ()),
+        )
+        for external_id, v in rows
+    ]
+    if fmt == "gift":
+        text, skipped = exporters.to_gift(questions)
+        return text, "text/plain", skipped
+    if fmt == "xml":
+        return exporters.to_moodle_xml(questions), "application/xml", []
+
+    def tree(parent_id):
+        return tuple(
+            exporters.ExportTopic(t.slug, t.title, tree(t.id))
+            for t in topics
+            if t.parent_id == parent_id
+        )
+
+    text = exporters.to_native(
+        slug=bank.slug, title=bank.title, description=bank.description, topics=tree(None),
+        questions=questions,
+    )  # fmt: skip
+    return text, "application/yaml", []

@@ -1,0 +1,1 @@
+"""Instructors' own banks: upload with preview, settings, editing, and the report queue."""

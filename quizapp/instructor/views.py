@@ -1,0 +1,248 @@
+"""Upload a bank (preview, then confirm), manage it, edit its questions, work the report queue."""
+
+from collections import Counter
+from datetime import UTC, datetime
+from random import Random
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quizapp.auth.decorators import instructor_required
+from quizapp.banks import imports, manage
+from quizapp.banks import services as bank_services
+from quizapp.banks.forms import BankSettingsForm, QuestionEditForm, UploadForm
+from quizapp.banks.models import Bank, Question
+from quizapp.exams.models import QuestionReport
+from quizapp.extensions import db
+from quizapp.forms import EmptyForm
+from quizapp.scoring.question_types import get_question_type
+
+bp = Blueprint("instructor", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _managed_bank_or_404(slug: str) -> Bank:
+    bank = db.session.scalar(sa.select(Bank).where(Bank.slug == slug, Bank.archived_at.is_(None)))
+    if bank is None or not manage.can_manage(current_user, bank):
+        abort(404)
+    return bank
+
+
+def _question_or_404(bank: Bank, external_id: str) -> Question:
+    question = db.session.scalar(
+        sa.select(Question).where(Question.bank_id == bank.id, Question.external_id == external_id)
+    )
+    if question is None:
+        abort(404)
+    return question
+
+
+def _student_view(parsed_question):
+    """How a student would see a previewed question (a fixed layout, inputs disabled)."""
+    qtype = get_question_type(parsed_question.type)
+    layout = qtype.make_layout(parsed_question.content, Random(0))  # noqa: S311 (display only)
+    return SimpleNamespace(
+        question=parsed_question,
+        item=SimpleNamespace(version=SimpleNamespace(type=parsed_question.type)),
+        qtype=qtype,
+        presentation=qtype.present(parsed_question.content, layout),
+        key=qtype.key_text(parsed_question.content),
+    )
+
+
+@bp.route("/banks/upload", methods=["GET", "POST"])
+@instructor_required
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        pending = manage.store_pending_import(
+            current_user,
+            filename=file.filename or "upload",
+            fmt=form.format.data or None,
+            title=form.title.data or "",
+            data=file.read(),
+            now=_now(),
+        )
+        db.session.commit()
+        return redirect(url_for("instructor.preview", pending_id=pending.id))
+    return render_template("instructor/upload.html", form=form)
+
+
+@bp.get("/banks/imports/<int:pending_id>")
+@instructor_required
+def preview(pending_id: int):
+    pending = manage.get_pending_import(current_user, pending_id) or abort(404)
+    result = imports.preview_import(
+        pending.data, pending.filename, fmt=pending.format, title=pending.title or None
+    )
+    questions = result.bank.questions if result.bank else ()
+    topics = {t.slug: t.title for t in result.bank.topics} if result.bank else {}
+    return render_template(
+        "instructor/preview.html",
+        pending=pending,
+        result=result,
+        views=[_student_view(q) for q in questions],
+        by_type=Counter(get_question_type(q.type).label for q in questions),
+        by_topic=Counter(topics[q.topic_slug] for q in questions),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/banks/imports/<int:pending_id>/confirm")
+@instructor_required
+def confirm(pending_id: int):
+    pending = manage.get_pending_import(current_user, pending_id) or abort(404)
+    result = imports.preview_import(
+        pending.data, pending.filename, fmt=pending.format, title=pending.title or None
+    )
+    if not result.can_import or not EmptyForm().validate_on_submit():
+        flash("This file has errors; fix them and upload it again. Nothing was imported.", "danger")
+        return redirect(url_for("instructor.preview", pending_id=pending.id))
+    bank = imports.save_import(result, owner=current_user, now=_now())
+    db.session.delete(pending)
+    db.session.commit()
+    flash(f"Imported {len(result.bank.questions)} questions into {bank.title}.", "success")
+    return redirect(url_for("banks.detail", slug=bank.slug))
+
+
+@bp.post("/banks/imports/<int:pending_id>/cancel")
+@instructor_required
+def cancel(pending_id: int):
+    pending = manage.get_pending_import(current_user, pending_id) or abort(404)
+    db.session.delete(pending)
+    db.session.commit()
+    flash("The upload was discarded.", "info")
+    return redirect(url_for("instructor.upload"))
+
+
+@bp.route("/banks/<slug>/settings", methods=["GET", "POST"])
+@instructor_required
+def settings(slug: str):
+    bank = _managed_bank_or_404(slug)
+    form = BankSettingsForm(obj=bank)
+    if form.validate_on_submit():
+        manage.update_settings(bank, title=form.title.data, visibility=form.visibility.data)
+        db.session.commit()
+        flash("Bank settings saved.", "success")
+        return redirect(url_for("banks.detail", slug=bank.slug))
+    return render_template(
+        "instructor/settings.html", bank=bank, form=form, delete_form=EmptyForm()
+    )
+
+
+@bp.post("/banks/<slug>/delete")
+@instructor_required
+def delete(slug: str):
+    bank = _managed_bank_or_404(slug)
+    if bank.owner_id is None:
+        abort(400, "Shipped banks are managed with `flask banks sync`, not deleted here.")
+    if EmptyForm().validate_on_submit():
+        title = bank.title
+        outcome = manage.delete_or_archive(bank, now=_now())
+        db.session.commit()
+        flash(
+            f"{title} was deleted."
+            if outcome == "deleted"
+            else f"{title} was archived: students' past results keep its questions.",
+            "info",
+        )
+    return redirect(url_for("banks.index"))
+
+
+@bp.route("/banks/<slug>/questions/<external_id>/edit", methods=["GET", "POST"])
+@instructor_required
+def edit_question(slug: str, external_id: str):
+    bank = _managed_bank_or_404(slug)
+    question = _question_or_404(bank, external_id)
+    form = QuestionEditForm()
+    if request.method == "GET":
+        form.source.data = manage.editable_source(question)
+    problems = []
+    if form.validate_on_submit():
+        try:
+            changed = manage.edit_question(bank, question, form.source.data)
+        except manage.EditError as exc:
+            problems = exc.problems
+        else:
+            db.session.commit()
+            flash("Saved as a new version." if changed else "Nothing changed.", "success")
+            return redirect(
+                url_for("banks.questions", slug=bank.slug, q=question.current_version.stem[:40])
+            )
+    return render_template(
+        "instructor/edit_question.html", bank=bank, question=question, form=form, problems=problems
+    ), (400 if problems else 200)
+
+
+@bp.post("/banks/<slug>/questions/<external_id>/retire")
+@instructor_required
+def toggle_retired(slug: str, external_id: str):
+    bank = _managed_bank_or_404(slug)
+    question = _question_or_404(bank, external_id)
+    if EmptyForm().validate_on_submit():
+        manage.set_retired(question, question.retired_at is None, now=_now())
+        db.session.commit()
+        flash(f"Question {external_id} {'retired' if question.retired_at else 'restored'}.", "info")
+    return redirect(url_for("banks.questions", slug=bank.slug, retired="y"))
+
+
+@bp.get("/reports")
+@instructor_required
+def reports():
+    show_resolved = request.args.get("all") == "1"
+    return render_template(
+        "instructor/reports.html",
+        rows=manage.report_queue(current_user, include_resolved=show_resolved),
+        show_resolved=show_resolved,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/reports/<int:report_id>/resolve")
+@instructor_required
+def resolve_report(report_id: int):
+    report = db.get_or_404(QuestionReport, report_id)
+    rows = [
+        row
+        for row in manage.report_queue(current_user, include_resolved=True)
+        if row[0].id == report.id
+    ]
+    if not rows:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        manage.resolve_report(report, now=_now())
+        db.session.commit()
+        flash("Report closed.", "info")
+    return redirect(url_for("instructor.reports"))
+
+
+@bp.get("/banks/formats")
+@instructor_required
+def formats():
+    return render_template("instructor/formats.html")
+
+
+EXPORT_FORMATS = {"yaml": "yaml", "gift": "gift.txt", "xml": "moodle.xml"}
+
+
+@bp.get("/banks/<slug>/export/<fmt>")
+@instructor_required
+def export(slug: str, fmt: str):
+    """Download a bank (keys included: staff only) as native YAML, GIFT or Moodle XML."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
+    text, mimetype, skipped = manage.export_bank(bank, fmt)
+    response = Response(text, mimetype=f"{mimetype}; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{bank.slug}.{EXPORT_FORMATS[fmt]}"'
+    )
+    if skipped:
+        response.headers["X-Not-Exported"] = ",".join(skipped)[:1000]
+    return response
