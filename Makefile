@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test bench-items lint format chromium clean
+.PHONY: run admin test bench-items bench-imports lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ test: $(VENV)/.installed-dev chromium
 ## bench-items: time item analysis over 100,000 responses (goal: under 2 s)
 bench-items: $(VENV)/.installed-dev
 	$(BIN)/python bench/item_analysis.py
+
+## bench-imports: time importing 10,000 GIFT questions and 10,000 CSV rows (goal: each < 5 s)
+bench-imports: $(VENV)/.installed-dev
+	$(BIN)/python bench/imports.py
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

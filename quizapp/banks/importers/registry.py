@@ -29,7 +29,9 @@ FORMAT_LABELS = {
 _XML_ROOT = re.compile(r"<(?!\?|!)([\w:-]+)")
 _AIKEN_ANSWER = re.compile(r"^ANSWER\s*:\s*[A-Za-z]\s*$", re.M)
 _TEXT2QTI_QUESTION = re.compile(r"^\d+\.\s+\S", re.M)
-_TEXT2QTI_CHOICE = re.compile(r"^\s*(\*?[a-z]\)|\[\*?\s?\])\s", re.M)
+_TEXT2QTI_CHOICE = re.compile(r"^\s*(\*?[a-z]\)|\[\*?\s?\]|\*|=)\s", re.M)
+# text2qti's own header lines ("Quiz title:", "GROUP" blocks) name the format outright.
+_TEXT2QTI_HEADER = re.compile(r"^(Quiz title:|Quiz description:|GROUP\s*$)", re.M)
 # D2L's "NewQuestion,MC" rows and Blackboard's tab-delimited "MC<TAB>question" rows.
 _SPREADSHEET_ROWS = re.compile(
     r"^(NewQuestion\s*[,;\t]|(MC|MA|TF|FIB|MAT|ORD|ESS|NUM|SR|OP|JUMBLED_SENTENCE|FIB_PLUS|QUIZ_BOWL)\t)",
@@ -78,10 +80,12 @@ def detect_format(data: bytes, filename: str = "") -> str:
         return "spreadsheet"
     if _AIKEN_ANSWER.search(text):
         return "aiken"
-    if _TEXT2QTI_QUESTION.search(text) and _TEXT2QTI_CHOICE.search(text):
+    if _TEXT2QTI_HEADER.search(text):
         return "text2qti"
     if _GIFT_BLOCK.search(text):
         return "gift"
+    if _TEXT2QTI_QUESTION.search(text) and _TEXT2QTI_CHOICE.search(text):
+        return "text2qti"
     first_line = stripped.split("\n", 1)[0]
     if first_line.count(",") >= 2 or first_line.count("\t") >= 2 or first_line.count(";") >= 2:
         return "spreadsheet"

@@ -1,0 +1,60 @@
+"""Format detection from content, over our own samples and the real corpus."""
+
+from pathlib import Path
+
+import pytest
+
+from quizapp.banks.importers.base import ImportFormatError
+from quizapp.banks.importers.registry import detect_format
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
+EXPECTED_BY_FOLDER = {
+    "aiken": "aiken",
+    "csv": "spreadsheet",
+    "gift": "gift",
+    "moodle_xml": "moodle_xml",
+    "qti_1.2": "qti",
+    "qti_2.x": "qti",
+    "qti_3.0": "qti",
+    "text2qti": "text2qti",
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"::q:: Is it? {TRUE}", "gift"),
+        (b"$CATEGORY: Terms\n\nWhat? {=a ~b}", "gift"),
+        (b"Which?\nA. one\nB. two\nANSWER: A\n", "aiken"),
+        (b'<?xml version="1.0"?>\n<quiz><question type="truefalse"/></quiz>', "moodle_xml"),
+        (b"\xef\xbb\xbf<questestinterop></questestinterop>", "qti"),
+        (b'<qti-assessment-item xmlns="x"/>', "qti"),
+        (b"type,question,option_a,option_b,correct\n", "spreadsheet"),
+        (b"NewQuestion,MC\nQuestionText,What?\n", "spreadsheet"),
+        (b"MC\tWhat?\tslow\tcorrect\tfast\tincorrect\n", "spreadsheet"),
+        (b"Quiz title: Terms\n\n1. What?\n*a) slow\nb) fast\n", "text2qti"),
+        (b"format: 1\nbank: {id: x, title: X}\n", "native"),
+    ],
+)
+def test_detection(data, expected):
+    assert detect_format(data, "upload") == expected
+
+
+def test_unknown_content_is_explained():
+    with pytest.raises(ImportFormatError, match="not recognised"):
+        detect_format(b"just some words", "notes.txt")
+    with pytest.raises(ImportFormatError, match="<html> root"):
+        detect_format(b"<html><body>hi</body></html>", "page.html")
+    with pytest.raises(ImportFormatError, match="cannot be opened"):
+        detect_format(b"PK\x03\x04 not really a zip", "x.zip")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a user's own clone)")
+def test_every_corpus_file_is_detected_as_its_format():
+    wrong = {}
+    for path in sorted(CORPUS.rglob("*")):
+        if path.is_file() and path.parent.name in EXPECTED_BY_FOLDER:
+            found = detect_format(path.read_bytes(), path.name)
+            if found != EXPECTED_BY_FOLDER[path.parent.name]:
+                wrong[path.name] = found
+    assert wrong == {}
