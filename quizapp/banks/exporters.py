@@ -111,7 +111,7 @@ def _gift_answers(q: ExportQuestion) -> str | None:
             return "#" + " =".join(f"{a}:{c['tolerance']:g}" for a in c["accepted"])
         return " ".join("=" + _gift(a) for a in c["accepted"])
     if q.type == "matching":
-        if len(c["matches"]) > len(c["prompts"]):
+        if set(range(len(c["matches"]))) - set(c["key"]):
             return None  # GIFT matching has no extra (distractor) matches
         return " ".join(
             f"={_gift(p)} -> {_gift(c['matches'][k])}"
@@ -200,7 +200,7 @@ def _xml_question(q: ExportQuestion) -> list[str]:
     elif q.type == "matching":
         out += ["    <shuffleanswers>1</shuffleanswers>"]
         pairs = list(zip(c["prompts"], (c["matches"][k] for k in c["key"]), strict=True))
-        extras = [("", m) for m in c["matches"][len(c["prompts"]) :]]
+        extras = [("", m) for i, m in enumerate(c["matches"]) if i not in set(c["key"])]
         for prompt, match in pairs + extras:
             out += [
                 '    <subquestion format="plain_text">'

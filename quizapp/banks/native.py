@@ -34,7 +34,8 @@ def native_fields(question_type: str, content: dict[str, Any]) -> dict[str, Any]
             [prompt, content["matches"][k]]
             for prompt, k in zip(content["prompts"], content["key"], strict=True)
         ]
-        extras = content["matches"][len(content["prompts"]) :]
+        used = set(content["key"])
+        extras = [m for i, m in enumerate(content["matches"]) if i not in used]
         return {"pairs": pairs, **({"extra_matches": extras} if extras else {})}
     if question_type == "ordering":
         return {"items": list(content["items"])}

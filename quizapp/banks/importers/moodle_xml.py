@@ -30,7 +30,6 @@ line of its `<question>` element in the original file.
 import html
 import math
 import re
-from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
@@ -678,14 +677,6 @@ class _Question:
             pairs.append([prompt, match])
         if not pairs:
             self.error("the matching question has no subquestions")
-            return None
-        counts = Counter(m for _p, m in pairs)
-        shared = sorted(m for m, n in counts.items() if n > 1)
-        if shared:
-            self.error(
-                f"several prompts share the match {shared[0]!r}; here each prompt needs its own "
-                "match"
-            )
             return None
         fields: dict[str, Any] = {"pairs": pairs}
         if extras:

@@ -795,14 +795,6 @@ def _matching_fields(
         if not texts[right[0]]:
             raise _Fail(f"the correct match for {prompt_text!r} has no text")
         pairs.append((prompt_text, texts[right[0]]))
-    seen: dict[str, str] = {}
-    for prompt_text, match in pairs:
-        other = seen.setdefault(match.casefold(), prompt_text)
-        if other != prompt_text:
-            raise _Fail(
-                f"the prompts {other!r} and {prompt_text!r} have the same match {match!r}; "
-                "a matching question here needs a different match for each prompt"
-            )
     used = {m.casefold() for _, m in pairs}
     extras: list[str] = []
     for match in all_matches:

@@ -27,15 +27,22 @@ class Matching(QuestionType):
         if not 2 <= len(pairs) <= 12:
             problems.append(Problem("pairs", f"matching needs 2 to 12 pairs, not {len(pairs)}"))
         prompts = [p[0] for p in pairs]
-        matches = [p[1] for p in pairs]
         extras = list(raw.get("extra_matches") or [])
         for dup in _duplicates(prompts):
             problems.append(Problem("pairs", f"prompt {dup!r} appears twice"))
+        # Several prompts may share one match (two drugs of the same class, say): the list of
+        # matches holds it once and both keys point at it.
+        matches: list[str] = []
+        key = []
+        for _, match in pairs:
+            if match not in matches:
+                matches.append(match)
+            key.append(matches.index(match))
         for dup in _duplicates(matches + extras):
-            problems.append(Problem("pairs", f"match {dup!r} appears twice"))
+            problems.append(Problem("extra_matches", f"match {dup!r} appears twice"))
         if problems:
             raise ContentError(problems)
-        return {"prompts": prompts, "matches": matches + extras, "key": list(range(len(pairs)))}
+        return {"prompts": prompts, "matches": matches + extras, "key": key}
 
     def grade(self, content, response):
         if not response or all(r is None for r in response):

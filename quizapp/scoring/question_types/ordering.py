@@ -25,8 +25,8 @@ class Ordering(QuestionType):
     def content_from_fields(self, raw):
         problems: list[Problem] = []
         items = raw.get("items") or []
-        if not 3 <= len(items) <= 10:
-            problems.append(Problem("items", f"ordering needs 3 to 10 items, not {len(items)}"))
+        if not 2 <= len(items) <= 10:
+            problems.append(Problem("items", f"ordering needs 2 to 10 items, not {len(items)}"))
         for dup in _duplicates(items):
             problems.append(Problem("items", f"item {dup!r} appears twice"))
         if problems:

@@ -441,8 +441,8 @@ corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared absent")
     ("name", "layout", "imported", "skipped", "errors_count"),
     [
         ("pacphi-kahoot-quiz-generator__kahoot-quiz-from-csv.xlsx", "kahoot", 16, 0, 0),
-        # WR skipped; the O question has only 2 items (we need 3 to 10).
-        ("sojoudian-DQG__Sample_Question_Import_UTF8.csv", "d2l", 5, 1, 1),
+        # WR skipped; the O question (2 items) imports as an ordering question.
+        ("sojoudian-DQG__Sample_Question_Import_UTF8.csv", "d2l", 6, 1, 0),
         ("GopalSharma-moodle-qformat_csv__sample.csv", "moodle_csv", 10, 0, 0),
         # ESS skipped; the MC row has exactly one "correct" (its text says "Multiple answer").
         ("gsileno-bbquiz__test.2bb", "blackboard", 3, 1, 0),
@@ -464,15 +464,14 @@ def test_corpus_details():
     d2l = parse_spreadsheet(
         (CORPUS / "csv/sojoudian-DQG__Sample_Question_Import_UTF8.csv").read_bytes()
     )
-    assert [(p.line, "ordering needs 3 to 10 items" in p.message) for p in d2l.errors] == [
-        (106, True)
-    ]
+    assert d2l.errors == []
     assert {q.line: q.type for q in d2l.questions} == {
         24: "fill_in_blank",
         39: "matching",
         58: "single_best",
         74: "true_false",
         89: "multiple_response",
+        106: "ordering",
     }
     kahoot = parse_spreadsheet(
         (CORPUS / "csv/pacphi-kahoot-quiz-generator__kahoot-quiz-from-csv.xlsx").read_bytes()
