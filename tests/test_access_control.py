@@ -12,9 +12,10 @@ from flask import url_for
 
 from config import TestingConfig
 from quizapp import create_app
-from quizapp.banks.loader import parse_bank
+from quizapp.auth.models import User
+from quizapp.banks.loader import BlueprintSection, parse_bank
 from quizapp.banks.models import Bank, PendingImport, Question
-from quizapp.banks.services import sync_bank
+from quizapp.banks.services import create_blueprint, sync_bank
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from tests.conftest import bank_yaml
@@ -117,6 +118,9 @@ EXPECTED = {
     ("GET", "instructor.export"): staff(200),
     ("GET", "instructor.reports"): staff(200),
     ("POST", "instructor.resolve_report"): staff(302),
+    ("GET", "instructor.new_blueprint"): staff(200),
+    ("POST", "instructor.new_blueprint"): staff(200),  # empty form: shown again with errors
+    ("POST", "instructor.retire_blueprint"): staff(302),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -176,6 +180,7 @@ URL_VALUES.update(
         "instructor.toggle_retired": {"slug": "own_bank", "external_id": "q1"},
         "instructor.export": {"slug": "demo", "fmt": "gift"},
         "instructor.resolve_report": {"report_id": "report"},
+        "instructor.retire_blueprint": {"slug": "own_blueprint"},
     }
 )
 FORM_DATA = {
@@ -203,9 +208,22 @@ def staff_placeholders(app, requester, teacher, reporter) -> dict:
             title="Upload",
             data=b"::q1:: Is this a test? {TRUE}",
         )
+        blueprint = create_blueprint(
+            db.session.get(User, teacher.id),
+            title="Teacher's quiz",
+            description="",
+            time_limit_minutes=10,
+            passing_percent=70,
+            sections=[BlueprintSection("owned", None, 2)],
+        )
         db.session.add_all([report, pending])
         db.session.commit()
-        return {"own_bank": "owned", "pending": pending.id, "report": report.id}
+        return {
+            "own_bank": "owned",
+            "pending": pending.id,
+            "report": report.id,
+            "own_blueprint": blueprint.slug,
+        }
 
 
 def _declared_rules():

@@ -1,7 +1,18 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SearchField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.banks.models import VISIBILITIES
 
@@ -64,3 +75,22 @@ class QuestionEditForm(FlaskForm):
         "a new version; tests already taken keep the version they showed.",
         render_kw={"rows": 18, "spellcheck": "true", "class": "font-monospace"},
     )
+
+
+class SectionForm(Form):
+    """One part of a practice test: questions drawn from a bank or one of its topics."""
+
+    source = SelectField("Bank or topic", choices=[], default="")
+    questions = IntegerField("Questions", validators=[Optional(), NumberRange(1, 265)])
+
+
+class BlueprintForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    time_limit_minutes = IntegerField(
+        "Time limit (minutes)", default=60, validators=[InputRequired(), NumberRange(1, 600)]
+    )
+    passing_percent = IntegerField(
+        "Passing mark (%)", default=70, validators=[InputRequired(), NumberRange(0, 100)]
+    )
+    sections = FieldList(FormField(SectionForm), min_entries=6, max_entries=6)

@@ -4,6 +4,7 @@ Services flush but never commit: the command or view that calls them owns the tr
 """
 
 import logging
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from quizapp.auth.models import User
+from quizapp.banks.drawing import draw_questions
+from quizapp.banks.importers.base import slugify
 from quizapp.banks.loader import (
     BankFileError,
     BlueprintSection,
@@ -405,6 +409,59 @@ def visible_banks_query(user):
             sa.and_(Bank.visibility == "classes", Bank.owner_id.in_(my_instructors)),
         )
     )
+
+
+def visible_blueprints_query(user):
+    """Practice tests a user may take: the shipped ones, an instructor's own, and those made
+    by the instructors of the user's classes (all of them for an admin)."""
+    query = sa.select(Blueprint).where(Blueprint.retired_at.is_(None)).order_by(Blueprint.title)
+    if user.is_admin:
+        return query
+    my_instructors = (
+        sa.select(Classroom.instructor_id)
+        .join(Enrollment, Enrollment.class_id == Classroom.id)
+        .where(Enrollment.student_id == user.id)
+    )
+    return query.where(
+        sa.or_(
+            Blueprint.owner_id.is_(None),
+            Blueprint.owner_id == user.id,
+            Blueprint.owner_id.in_(my_instructors),
+        )
+    )
+
+
+def create_blueprint(
+    owner: User,
+    *,
+    title: str,
+    description: str,
+    time_limit_minutes: int,
+    passing_percent: float,
+    sections: list[BlueprintSection],
+) -> Blueprint:
+    """An instructor's practice test over banks they can see; checked drawable now.
+
+    :raises NotEnoughQuestionsError: naming each section with too few questions.
+    """
+    blueprint = Blueprint(
+        slug=f"{slugify(title, fallback='test')[:60]}-{secrets.token_hex(3)}",
+        title=title.strip(),
+        description=description.strip(),
+        time_limit_minutes=time_limit_minutes,
+        passing_percent=passing_percent,
+        sections=[
+            {"bank": s.bank_slug, "topic": s.topic_slug, "questions": s.questions, "title": s.title}
+            for s in sections
+        ],
+        segments=[],
+        owner_id=owner.id,
+    )
+    draw_questions(sections, section_pools(blueprint), seed=0)  # raises if it cannot be drawn
+    db.session.add(blueprint)
+    db.session.flush()
+    logger.info("Practice test %s created by %s", blueprint.slug, owner.email)
+    return blueprint
 
 
 def topic_rows(bank: Bank) -> list[tuple[Topic, int]]:

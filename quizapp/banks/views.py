@@ -30,11 +30,7 @@ def _visible_bank_or_404(slug: str) -> Bank:
 @login_required
 def index():
     banks = list(db.session.scalars(services.visible_banks_query(current_user)))
-    blueprints = db.session.scalars(
-        sa.select(TestBlueprint)
-        .where(TestBlueprint.retired_at.is_(None), TestBlueprint.owner_id.is_(None))
-        .order_by(TestBlueprint.title)
-    ).all()
+    blueprints = db.session.scalars(services.visible_blueprints_query(current_user)).all()
     return render_template(
         "banks/index.html",
         banks=banks,
@@ -109,11 +105,7 @@ def questions(slug: str):
 @login_required
 def blueprint(slug: str):
     test_blueprint = db.one_or_404(
-        sa.select(TestBlueprint).where(
-            TestBlueprint.slug == slug,
-            TestBlueprint.retired_at.is_(None),
-            TestBlueprint.owner_id.is_(None),
-        )
+        services.visible_blueprints_query(current_user).where(TestBlueprint.slug == slug)
     )
     return render_template(
         "banks/blueprint.html",

@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -66,11 +65,7 @@ def _expired_redirect(attempt: Attempt):
 @login_required
 def index():
     in_progress, finished = services.recent_attempts(current_user)
-    blueprints = db.session.scalars(
-        sa.select(TestBlueprint)
-        .where(TestBlueprint.retired_at.is_(None), TestBlueprint.owner_id.is_(None))
-        .order_by(TestBlueprint.title)
-    ).all()
+    blueprints = db.session.scalars(bank_services.visible_blueprints_query(current_user)).all()
     banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
     return render_template(
         "exams/index.html",
@@ -87,9 +82,7 @@ def index():
 @login_required
 def start(slug: str):
     blueprint = db.one_or_404(
-        sa.select(TestBlueprint).where(
-            TestBlueprint.slug == slug, TestBlueprint.retired_at.is_(None)
-        )
+        bank_services.visible_blueprints_query(current_user).where(TestBlueprint.slug == slug)
     )
     form = StartForm()
     if not form.validate_on_submit():

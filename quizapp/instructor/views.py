@@ -8,12 +8,16 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from quizapp.auth.decorators import instructor_required
 from quizapp.banks import imports, manage
 from quizapp.banks import services as bank_services
-from quizapp.banks.forms import BankSettingsForm, QuestionEditForm, UploadForm
+from quizapp.banks.drawing import NotEnoughQuestionsError
+from quizapp.banks.forms import BankSettingsForm, BlueprintForm, QuestionEditForm, UploadForm
+from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Question
+from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -246,3 +250,69 @@ def export(slug: str, fmt: str):
     if skipped:
         response.headers["X-Not-Exported"] = ",".join(skipped)[:1000]
     return response
+
+
+@bp.route("/blueprints/new", methods=["GET", "POST"])
+@instructor_required
+def new_blueprint():
+    """An instructor's own practice test, drawn from banks they can see."""
+    banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
+    choices = [SelectChoice("", "(not used)")]
+    for bank in banks:
+        choices.append(SelectChoice(bank.slug, f"{bank.title}: all topics"))
+        choices += [
+            SelectChoice(f"{bank.slug}/{topic.slug}", f"{bank.title}: {'— ' * depth}{topic.title}")
+            for topic, depth in bank_services.topic_rows(bank)
+        ]
+    form = BlueprintForm()
+    for entry in form.sections:
+        entry.form.source.choices = choices
+    errors = []
+    if form.validate_on_submit():
+        sections = []
+        for n, entry in enumerate(form.sections, start=1):
+            source, count = entry.form.source.data, entry.form.questions.data
+            if source and count:
+                bank_slug, _, topic_slug = source.partition("/")
+                sections.append(BlueprintSection(bank_slug, topic_slug or None, count, None))
+            elif source or count:
+                errors.append(f"Part {n}: choose both a bank or topic and a number of questions.")
+        if not sections and not errors:
+            errors.append("Add at least one part: a bank or topic and a number of questions.")
+        if not errors:
+            try:
+                blueprint = bank_services.create_blueprint(
+                    current_user,
+                    title=form.title.data,
+                    description=form.description.data or "",
+                    time_limit_minutes=form.time_limit_minutes.data,
+                    passing_percent=float(form.passing_percent.data),
+                    sections=sections,
+                )
+            except NotEnoughQuestionsError as exc:
+                errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(
+                    "Practice test created. Students in your classes find it under Practice.",
+                    "success",
+                )
+                return redirect(url_for("banks.blueprint", slug=blueprint.slug))
+    return render_template("instructor/new_blueprint.html", form=form, errors=errors)
+
+
+@bp.post("/blueprints/<slug>/retire")
+@instructor_required
+def retire_blueprint(slug: str):
+    blueprint = db.session.scalar(sa.select(TestBlueprint).where(TestBlueprint.slug == slug))
+    if (
+        blueprint is None
+        or blueprint.owner_id is None
+        or not (current_user.is_admin or blueprint.owner_id == current_user.id)
+    ):
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        blueprint.retired_at = _now()
+        db.session.commit()
+        flash(f"{blueprint.title} is no longer offered; past results keep it.", "info")
+    return redirect(url_for("exams.index"))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from quizapp.banks import manage
 from quizapp.banks.imports import preview_import
 from quizapp.banks.models import Bank, PendingImport, Question
+from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from tests.exams.conftest import MIXED_BANK
 
@@ -184,3 +185,46 @@ def test_export_then_import_gives_the_same_questions(app, client, teacher, fmt):
             "matching",
             "ordering",
         ), key
+
+
+def test_instructor_practice_test_for_their_classes(
+    app, client, teacher, make_user, make_class, auth, make_bank
+):
+    make_bank("demo", n_questions=6, topic_split=4)
+    page = client.get("/blueprints/new").get_data(as_text=True)
+    assert "Demo bank demo: all topics" in page
+    form = {
+        "title": "Week 3 quiz",
+        "time_limit_minutes": "15",
+        "passing_percent": "80",
+        "sections-0-source": "demo/a",
+        "sections-0-questions": "3",
+        "sections-1-source": "demo/b",
+        "sections-1-questions": "2",
+    }
+    too_many = client.post("/blueprints/new", data=form | {"sections-1-questions": "5"})
+    assert "needs 5 questions but only 2 are available" in too_many.get_data(as_text=True)
+    half = client.post("/blueprints/new", data=form | {"sections-2-questions": "4"})
+    assert "Part 3: choose both" in half.get_data(as_text=True)
+    response = client.post("/blueprints/new", data=form)
+    slug = response.headers["Location"].rsplit("/", 1)[1]
+    student, outsider = make_user(), make_user()
+    make_class(teacher, students=(student,))
+    auth.logout()
+    auth.login(student)
+    assert "Week 3 quiz" in client.get("/practice").get_data(as_text=True)
+    response = client.post(f"/practice/{slug}/start", data={"mode": "exam"})
+    attempt_id = int(response.headers["Location"].split("/")[2])
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.question_count == 5 and attempt.passing_percent == 80
+    auth.logout()
+    auth.login(outsider)
+    assert "Week 3 quiz" not in client.get("/practice").get_data(as_text=True)
+    assert client.post(f"/practice/{slug}/start", data={"mode": "exam"}).status_code == 404
+    auth.logout()
+    auth.login(teacher)
+    client.post(f"/blueprints/{slug}/retire")
+    page = client.get("/practice").get_data(as_text=True)
+    assert "Week 3 quiz is no longer offered" in page
+    assert f"/practice/{slug}/start" not in page
