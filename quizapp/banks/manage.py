@@ -164,6 +164,15 @@ def report_queue(user: User, *, include_resolved: bool = False):
     return db.session.execute(query).all()
 
 
+def bank_of_report(report: QuestionReport) -> Bank:
+    return db.session.scalar(
+        sa.select(Bank)
+        .join(Question, Question.bank_id == Bank.id)
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .where(QuestionVersion.id == report.version_id)
+    )
+
+
 def resolve_report(report: QuestionReport, *, now: datetime) -> None:
     report.resolved_at = now
 

@@ -212,12 +212,7 @@ def reports():
 @instructor_required
 def resolve_report(report_id: int):
     report = db.get_or_404(QuestionReport, report_id)
-    rows = [
-        row
-        for row in manage.report_queue(current_user, include_resolved=True)
-        if row[0].id == report.id
-    ]
-    if not rows:
+    if not manage.can_manage(current_user, manage.bank_of_report(report)):
         abort(404)
     if EmptyForm().validate_on_submit():
         manage.resolve_report(report, now=_now())
