@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test bench-items bench-imports lint format chromium clean
+.PHONY: run admin test test-pg serve bench-items bench-imports lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ admin: $(VENV)/.installed instance/secret_key
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
 	$(DEV_ENV) $(BIN)/flask --app wsgi users create "$(EMAIL)" --role admin
 
+## serve: gunicorn as in production (settings in gunicorn.conf.py, from the environment)
+serve: $(VENV)/.installed instance/secret_key
+	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
+	$(DEV_ENV) $(BIN)/flask --app wsgi banks sync
+	QUIZAPP_ENV=production SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" \
+	  SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-0}" \
+	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
 ## test: install what the tests need (Debian's chromium included), lint and run the suite
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check .
@@ -60,6 +68,11 @@ bench-items: $(VENV)/.installed-dev
 ## bench-imports: time importing 10,000 GIFT questions and 10,000 CSV rows (goal: each < 5 s)
 bench-imports: $(VENV)/.installed-dev
 	$(BIN)/python bench/imports.py
+
+## test-pg: the same suite against PostgreSQL (TEST_DATABASE_URL=postgresql://user:pw@host/db)
+test-pg: $(VENV)/.installed-dev chromium
+	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL=postgresql://USER:PASSWORD@HOST/DB (an empty database the tests may fill and drop)"; exit 2; }
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

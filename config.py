@@ -28,15 +28,19 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        return f"sqlite:///{INSTANCE_DIR / 'quizapp.sqlite'}"
-    # Hosting platforms still hand out the old scheme; SQLAlchemy wants the psycopg 3 driver named.
+def normalize_database_url(url: str) -> str:
+    """Name the psycopg 3 driver for PostgreSQL URLs (hosts still hand out postgres://)."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'quizapp.sqlite'}"
+    return normalize_database_url(url)
 
 
 class Config:
@@ -105,7 +109,10 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production-use"  # noqa: S105 (tests only)
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # `make test-pg` runs the same suite against PostgreSQL through TEST_DATABASE_URL.
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    )
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = ""
     MAIL_TO_LOG = False

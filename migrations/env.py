@@ -50,6 +50,10 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     conf_args.setdefault("render_item", render_item)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy and drop tables; SQLite would refuse with foreign keys on.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # end the implicit transaction so Alembic manages its own
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -1,5 +1,6 @@
 """Unbound extension instances, bound to an app in create_app()."""
 
+import sqlite3
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -37,6 +38,22 @@ class UTCDateTime(sa.TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC) if value is not None else None
+
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _tune_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite: write-ahead logging so readers never block the writer, a busy timeout so
+    concurrent students wait instead of failing with "database is locked", and foreign keys."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")  # ignored (stays "memory") for sqlite://
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
 
 
 class Base(so.DeclarativeBase):

@@ -51,6 +51,7 @@ EXPECTED = {
     ("GET", "static"): everyone(200),
     ("GET", "bootstrap.static"): everyone(200),
     ("GET", "main.index"): everyone(200),
+    ("GET", "main.healthz"): everyone(200),
     ("GET", "auth.register"): anonymous_only(200),
     ("POST", "auth.register"): anonymous_only(200),  # empty form: shown again with errors
     ("GET", "auth.login"): anonymous_only(200),

@@ -7,8 +7,12 @@ from config import TestingConfig
 from quizapp.extensions import db
 
 
-@pytest.fixture
-def config_class(tmp_path):
+@pytest.fixture(params=["sqlite-file", "test-database"])
+def config_class(request, tmp_path):
+    """A SQLite file, and the suite's own database (PostgreSQL under `make test-pg`)."""
+    if request.param == "test-database":
+        return TestingConfig
+
     class FileDatabaseConfig(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
 
@@ -38,3 +42,6 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_db, runner):
     result = runner.invoke(args=["db", "downgrade", "base"])
     assert result.exit_code == 0, result.output
     assert _tables(empty_db) == set()
+    with empty_db.app_context():
+        db.session.execute(sa.text("DROP TABLE alembic_version"))
+        db.session.commit()

@@ -388,7 +388,8 @@ def load_navigator(attempt: Attempt) -> Navigator:
     navigator = Navigator()
     for response_present, flagged, score in db.session.execute(
         sa.select(
-            AttemptQuestion.response.is_not(None) & (AttemptQuestion.response != sa.JSON.NULL),
+            # answered_at is set exactly when an answer is stored (JSON has no "=" on PostgreSQL).
+            AttemptQuestion.answered_at.is_not(None),
             AttemptQuestion.flagged,
             AttemptQuestion.score,
         )

@@ -1,18 +1,19 @@
-"""Concurrency on a real SQLite file: racing submits grade exactly once."""
+"""Concurrency on a real SQLite file: racing submits grade once; racing saves all stay."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from config import TestingConfig
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.exams import services
-from quizapp.exams.models import Attempt, Mode
+from quizapp.exams.models import Attempt, AttemptQuestion, Mode
 from quizapp.extensions import db
-from tests.exams.conftest import START
+from tests.exams.conftest import START, correct_form
 
 
 @pytest.fixture
@@ -57,3 +58,50 @@ def test_racing_submits_grade_exactly_once(app, make_user):
     assert results.count(False) == 19, results
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).status == "finished"
+
+
+@pytest.mark.usefixtures("mixed")
+def test_answers_saved_from_many_threads_are_all_kept(app, make_user, start_attempt):
+    """Students save at the same moment into one SQLite file: no answer is lost or refused."""
+    users = [make_user() for _ in range(8)]
+    attempts = [start_attempt(user, "mixed-test") for user in users]
+    errors, barrier = [], threading.Barrier(len(attempts) * 2)
+
+    def answer(attempt_id: int, positions: list[int]):
+        with app.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            items = [services.load_item(attempt, p) for p in positions]
+            forms = [MultiDict(correct_form(item.slot)) for item in items]
+            barrier.wait(timeout=20)
+            try:
+                for item, form in zip(items, forms, strict=True):
+                    services.save_answer(
+                        attempt,
+                        item,
+                        form,
+                        revision=0,
+                        now=datetime.now(UTC),
+                        grace=timedelta(seconds=30),
+                    )
+                    db.session.commit()
+            except Exception as exc:
+                errors.append(exc)
+                db.session.rollback()
+
+    threads = [
+        threading.Thread(target=answer, args=(a, half))
+        for a in attempts
+        for half in ([1, 2, 3], [4, 5, 6])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        saved = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AttemptQuestion)
+            .where(AttemptQuestion.answered_at.is_not(None))
+        )
+        assert saved == len(attempts) * 6

@@ -29,8 +29,7 @@ def seed_attempts(
             QuestionVersion, Question.current_version_id == QuestionVersion.id
         )
     ).all()
-    attempt_rows, answer_rows = [], []
-    next_id = (db.session.scalar(sa.select(sa.func.max(Attempt.id))) or 0) + 1
+    attempt_rows, answers_per_attempt = [], []
     for user_id in user_ids:
         for n in range(attempts_each):
             finished = BASE + timedelta(days=n, minutes=user_id)
@@ -40,7 +39,6 @@ def seed_attempts(
             percent = 100 * points / questions_each
             attempt_rows.append(
                 {
-                    "id": next_id,
                     "user_id": user_id,
                     "blueprint_id": blueprint_id,
                     "title": "Seeded test",
@@ -57,12 +55,12 @@ def seed_attempts(
                     "passed": percent >= 70,
                 }
             )
+            answers = []
             for position, ((question_id, version_id), score) in enumerate(
                 zip(picked, scores, strict=True), start=1
             ):
-                answer_rows.append(
+                answers.append(
                     {
-                        "attempt_id": next_id,
                         "position": position,
                         "question_id": question_id,
                         "version_id": version_id,
@@ -75,7 +73,15 @@ def seed_attempts(
                         "graded_at": finished,
                     }
                 )
-            next_id += 1
-    db.session.execute(sa.insert(Attempt), attempt_rows)
+            answers_per_attempt.append(answers)
+    # Ids come from the database (its sequence on PostgreSQL), in the order of the rows.
+    attempt_ids = db.session.execute(
+        sa.insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempt_rows
+    ).scalars()
+    answer_rows = [
+        {**answer, "attempt_id": attempt_id}
+        for attempt_id, answers in zip(attempt_ids, answers_per_attempt, strict=True)
+        for answer in answers
+    ]
     db.session.execute(sa.insert(AttemptQuestion), answer_rows)
     db.session.commit()
