@@ -26,7 +26,7 @@ from quizapp.banks.loader import (
     parse_blueprint,
 )
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
-from quizapp.classes.models import Classroom, Enrollment
+from quizapp.classes.services import instructors_of
 from quizapp.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -396,11 +396,7 @@ def visible_banks_query(user):
     query = sa.select(Bank).where(Bank.archived_at.is_(None)).order_by(Bank.title)
     if user.is_admin:
         return query
-    my_instructors = (
-        sa.select(Classroom.instructor_id)
-        .join(Enrollment, Enrollment.class_id == Classroom.id)
-        .where(Enrollment.student_id == user.id)
-    )
+    my_instructors = instructors_of(user.id)
     return query.where(
         sa.or_(
             Bank.owner_id.is_(None),
@@ -417,11 +413,7 @@ def visible_blueprints_query(user):
     query = sa.select(Blueprint).where(Blueprint.retired_at.is_(None)).order_by(Blueprint.title)
     if user.is_admin:
         return query
-    my_instructors = (
-        sa.select(Classroom.instructor_id)
-        .join(Enrollment, Enrollment.class_id == Classroom.id)
-        .where(Enrollment.student_id == user.id)
-    )
+    my_instructors = instructors_of(user.id)
     return query.where(
         sa.or_(
             Blueprint.owner_id.is_(None),

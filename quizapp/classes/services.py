@@ -116,3 +116,12 @@ def roster(classroom: Classroom) -> list[User]:
             .order_by(User.display_name, User.id)
         )
     )
+
+
+def instructors_of(student_id: int):
+    """A subquery of the ids of the instructors whose classes this student is in."""
+    return (
+        sa.select(Classroom.instructor_id)
+        .join(Enrollment, Enrollment.class_id == Classroom.id)
+        .where(Enrollment.student_id == student_id)
+    )
