@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg serve bench-items bench-imports lint format chromium clean
+.PHONY: run admin test test-pg serve bench bench-items bench-imports lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --severity-level medium -r quizapp config.py wsgi.py
 	$(BIN)/pytest
+
+## bench: load benchmark under gunicorn with wrk (DATABASE_URL=postgresql://... for PostgreSQL)
+bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+	$(BIN)/python bench/load.py
 
 ## bench-items: time item analysis over 100,000 responses (goal: under 2 s)
 bench-items: $(VENV)/.installed-dev

@@ -11,7 +11,7 @@ from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.extensions import db
-from tests.history.seeding import seed_attempts
+from quizapp.history.demo import seed_attempts
 
 
 @pytest.fixture

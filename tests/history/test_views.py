@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
-from tests.history.seeding import seed_attempts
+from quizapp.history.demo import seed_attempts
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fast bulk seeding of finished attempts for history, report and speed tests."""
+"""Bulk demo data: finished attempts with graded answers, for speed tests and benchmarks."""
 
 import random
 from datetime import UTC, datetime, timedelta
@@ -17,13 +17,12 @@ def seed_attempts(
     *,
     attempts_each: int,
     questions_each: int = 5,
-    bank_slug: str | None = None,
     accuracy=lambda user_id, n: 0.6,
     blueprint_id: int | None = None,
     mode: str = "exam",
 ) -> None:
     """Insert finished attempts with graded answers, `accuracy(user, n)` of them right."""
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - demo data, not security
     versions = db.session.execute(
         sa.select(Question.id, QuestionVersion.id).join(
             QuestionVersion, Question.current_version_id == QuestionVersion.id
