@@ -8,8 +8,26 @@ import sqlalchemy as sa
 from quizapp.banks.models import Question, QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
+from quizapp.scoring.question_types import get_question_type
 
 BASE = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+
+
+def _response(question_type: str, content: dict, *, right: bool):
+    """A valid response of the question's type: its key, or a plausible wrong answer."""
+    qtype = get_question_type(question_type)
+    correct = qtype.correct_response(content)
+    if right:
+        return correct
+    if question_type == "single_best":
+        return (correct + 1) % len(content["options"])
+    if question_type == "multiple_response":
+        return [next(i for i in range(len(content["options"])) if i not in correct)]
+    if question_type == "true_false":
+        return not correct
+    if question_type == "fill_in_blank":
+        return "not the answer"
+    return list(reversed(correct))  # matching and ordering: everything swapped
 
 
 def seed_attempts(
@@ -24,16 +42,23 @@ def seed_attempts(
     """Insert finished attempts with graded answers, `accuracy(user, n)` of them right."""
     rng = random.Random(7)  # noqa: S311 - demo data, not security
     versions = db.session.execute(
-        sa.select(Question.id, QuestionVersion.id).join(
-            QuestionVersion, Question.current_version_id == QuestionVersion.id
-        )
+        sa.select(
+            Question.id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.content
+        ).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
     ).all()
     attempt_rows, answers_per_attempt = [], []
     for user_id in user_ids:
         for n in range(attempts_each):
             finished = BASE + timedelta(days=n, minutes=user_id)
             picked = rng.sample(versions, questions_each)
-            scores = [1.0 if rng.random() < accuracy(user_id, n) else 0.0 for _ in picked]
+            responses = [
+                _response(qtype, content, right=rng.random() < accuracy(user_id, n))
+                for _, _, qtype, content in picked
+            ]
+            scores = [
+                get_question_type(qtype).grade(content, response).score
+                for (_, _, qtype, content), response in zip(picked, responses, strict=True)
+            ]
             points = sum(scores)
             percent = 100 * points / questions_each
             attempt_rows.append(
@@ -55,8 +80,8 @@ def seed_attempts(
                 }
             )
             answers = []
-            for position, ((question_id, version_id), score) in enumerate(
-                zip(picked, scores, strict=True), start=1
+            for position, ((question_id, version_id, _, _), response, score) in enumerate(
+                zip(picked, responses, scores, strict=True), start=1
             ):
                 answers.append(
                     {
@@ -64,7 +89,7 @@ def seed_attempts(
                         "question_id": question_id,
                         "version_id": version_id,
                         "layout": {},
-                        "response": 0 if score else 1,
+                        "response": response,
                         "revision": 1,
                         "flagged": False,
                         "answered_at": finished,
