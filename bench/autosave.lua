@@ -1,6 +1,8 @@
--- wrk script: each request saves a different question (path and form body per line of a file),
--- so every save carries the right revision. Threads take interleaved lines.
+-- wrk script: requests cycle through the lines of a file (path, tab, form body); threads take
+-- interleaved lines. A body's "revision=0" becomes the number of earlier saves of that line, so
+-- every save carries the revision the server expects.
 local lines = {}
+local uses = {}
 local counter = 0
 local thread_count = 1
 
@@ -25,5 +27,14 @@ function request()
     index = ((index - 1) % #lines) + 1
   end
   local path, body = lines[index]:match("([^\t]+)\t(.*)")
-  return wrk.format("POST", path, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  local revision = uses[index] or 0
+  uses[index] = revision + 1
+  body = body:gsub("revision=0", "revision=" .. revision)
+  -- wrk.format replaces wrk.headers with the table it is given: keep the -H headers (Cookie).
+  local headers = {}
+  for name, value in pairs(wrk.headers) do
+    headers[name] = value
+  end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  return wrk.format("POST", path, headers, body)
 end
