@@ -32,6 +32,7 @@ instance/secret_key: | $(BIN)/python
 run: $(VENV)/.installed instance/secret_key
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
 	$(DEV_ENV) $(BIN)/flask --app wsgi banks sync
+	$(DEV_ENV) $(BIN)/flask --app wsgi optimize-db
 	@echo
 	@echo "  MA Exam Prep is starting on http://$(HOST):$(PORT)"
 	@echo "  Create the first administrator from another terminal in this folder with:"
@@ -50,6 +51,7 @@ admin: $(VENV)/.installed instance/secret_key
 serve: $(VENV)/.installed instance/secret_key
 	$(DEV_ENV) $(BIN)/flask --app wsgi db upgrade
 	$(DEV_ENV) $(BIN)/flask --app wsgi banks sync
+	$(DEV_ENV) $(BIN)/flask --app wsgi optimize-db
 	QUIZAPP_ENV=production SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}" \
 	  SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-0}" \
 	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -88,6 +88,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.banks_cli)
     app.cli.add_command(cli.exams_cli)
+    app.cli.add_command(cli.optimize_db_command)
 
 
 def register_shellcontext(app: Flask) -> None:

@@ -123,3 +123,8 @@ def test_exams_expire_grades_overdue_attempts(
     with app.app_context():
         assert db.session.get(Attempt, overdue).finish_reason == "expired"
         assert db.session.get(Attempt, current).is_open
+
+
+def test_optimize_db(runner):
+    result = runner.invoke(args=["optimize-db"])
+    assert result.exit_code == 0 and "statistics refreshed" in result.output

@@ -100,17 +100,18 @@ def score_series(user_ids: list[int]) -> dict[str, list[tuple[datetime, float]]]
 def topic_mastery(user_ids: list[int], *, recent: int | None = RECENT_ANSWERS_PER_TOPIC):
     """Percent correct per topic over each user's `recent` latest answers (all if None),
     weakest first."""
-    answers = (
-        sa.select(
-            AttemptQuestion.score,
-            QuestionVersion.topic_id,
+    columns = [AttemptQuestion.score, QuestionVersion.topic_id]
+    if recent is not None:  # rank each user's answers per topic, newest first
+        columns.append(
             sa.func.row_number()
             .over(
                 partition_by=(Attempt.user_id, QuestionVersion.topic_id),
                 order_by=(AttemptQuestion.graded_at.desc(), AttemptQuestion.id.desc()),
             )
-            .label("recency"),
+            .label("recency")
         )
+    answers = (
+        sa.select(*columns)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
         .where(
@@ -194,6 +195,13 @@ class BlueprintReliability:
 def item_analysis(*, bank_id: int, user_ids: list[int] | None = None) -> list[ItemRow]:
     """Statistics of every question version of a bank answered in finished exam-mode attempts
     (of these users, or of everyone); flagged items first."""
+    attempts = sa.select(Attempt.id).where(
+        Attempt.status == Status.FINISHED.value, Attempt.mode == Mode.EXAM.value
+    )
+    if user_ids is not None:
+        attempts = attempts.where(Attempt.user_id.in_(user_ids))
+    # Starting from the attempts (not the bank's questions) lets the engine use the
+    # attempt_id index when a class is a small part of everyone's answers.
     query = (
         sa.select(
             AttemptQuestion.version_id,
@@ -203,14 +211,8 @@ def item_analysis(*, bank_id: int, user_ids: list[int] | None = None) -> list[It
         )
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(Question, Question.id == AttemptQuestion.question_id)
-        .where(
-            Question.bank_id == bank_id,
-            Attempt.status == Status.FINISHED.value,
-            Attempt.mode == Mode.EXAM.value,
-        )
+        .where(AttemptQuestion.attempt_id.in_(attempts), Question.bank_id == bank_id)
     )
-    if user_ids is not None:
-        query = query.where(Attempt.user_id.in_(user_ids))
     grouped: dict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
     for version_id, score, response, percent in db.session.execute(query):
         scores, totals, responses = grouped[version_id]
