@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from quizapp.banks.importers.aiken import parse_aiken
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
+from tests.unit.importers.contract import assert_import_contract
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 
@@ -217,12 +218,7 @@ def test_corpus_moodle_fixture_keys():
 
 
 def _survives(data: bytes) -> None:
-    try:
-        result = parse_aiken(data)
-    except ImportFormatError:
-        return
-    assert isinstance(result, ImportResult)
-    build_bank(result, slug="x", title="X")
+    assert_import_contract(parse_aiken, data, "")
 
 
 @settings(max_examples=200, deadline=None)

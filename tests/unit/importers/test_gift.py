@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.gift import parse_gift
+from tests.unit.importers.contract import assert_import_contract
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "importers" / "gift"
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
@@ -488,16 +489,7 @@ GIFT_ALPHABET = st.sampled_from(
 
 
 def check_contract(data: bytes, filename: str = "") -> None:
-    try:
-        result = parse_gift(data, filename)
-    except ImportFormatError:
-        return
-    assert isinstance(result, ImportResult)
-    for question in result.questions:
-        assert question.line is not None and question.line >= 1
-    for problem in result.problems:
-        assert problem.line is None or problem.line >= 1
-    build_bank(result, slug="x", title="X")
+    assert_import_contract(parse_gift, data, filename, check_lines=True)
 
 
 @settings(max_examples=200, deadline=None)

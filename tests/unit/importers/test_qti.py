@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from quizapp.banks.importers import qti
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.qti import parse_qti
+from tests.unit.importers.contract import assert_import_contract
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 corpus_only = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared absent")
@@ -553,12 +554,7 @@ def test_encodings_bom_cp1252_crlf():
 
 
 def check(data: bytes) -> None:
-    try:
-        result = parse_qti(data, "fuzz.xml")
-    except ImportFormatError:
-        return
-    assert isinstance(result, ImportResult)
-    build_bank(result, slug="x", title="X")
+    assert_import_contract(parse_qti, data, "fuzz.xml")
 
 
 @settings(max_examples=200, deadline=None)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.spreadsheet import parse_spreadsheet
+from tests.unit.importers.contract import assert_import_contract
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 
@@ -489,12 +490,7 @@ def test_corpus_details():
 
 
 def check_never_crashes(data: bytes) -> None:
-    try:
-        result = parse_spreadsheet(data, "fuzz")
-    except ImportFormatError:
-        return
-    assert isinstance(result, ImportResult)
-    build_bank(result, slug="x", title="X")
+    assert_import_contract(parse_spreadsheet, data, "fuzz")
 
 
 @settings(max_examples=200, deadline=None)
