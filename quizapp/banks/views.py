@@ -13,7 +13,7 @@ from quizapp.banks.manage import can_manage
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
-from quizapp.history import services as history
+from quizapp.history.views import item_analysis_section
 from quizapp.scoring.question_types import QUESTION_TYPES
 
 bp = Blueprint("banks", __name__)
@@ -122,6 +122,5 @@ def items(slug: str):
     return render_template(
         "banks/items.html",
         bank=bank,
-        rows=history.item_analysis(bank_id=bank.id),
-        reliability=history.blueprint_reliability(),
+        analysis=item_analysis_section(bank.id, None),
     )

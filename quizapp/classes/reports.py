@@ -39,22 +39,36 @@ class BlueprintResult:
 
 
 @dataclass
-class RosterRow:
-    student: User
+class StudentResults:
     attempts: int = 0
     by_blueprint: dict[int, BlueprintResult] = field(default_factory=dict)
 
 
-def roster_report(students: list[User]) -> tuple[list[RosterRow], dict[int, str]]:
-    """Each student's attempt count and latest/best/trend per blueprint; blueprint titles."""
-    rows = {s.id: RosterRow(s) for s in students}
-    if not rows:
-        return [], {}
-    finished = (Attempt.user_id.in_(rows), Attempt.status == Status.FINISHED.value)
+@dataclass
+class RosterRow:
+    student: User
+    results: StudentResults
+
+    @property
+    def attempts(self) -> int:
+        return self.results.attempts
+
+    @property
+    def by_blueprint(self) -> dict[int, BlueprintResult]:
+        return self.results.by_blueprint
+
+
+def roster_results(user_ids: list[int]) -> tuple[dict[int, StudentResults], dict[int, str]]:
+    """Per student id, the finished-attempt count and latest/best/trend per blueprint; and the
+    blueprints' titles, by title. Plain data (no ORM objects), so it can be cached."""
+    results = {user_id: StudentResults() for user_id in user_ids}
+    if not results:
+        return {}, {}
+    finished = (Attempt.user_id.in_(results), Attempt.status == Status.FINISHED.value)
     for user_id, count in db.session.execute(
         sa.select(Attempt.user_id, sa.func.count()).where(*finished).group_by(Attempt.user_id)
     ):
-        rows[user_id].attempts = count
+        results[user_id].attempts = count
     titles: dict[int, str] = {}
     for user_id, blueprint_id, title, percent in db.session.execute(
         sa.select(Attempt.user_id, Attempt.blueprint_id, Blueprint.title, Attempt.percent)
@@ -63,9 +77,19 @@ def roster_report(students: list[User]) -> tuple[list[RosterRow], dict[int, str]
         .order_by(Attempt.finished_at, Attempt.id)
     ):
         titles[blueprint_id] = title
-        result = rows[user_id].by_blueprint.setdefault(blueprint_id, BlueprintResult())
+        result = results[user_id].by_blueprint.setdefault(blueprint_id, BlueprintResult())
         result.percents.append(percent or 0.0)
-    return list(rows.values()), dict(sorted(titles.items(), key=lambda item: item[1]))
+    return results, dict(sorted(titles.items(), key=lambda item: item[1]))
+
+
+def roster_rows(students: list[User], results: dict[int, StudentResults]) -> list[RosterRow]:
+    return [RosterRow(student, results.get(student.id, StudentResults())) for student in students]
+
+
+def roster_report(students: list[User]) -> tuple[list[RosterRow], dict[int, str]]:
+    """Each student's attempt count and latest/best/trend per blueprint; blueprint titles."""
+    results, titles = roster_results([s.id for s in students])
+    return roster_rows(students, results), titles
 
 
 def week_start(moment: datetime) -> datetime:

@@ -10,6 +10,7 @@ from quizapp.auth import services as auth_services
 from quizapp.auth.decorators import instructor_required, role_required
 from quizapp.auth.models import Role, User
 from quizapp.banks import services as bank_services
+from quizapp.caching import cached
 from quizapp.classes import reports, services
 from quizapp.classes.forms import ClassForm, JoinForm
 from quizapp.classes.models import Classroom
@@ -17,7 +18,7 @@ from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history import services as history
 from quizapp.history.charts import score_chart
-from quizapp.history.views import progress_context
+from quizapp.history.views import item_analysis_section, progress_context, render_fragment
 from quizapp.utils import csv_response
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -101,21 +102,34 @@ def detail(class_id: int):
     classroom = _managed_class_or_404(class_id)
     students = services.roster(classroom)
     ids = [s.id for s in students]
-    rows, blueprints = reports.roster_report(students)
-    averages = reports.class_average_series(ids)
+    key = ("class", tuple(ids), history.results_fingerprint(ids) if ids else None)
+    summary = cached(key, lambda: _class_summary(ids))
     return render_template(
         "classes/detail.html",
         classroom=classroom,
-        rows=rows,
-        blueprints=blueprints,
-        averages=averages,
-        chart=score_chart(averages),
-        mastery=history.topic_mastery(ids, recent=None) if ids else [],
+        rows=reports.roster_rows(students, summary["results"]),
+        blueprints=summary["blueprints"],
+        averages_section=summary["averages_section"],
+        mastery=summary["mastery"],
         banks=db.session.scalars(bank_services.visible_banks_query(current_user)).all(),
         button_form=EmptyForm(),
         accommodation_form=AccommodationForm(),
         accommodations=ACCOMMODATIONS,
     )
+
+
+def _class_summary(ids: list[int]) -> dict:
+    """A class's results, computed once per change of its members' results."""
+    results, blueprints = reports.roster_results(ids)
+    averages = reports.class_average_series(ids)
+    return {
+        "results": results,
+        "blueprints": blueprints,
+        "averages_section": render_fragment(
+            "classes/_averages.html", averages=averages, chart=score_chart(averages)
+        ),
+        "mastery": history.topic_mastery(ids, recent=None) if ids else [],
+    }
 
 
 @bp.post("/<int:class_id>/code")
@@ -211,6 +225,5 @@ def items(class_id: int):
         classroom=classroom,
         banks=banks,
         bank=bank,
-        rows=history.item_analysis(bank_id=bank.id, user_ids=ids) if bank and ids else [],
-        reliability=history.blueprint_reliability(ids) if ids else [],
+        analysis=item_analysis_section(bank.id if bank else None, ids),
     )

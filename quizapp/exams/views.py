@@ -21,6 +21,7 @@ from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import services
 from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
 from quizapp.exams.models import Attempt, Mode
+from quizapp.exams.rendering import navigator_cells
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 
@@ -174,6 +175,7 @@ def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | 
         presentation=qtype.present(item.version.content, slot.layout),
         state=state,
         navigator=navigator,
+        navigator_cells=navigator_cells(navigator, slot.position),
         seconds_left=attempt.seconds_left(_now()),
         error=error,
         feedback=attempt.is_tutor and slot.graded,
@@ -272,8 +274,9 @@ def autosave(attempt_id: int, position: int):
     except services.InvalidAnswerError as exc:
         db.session.rollback()
         return jsonify(saved=False, finished=False, message=str(exc)), 400
+    seconds_left = attempt.seconds_left(_now())  # read before the commit expires the attempt
     db.session.commit()
-    return jsonify(saved=True, revision=revision + 1, seconds_left=attempt.seconds_left(_now()))
+    return jsonify(saved=True, revision=revision + 1, seconds_left=seconds_left)
 
 
 @bp.route("/attempts/<int:attempt_id>/<int:position>/report", methods=["GET", "POST"])

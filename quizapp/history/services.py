@@ -57,6 +57,26 @@ def finished_attempts_query(user_ids: list[int], bank_id: int | None = None):
     return query
 
 
+def results_fingerprint(user_ids: list[int] | None) -> tuple:
+    """A value that changes whenever a report over these users' (or everyone's) results could:
+    their finished attempts (count and latest finish) and the latest answer graded in an attempt
+    still open (tutor mode grades as it goes). One indexed query, for keys of cached reports."""
+    users = Attempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
+    finished = sa.select(sa.func.count(Attempt.id), sa.func.max(Attempt.finished_at)).where(
+        users, Attempt.status == Status.FINISHED.value
+    )
+    graded_open = (
+        sa.select(sa.func.max(AttemptQuestion.graded_at))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(users, Attempt.status == Status.IN_PROGRESS.value)
+        .scalar_subquery()
+    )
+    count, latest_finish, latest_graded = db.session.execute(
+        finished.add_columns(graded_open)
+    ).one()
+    return count, latest_finish, latest_graded
+
+
 def bank_scores(user_ids: list[int]) -> list[tuple[int, int, datetime, int, float, int]]:
     """(user, attempt, finished at, bank, points, questions) per finished attempt and bank."""
     return [

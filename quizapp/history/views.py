@@ -4,14 +4,17 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
+from quizapp.caching import cached
 from quizapp.exams import services as exam_services
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history import services
 from quizapp.history.charts import score_chart
+from quizapp.scoring.item_analysis import MIN_RESPONSES_TO_JUDGE
 from quizapp.utils import csv_response
 
 bp = Blueprint("history", __name__)
@@ -19,8 +22,57 @@ bp = Blueprint("history", __name__)
 ATTEMPTS_PER_PAGE = 25
 
 
+def render_fragment(template: str, **context) -> Markup:
+    """Part of a page rendered on its own, to be cached and placed in the page."""
+    return Markup(render_template(template, **context))  # noqa: S704 (autoescaping template)
+
+
+def score_section(series: dict) -> Markup:
+    """The scores-over-time chart and its table."""
+    return render_fragment("history/_score_section.html", series=series, chart=score_chart(series))
+
+
+def item_analysis_section(bank_id: int | None, user_ids: list[int] | None) -> Markup:
+    """Item statistics of a bank and reliability per practice test, over these users' (or
+    everyone's) finished exams; computed and rendered once per change of those results."""
+    if bank_id is None or user_ids == []:
+        return _item_analysis_fragment([], [])
+    key = ("items", bank_id, user_ids and tuple(user_ids), services.results_fingerprint(user_ids))
+    return cached(
+        key,
+        lambda: _item_analysis_fragment(
+            services.item_analysis(bank_id=bank_id, user_ids=user_ids),
+            services.blueprint_reliability(user_ids),
+        ),
+    )
+
+
+def _item_analysis_fragment(rows, reliability) -> Markup:
+    return render_fragment(
+        "history/_items.html",
+        rows=rows,
+        reliability=reliability,
+        min_responses=MIN_RESPONSES_TO_JUDGE,
+    )
+
+
+def _results_summary(student_id: int) -> dict:
+    series = services.score_series([student_id])
+    mastery = services.topic_mastery([student_id])
+    return {
+        "score_section": score_section(series),
+        "mastery": mastery,
+        "mastery_table": render_fragment("history/_mastery_table.html", mastery=mastery),
+        "answered": services.questions_answered([student_id]),
+    }
+
+
 def progress_context(student: User, *, bank_slug: str | None, page_number: int) -> dict:
-    """Everything the progress page shows about one student (for them or their instructor)."""
+    """Everything the progress page shows about one student (for them or their instructor).
+
+    The scores, chart and mastery change only when the student's results do, so they are
+    computed once per change (keyed by the results' fingerprint), not on every request.
+    """
     banks = db.session.scalars(bank_services.visible_banks_query(student)).all()
     bank = next((b for b in banks if b.slug == bank_slug), None)
     attempts = db.paginate(
@@ -29,18 +81,15 @@ def progress_context(student: User, *, bank_slug: str | None, page_number: int) 
         per_page=ATTEMPTS_PER_PAGE,
         error_out=False,
     )
-    in_progress = exam_services.in_progress_attempts(student)
-    series = services.score_series([student.id])
+    fingerprint = services.results_fingerprint([student.id])
+    summary = cached(("progress", student.id, fingerprint), lambda: _results_summary(student.id))
     return {
         "student": student,
         "banks": banks,
         "bank": bank,
         "attempts": attempts,
-        "in_progress": in_progress,
-        "series": series,
-        "chart": score_chart(series),
-        "mastery": services.topic_mastery([student.id]),
-        "answered": services.questions_answered([student.id]),
+        "in_progress": exam_services.in_progress_attempts(student),
+        **summary,
         "recent_answers": services.RECENT_ANSWERS_PER_TOPIC,
         "now": datetime.now(UTC),
     }

@@ -1,0 +1,116 @@
+"""Reports are cached per server, keyed by a fingerprint of the results: never stale."""
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from quizapp.caching import EXTENSION_KEY, ResultCache
+from quizapp.exams.models import AttemptQuestion
+from quizapp.extensions import db
+from quizapp.history import services
+from quizapp.history.demo import seed_attempts
+
+
+def test_result_cache_computes_once_per_key_and_evicts_the_least_recent():
+    cache = ResultCache(maxsize=2)
+    calls = []
+
+    def compute(value):
+        calls.append(value)
+        return value * 10
+
+    assert cache.get("a", lambda: compute(1)) == 10
+    assert cache.get("a", lambda: compute(99)) == 10
+    cache.get("b", lambda: compute(2))
+    cache.get("a", lambda: compute(99))  # "a" is now the most recent
+    cache.get("c", lambda: compute(3))  # evicts "b"
+    assert len(cache) == 2
+    assert cache.get("b", lambda: compute(4)) == 40
+    assert calls == [1, 2, 3, 4]
+
+
+@pytest.fixture
+def student(make_user, auth, make_bank):
+    make_bank("demo", n_questions=12, topic_split=6)
+    user = make_user(display_name="Stu Dent")
+    auth.login(user)
+    return user
+
+
+def _seed(app, user_ids, **kwargs):
+    with app.app_context():
+        seed_attempts(user_ids, **kwargs)
+
+
+def test_progress_page_shows_a_new_result_at_once(app, client, student):
+    _seed(app, [student.id], attempts_each=2)
+    assert "10 questions answered" in client.get("/progress").get_data(as_text=True)
+    assert len(app.extensions[EXTENSION_KEY]) == 1
+    _seed(app, [student.id], attempts_each=1)
+    assert "15 questions answered" in client.get("/progress").get_data(as_text=True)
+
+
+def test_fingerprint_changes_with_a_tutor_answer_in_an_open_attempt(
+    app, student, make_blueprint, start_attempt
+):
+    make_blueprint("demo-test", "demo", 5)
+    attempt_id = start_attempt(student, mode="tutor")
+    with app.app_context():
+        before = services.results_fingerprint([student.id])
+        assert services.results_fingerprint(None) == before  # the only user with results
+        now = datetime.now(UTC)
+        db.session.execute(
+            sa.update(AttemptQuestion)
+            .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == 1)
+            .values(response=0, answered_at=now, score=1.0, graded_at=now)
+        )
+        db.session.commit()
+        assert services.results_fingerprint([student.id]) != before
+
+
+def test_class_report_follows_results_and_roster_changes(
+    app, client, auth, make_user, make_class, make_bank
+):
+    make_bank("demo", n_questions=10)
+    teacher = make_user("instructor")
+    alice = make_user(display_name="Alice")
+    class_id = make_class(teacher, students=(alice,))
+    _seed(app, [alice.id], attempts_each=2)
+    auth.login(teacher)
+    page = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert '<td class="text-end">2</td>' in page
+    _seed(app, [alice.id], attempts_each=1)
+    page = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert '<td class="text-end">3</td>' in page
+    # Per-student settings are read fresh on every request, not from the cached results.
+    client.post(f"/classes/{class_id}/students/{alice.id}/accommodation", data={"time": "1.5"})
+    page = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert '<option value="1.5" selected>' in page
+    bob = make_user(display_name="Bob")
+    make_class(teacher, students=(bob,), name="Other")
+    with app.app_context():
+        from quizapp.auth.models import User
+        from quizapp.classes.models import Classroom
+        from quizapp.classes.services import join_class
+
+        code = db.session.get(Classroom, class_id).join_code
+        join_class(db.session.get(User, bob.id), code)
+        db.session.commit()
+    assert "Roster (2 students)" in client.get(f"/classes/{class_id}").get_data(as_text=True)
+
+
+def test_item_analysis_counts_new_responses(app, client, auth, make_user, make_class, make_bank):
+    make_bank("demo", n_questions=5)
+    teacher = make_user("instructor")
+    students = [make_user() for _ in range(3)]
+    class_id = make_class(teacher, students=tuple(students))
+    _seed(app, [s.id for s in students], attempts_each=1, questions_each=5)
+    auth.login(teacher)
+    page = client.get(f"/classes/{class_id}/items?bank=demo").get_data(as_text=True)
+    assert page.count('<td class="text-end">3</td>') == 5  # responses per question
+    _seed(app, [students[0].id], attempts_each=1, questions_each=5)
+    page = client.get(f"/classes/{class_id}/items?bank=demo").get_data(as_text=True)
+    assert page.count('<td class="text-end">4</td>') == 5
+    whole_bank = client.get("/banks/demo/items").get_data(as_text=True)
+    assert whole_bank.count('<td class="text-end">4</td>') == 5
