@@ -1,10 +1,9 @@
--- wrk script: requests cycle through the lines of a file (path, tab, form body); threads take
--- interleaved lines. A body's "revision=0" becomes the number of earlier saves of that line, so
--- every save carries the revision the server expects.
+-- wrk script: each thread cycles through its share of the lines of a file (path, tab, form
+-- body; thread n of t takes lines n+1, n+1+t, ...). A body's "revision=0" becomes the number
+-- of earlier saves of that line, so every save carries the revision the server expects.
 local lines = {}
 local uses = {}
 local counter = 0
-local thread_count = 1
 
 local created = 0
 
@@ -14,21 +13,38 @@ function setup(thread)
 end
 
 function init(args)
-  thread_count = tonumber(args[2])
+  local thread_count = tonumber(args[2])
+  local number = 0
   for line in io.lines(args[1]) do
-    table.insert(lines, line)
+    if number % thread_count == id then
+      table.insert(lines, line)
+    end
+    number = number + 1
+  end
+  if #lines == 0 then -- fewer lines than threads (the one submit): every thread sends them all
+    for line in io.lines(args[1]) do
+      table.insert(lines, line)
+    end
   end
 end
 
+-- wrk calls request() once in the first thread to check the script before any request is
+-- sent (script_verify_request); that call must not count as a save.
+local verifying = nil
+
 function request()
-  local index = id + 1 + counter * thread_count
-  counter = counter + 1
-  if index > #lines then
-    index = ((index - 1) % #lines) + 1
+  if verifying == nil then
+    verifying = (id == 0)
   end
+  local index = (counter % #lines) + 1
   local path, body = lines[index]:match("([^\t]+)\t(.*)")
   local revision = uses[index] or 0
-  uses[index] = revision + 1
+  if verifying then
+    verifying = false
+  else
+    counter = counter + 1
+    uses[index] = revision + 1
+  end
   body = body:gsub("revision=0", "revision=" .. revision)
   -- wrk.format replaces wrk.headers with the table it is given: keep the -H headers (Cookie).
   local headers = {}

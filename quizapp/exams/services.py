@@ -385,21 +385,27 @@ def load_item(attempt: Attempt, position: int) -> ItemView | None:
 
 
 def load_navigator(attempt: Attempt) -> Navigator:
-    navigator = Navigator()
-    for response_present, flagged, score in db.session.execute(
-        sa.select(
-            # answered_at is set exactly when an answer is stored (JSON has no "=" on PostgreSQL).
-            AttemptQuestion.answered_at.is_not(None),
-            AttemptQuestion.flagged,
-            AttemptQuestion.score,
+    # Plain rows on the session's connection: 200 positions need no ORM objects.
+    rows = (
+        db.session.connection()
+        .execute(
+            sa.select(
+                # answered_at is set exactly when an answer is stored (JSON has no "=" on
+                # PostgreSQL).
+                AttemptQuestion.answered_at.is_not(None),
+                AttemptQuestion.flagged,
+                AttemptQuestion.score,
+            )
+            .where(AttemptQuestion.attempt_id == attempt.id)
+            .order_by(AttemptQuestion.position)
         )
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(AttemptQuestion.position)
-    ):
-        navigator.answered.append(bool(response_present))
-        navigator.flagged.append(flagged)
-        navigator.scores.append(score)
-    return navigator
+        .all()
+    )
+    return Navigator(
+        answered=[bool(row[0]) for row in rows],
+        flagged=[row[1] for row in rows],
+        scores=[row[2] for row in rows],
+    )
 
 
 def load_items(attempt: Attempt) -> list[ItemView]:
