@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks.drawing import draw_questions
@@ -387,13 +388,16 @@ def section_pools(blueprint: Blueprint) -> list[list[int]]:
     return pools
 
 
-def visible_banks_query(user):
+def visible_banks_query(user, *, with_topics: bool = False):
     """Banks a user may browse and practise (archived ones never).
 
     Shipped banks and public ones for everyone; an instructor's "classes" banks for the
     students of that instructor's classes; private banks for their owner; all for an admin.
+    `with_topics` loads every bank's topics in one more query (pages that list them).
     """
     query = sa.select(Bank).where(Bank.archived_at.is_(None)).order_by(Bank.title)
+    if with_topics:
+        query = query.options(so.selectinload(Bank.topics))
     if user.is_admin:
         return query
     my_instructors = instructors_of(user.id)

@@ -29,7 +29,7 @@ def _visible_bank_or_404(slug: str) -> Bank:
 @bp.get("/banks")
 @login_required
 def index():
-    banks = list(db.session.scalars(services.visible_banks_query(current_user)))
+    banks = list(db.session.scalars(services.visible_banks_query(current_user, with_topics=True)))
     blueprints = db.session.scalars(services.visible_blueprints_query(current_user)).all()
     return render_template(
         "banks/index.html",

@@ -103,7 +103,9 @@ def start(slug: str):
 @bp.route("/practice/custom", methods=["GET", "POST"])
 @login_required
 def custom():
-    banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
+    banks = db.session.scalars(
+        bank_services.visible_banks_query(current_user, with_topics=True)
+    ).all()
     # One checkbox per bank ("bank") and per topic ("bank/topic"), grouped by bank.
     groups = [
         (

@@ -251,7 +251,9 @@ def export(slug: str, fmt: str):
 @instructor_required
 def new_blueprint():
     """An instructor's own practice test, drawn from banks they can see."""
-    banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
+    banks = db.session.scalars(
+        bank_services.visible_banks_query(current_user, with_topics=True)
+    ).all()
     choices = [SelectChoice("", "(not used)")]
     for bank in banks:
         choices.append(SelectChoice(bank.slug, f"{bank.title}: all topics"))

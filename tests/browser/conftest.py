@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -10,6 +11,22 @@ from werkzeug.serving import make_server
 from config import TestingConfig
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# Chromium may drop a connection while the development server streams a static file (a new page
+# cancels the favicon); the server then leaves the file to the garbage collector, which warns.
+DROPPED_STATIC_FILE_WARNINGS = [
+    "ignore:unclosed file <_io.BufferedReader name='.*/static/:ResourceWarning",
+    "ignore:Exception ignored in. <_io.FileIO name='.*/static/"
+    ":pytest.PytestUnraisableExceptionWarning",
+]
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            for rule in DROPPED_STATIC_FILE_WARNINGS:
+                item.add_marker(pytest.mark.filterwarnings(rule))
 
 
 def chromium_path() -> str:
