@@ -375,6 +375,26 @@ def get_user_attempt(user: User, attempt_id: int) -> Attempt | None:
     )
 
 
+def get_user_attempt_item(
+    user: User, attempt_id: int, position: int
+) -> tuple[Attempt | None, ItemView | None]:
+    """The user's attempt and its question at `position` (None where either is not found), in
+    one query: every question page and save needs both."""
+    row = db.session.execute(
+        sa.select(Attempt, AttemptQuestion, QuestionVersion)
+        .outerjoin(
+            AttemptQuestion,
+            sa.and_(AttemptQuestion.attempt_id == Attempt.id, AttemptQuestion.position == position),
+        )
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    ).first()
+    if row is None:
+        return None, None
+    attempt, slot, version = row
+    return attempt, ItemView(slot, version) if slot is not None else None
+
+
 def load_item(attempt: Attempt, position: int) -> ItemView | None:
     row = db.session.execute(
         sa.select(AttemptQuestion, QuestionVersion)

@@ -53,6 +53,14 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
+def _own_attempt_item(attempt_id: int, position: int) -> tuple[Attempt, services.ItemView]:
+    """The signed-in student's attempt and its question at `position`, or a 404."""
+    attempt, item = services.get_user_attempt_item(current_user, attempt_id, position)
+    if attempt is None or item is None:
+        abort(404)
+    return attempt, item
+
+
 def _expired_redirect(attempt: Attempt):
     """Grade an attempt whose time ran out; return the redirect to its results if it did."""
     if services.expire_if_due(attempt, now=_now(), grace=_grace()):
@@ -187,12 +195,11 @@ def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | 
 @bp.get("/attempts/<int:attempt_id>/<int:position>")
 @login_required
 def question(attempt_id: int, position: int):
-    attempt = _own_attempt(attempt_id)
+    attempt, item = _own_attempt_item(attempt_id, position)
     if expired := _expired_redirect(attempt):
         return expired
     if not attempt.is_open:
         return redirect(url_for("exams.results", attempt_id=attempt.id))
-    item = services.load_item(attempt, position) or abort(404)
     return _render_question(attempt, item)
 
 
@@ -213,8 +220,7 @@ def _destination(attempt: Attempt, position: int, action: str) -> str:
 @bp.post("/attempts/<int:attempt_id>/<int:position>")
 @login_required
 def answer(attempt_id: int, position: int):
-    attempt = _own_attempt(attempt_id)
-    item = services.load_item(attempt, position) or abort(404)
+    attempt, item = _own_attempt_item(attempt_id, position)
     action = request.form.get("action", "next")
     revision = request.form.get("revision", type=int)
     if revision is None:
@@ -253,8 +259,7 @@ def answer(attempt_id: int, position: int):
 @login_required
 def autosave(attempt_id: int, position: int):
     """JavaScript's save-as-you-go: the same checks as the form, answered in JSON."""
-    attempt = _own_attempt(attempt_id)
-    item = services.load_item(attempt, position) or abort(404)
+    attempt, item = _own_attempt_item(attempt_id, position)
     revision = request.form.get("revision", type=int)
     if revision is None:
         abort(400, "The revision number is missing.")
@@ -284,8 +289,7 @@ def autosave(attempt_id: int, position: int):
 @bp.route("/attempts/<int:attempt_id>/<int:position>/report", methods=["GET", "POST"])
 @login_required
 def report(attempt_id: int, position: int):
-    attempt = _own_attempt(attempt_id)
-    item = services.load_item(attempt, position) or abort(404)
+    attempt, item = _own_attempt_item(attempt_id, position)
     form = ReportForm()
     if form.validate_on_submit():
         services.report_problem(current_user, attempt, item, form.message.data)
