@@ -68,7 +68,9 @@ class DirectorySyncResult:
     problems: list[FileProblem] = field(default_factory=list)
 
 
-def _sync_topics(bank: Bank, parsed: ParsedBank) -> dict[str, Topic]:
+def _sync_topics(bank: Bank, parsed: ParsedBank, *, now: datetime) -> dict[str, Topic]:
+    """Create and update the bank's topics; a change marks the bank updated (cached reports
+    that show topic titles are keyed by the banks' update times)."""
     topics = {t.slug: t for t in bank.topics}
     for parsed_topic in parsed.topics:
         topic = topics.get(parsed_topic.slug)
@@ -78,11 +80,18 @@ def _sync_topics(bank: Bank, parsed: ParsedBank) -> dict[str, Topic]:
             topics[parsed_topic.slug] = topic
         topic.title = parsed_topic.title
         topic.position = parsed_topic.position
+    changed = _any_changed(bank.topics)
     db.session.flush()
     for parsed_topic in parsed.topics:
         parent = topics[parsed_topic.parent_slug] if parsed_topic.parent_slug else None
         topics[parsed_topic.slug].parent_id = parent.id if parent else None
+    if changed or _any_changed(bank.topics):
+        bank.updated_at = now
     return topics
+
+
+def _any_changed(objects) -> bool:
+    return any(obj in db.session.new or db.session.is_modified(obj) for obj in objects)
 
 
 def _version_row(parsed, topic: Topic, question_id: int, number: int) -> dict:
@@ -135,7 +144,7 @@ def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None)
     if bank.description != parsed.description:
         bank.description = parsed.description
     db.session.flush()
-    topics = _sync_topics(bank, parsed)
+    topics = _sync_topics(bank, parsed, now=now)
 
     existing = {
         question.external_id: (question, fingerprint, number)

@@ -59,8 +59,9 @@ def finished_attempts_query(user_ids: list[int], bank_id: int | None = None):
 
 def results_fingerprint(user_ids: list[int] | None) -> tuple:
     """A value that changes whenever a report over these users' (or everyone's) results could:
-    their finished attempts (count and latest finish) and the latest answer graded in an attempt
-    still open (tutor mode grades as it goes). One indexed query, for keys of cached reports."""
+    their finished attempts (count and latest finish), the latest answer graded in an attempt
+    still open (tutor mode grades as it goes), and the latest change to a bank's title or topics
+    (reports show them). One indexed query, for keys of cached reports."""
     users = Attempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
     finished = sa.select(sa.func.count(Attempt.id), sa.func.max(Attempt.finished_at)).where(
         users, Attempt.status == Status.FINISHED.value
@@ -71,10 +72,8 @@ def results_fingerprint(user_ids: list[int] | None) -> tuple:
         .where(users, Attempt.status == Status.IN_PROGRESS.value)
         .scalar_subquery()
     )
-    count, latest_finish, latest_graded = db.session.execute(
-        finished.add_columns(graded_open)
-    ).one()
-    return count, latest_finish, latest_graded
+    banks_changed = sa.select(sa.func.max(Bank.updated_at)).scalar_subquery()
+    return tuple(db.session.execute(finished.add_columns(graded_open, banks_changed)).one())
 
 
 def bank_scores(user_ids: list[int]) -> list[tuple[int, int, datetime, int, float, int]]:

@@ -5,11 +5,16 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from quizapp.banks.loader import parse_bank
+from quizapp.banks.manage import update_settings
+from quizapp.banks.models import Bank
+from quizapp.banks.services import sync_bank
 from quizapp.caching import EXTENSION_KEY, ResultCache
 from quizapp.exams.models import AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
 from quizapp.history.demo import seed_attempts
+from tests.conftest import bank_yaml
 
 
 def test_result_cache_computes_once_per_key_and_evicts_the_least_recent():
@@ -114,3 +119,21 @@ def test_item_analysis_counts_new_responses(app, client, auth, make_user, make_c
     assert page.count('<td class="text-end">4</td>') == 5
     whole_bank = client.get("/banks/demo/items").get_data(as_text=True)
     assert whole_bank.count('<td class="text-end">4</td>') == 5
+
+
+def test_progress_page_shows_renamed_topics_and_banks(app, client, student):
+    _seed(app, [student.id], attempts_each=2)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Topic A1" in page and "Demo bank demo" in page
+    renamed = bank_yaml("demo", 12, topic_split=6).replace("Topic A1", "Word roots")
+    with app.app_context():
+        sync_bank(parse_bank(renamed), now=datetime.now(UTC))
+        db.session.commit()
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Word roots" in page and "Topic A1" not in page
+    with app.app_context():
+        bank = db.session.scalar(sa.select(Bank).where(Bank.slug == "demo"))
+        update_settings(bank, title="Terminology drills", visibility=bank.visibility)
+        db.session.commit()
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Terminology drills" in page and "Demo bank demo" not in page
