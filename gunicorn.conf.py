@@ -3,6 +3,7 @@
 Every value can be set from the environment; the defaults suit a 2-core machine.
 """
 
+import gc
 import json
 import multiprocessing
 import os
@@ -23,6 +24,19 @@ keepalive = 5
 preload_app = True
 max_requests = 5000  # recycle workers now and then, with jitter so they do not restart together
 max_requests_jitter = 500
+
+
+def when_ready(server):
+    """Before the first fork: warm the app up once in the master, so every worker (and every
+    replacement) starts warm; then freeze the objects that live as long as the process out of
+    the garbage collector's sight, which spares collections and keeps their memory shared."""
+    app = server.app.wsgi()
+    if getattr(app, "import_name", None) == "quizapp":
+        from quizapp import warm_up
+
+        warm_up(app)
+    gc.freeze()
+
 
 # One JSON object per request on stdout: easy to ship to any log store.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

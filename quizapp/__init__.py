@@ -2,6 +2,7 @@
 
 import logging
 
+import sqlalchemy.orm as so
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -44,6 +45,15 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_proxy_fix(app)
     register_logging(app)
     return app
+
+
+def warm_up(app: Flask) -> None:
+    """Do once, in a server's master process before it forks its workers, what every worker
+    would otherwise repeat on its first requests and after each restart: compile the templates
+    and configure the ORM mappers."""
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
+    so.configure_mappers()
 
 
 def register_extensions(app: Flask) -> None:

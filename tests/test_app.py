@@ -6,7 +6,7 @@ import pytest
 from flask import abort
 
 from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, config_from_env
-from quizapp import create_app
+from quizapp import create_app, warm_up
 from quizapp.auth.models import User
 from quizapp.extensions import db
 
@@ -157,3 +157,12 @@ def test_500_rolls_back_and_shows_a_friendly_page(app, client, make_user):
     assert client.get("/api/boom").json["status"] == 500
     with app.app_context():
         assert db.session.get(User, user.id).display_name == user.display_name
+
+
+def test_warm_up_compiles_every_template_before_the_first_request():
+    app = create_app(ProductionWithSecret)
+    ours = app.jinja_env.list_templates(extensions=("html", "txt"))
+    assert "exams/question.html" in ours and "email/reset_password.txt" in ours
+    warm_up(app)
+    compiled = {name for _, name in app.jinja_env.cache}
+    assert set(ours) <= compiled
