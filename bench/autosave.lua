@@ -1,6 +1,7 @@
 -- wrk script: each thread cycles through its share of the lines of a file (path, tab, form
--- body; thread n of t takes lines n+1, n+1+t, ...). A body's "revision=0" becomes the number
--- of earlier saves of that line, so every save carries the revision the server expects.
+-- body; thread n of t takes lines n+1, n+1+t, ...). A body's "revision=N" (the question's
+-- revision when the run starts) goes up by one with each save of that line, so every save
+-- carries the revision the server expects.
 local lines = {}
 local uses = {}
 local counter = 0
@@ -38,14 +39,16 @@ function request()
   end
   local index = (counter % #lines) + 1
   local path, body = lines[index]:match("([^\t]+)\t(.*)")
-  local revision = uses[index] or 0
+  local saved = uses[index] or 0
   if verifying then
     verifying = false
   else
     counter = counter + 1
-    uses[index] = revision + 1
+    uses[index] = saved + 1
   end
-  body = body:gsub("revision=0", "revision=" .. revision)
+  body = body:gsub("revision=(%d+)", function(start)
+    return "revision=" .. (tonumber(start) + saved)
+  end)
   -- wrk.format replaces wrk.headers with the table it is given: keep the -H headers (Cookie).
   local headers = {}
   for name, value in pairs(wrk.headers) do
