@@ -175,6 +175,7 @@ def student(class_id: int, student_id: int):
     student = _enrolled_student_or_404(classroom, student_id)
     context = progress_context(
         student,
+        own=False,
         bank_slug=request.args.get("bank"),
         page_number=request.args.get("page", 1, type=int),
     )

@@ -68,27 +68,36 @@ def _results_summary(student_id: int) -> dict:
     }
 
 
-def progress_context(student: User, *, bank_slug: str | None, page_number: int) -> dict:
+def progress_context(student: User, *, own: bool, bank_slug: str | None, page_number: int) -> dict:
     """Everything the progress page shows about one student (for them or their instructor).
 
-    The scores, chart and mastery change only when the student's results do, so they are
-    computed once per change (keyed by the results' fingerprint), not on every request.
+    The scores, chart, mastery and pages of finished tests change only when the student's
+    results do, so they are computed once per change (keyed by the results' fingerprint), not on
+    every request.
     """
     banks = db.session.scalars(bank_services.visible_banks_query(student)).all()
     bank = next((b for b in banks if b.slug == bank_slug), None)
-    attempts = db.paginate(
-        services.finished_attempts_query([student.id], bank.id if bank else None),
-        page=page_number,
-        per_page=ATTEMPTS_PER_PAGE,
-        error_out=False,
-    )
     fingerprint = services.results_fingerprint([student.id])
     summary = cached(("progress", student.id, fingerprint), lambda: _results_summary(student.id))
+    attempts_table = cached(
+        ("attempts", student.id, own, bank and bank.id, page_number, fingerprint),
+        lambda: render_fragment(
+            "history/_attempts_table.html",
+            attempts=db.paginate(
+                services.finished_attempts_query([student.id], bank.id if bank else None),
+                page=page_number,
+                per_page=ATTEMPTS_PER_PAGE,
+                error_out=False,
+            ),
+            bank=bank,
+            own=own,
+        ),
+    )
     return {
         "student": student,
         "banks": banks,
         "bank": bank,
-        "attempts": attempts,
+        "attempts_table": attempts_table,
         "in_progress": exam_services.in_progress_attempts(student),
         **summary,
         "recent_answers": services.RECENT_ANSWERS_PER_TOPIC,
@@ -101,6 +110,7 @@ def progress_context(student: User, *, bank_slug: str | None, page_number: int) 
 def dashboard():
     context = progress_context(
         current_user,
+        own=True,
         bank_slug=request.args.get("bank"),
         page_number=request.args.get("page", 1, type=int),
     )
