@@ -51,7 +51,6 @@ def index():
         joined=services.classes_joined_by(current_user),
         class_form=ClassForm(),
         join_form=JoinForm(),
-        button_form=EmptyForm(),
     )
 
 
@@ -113,7 +112,6 @@ def detail(class_id: int):
         mastery=summary["mastery"],
         banks=db.session.scalars(bank_services.visible_banks_query(current_user)).all(),
         button_form=EmptyForm(),
-        accommodation_form=AccommodationForm(),
         accommodations=ACCOMMODATIONS,
     )
 

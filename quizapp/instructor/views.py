@@ -204,7 +204,6 @@ def reports():
         "instructor/reports.html",
         rows=manage.report_queue(current_user, include_resolved=show_resolved),
         show_resolved=show_resolved,
-        form=EmptyForm(),
     )
 
 
