@@ -77,14 +77,15 @@ def progress_context(student: User, *, own: bool, bank_slug: str | None, page_nu
     """
     banks = db.session.scalars(bank_services.visible_banks_query(student)).all()
     bank = next((b for b in banks if b.slug == bank_slug), None)
+    bank_id = bank.id if bank else None
     fingerprint = services.results_fingerprint([student.id])
     summary = cached(("progress", student.id, fingerprint), lambda: _results_summary(student.id))
     attempts_table = cached(
-        ("attempts", student.id, own, bank and bank.id, page_number, fingerprint),
+        ("attempts", student.id, own, bank_id, page_number, fingerprint),
         lambda: render_fragment(
             "history/_attempts_table.html",
             attempts=db.paginate(
-                services.finished_attempts_query([student.id], bank.id if bank else None),
+                services.finished_attempts_query([student.id], bank_id),
                 page=page_number,
                 per_page=ATTEMPTS_PER_PAGE,
                 error_out=False,

@@ -5,11 +5,14 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank
 from quizapp.banks.manage import update_settings
 from quizapp.banks.models import Bank
 from quizapp.banks.services import sync_bank
 from quizapp.caching import EXTENSION_KEY, ResultCache
+from quizapp.classes.models import Classroom
+from quizapp.classes.services import join_class
 from quizapp.exams.models import AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
@@ -100,10 +103,6 @@ def test_class_report_follows_results_and_roster_changes(
     bob = make_user(display_name="Bob")
     make_class(teacher, students=(bob,), name="Other")
     with app.app_context():
-        from quizapp.auth.models import User
-        from quizapp.classes.models import Classroom
-        from quizapp.classes.services import join_class
-
         code = db.session.get(Classroom, class_id).join_code
         join_class(db.session.get(User, bob.id), code)
         db.session.commit()
