@@ -41,6 +41,19 @@ def config_class():
     return TestingConfig
 
 
+def shared_database_config(tmp_path) -> type[TestingConfig]:
+    """A configuration whose database several threads can use at once, each with a connection
+    of its own: PostgreSQL under `make test-pg`, otherwise a SQLite file (the default in-memory
+    database is one connection)."""
+
+    class SharedDatabaseConfig(TestingConfig):
+        if TestingConfig.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+        SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 25}  # noqa: RUF012 - a connection per thread
+
+    return SharedDatabaseConfig
+
+
 @pytest.fixture
 def app(config_class):
     app = create_app(config_class)

@@ -495,21 +495,51 @@ def save_answer(
     if attempt.is_tutor and response is not None:
         values["score"] = item.qtype.grade(item.version.content, response).score
         values["graded_at"] = now
-    # Compare-and-set on the revision: of two racing saves from one revision, one wins.
-    result = db.session.execute(
-        sa.update(AttemptQuestion)
-        .where(AttemptQuestion.id == slot.id, AttemptQuestion.revision == revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleAnswerError()
+    # Compare-and-set on the revision (of two racing saves from one revision, one wins), and
+    # only while the attempt is open (an answer racing the submit never lands after grading).
+    _update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
     db.session.expire(slot)
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
     check_open(attempt, now=now, grace=grace)
-    item.slot.flagged = flagged
+    _update_open_slot(attempt, item.slot, {"flagged": flagged})
+    db.session.expire(item.slot)
+
+
+def _while_open(attempt_id: int):
+    """A condition true while the attempt takes answers.
+
+    On PostgreSQL it also share-locks the attempt's row until the transaction ends, so a
+    finish (which updates that row) waits for the answer to commit and then grades it, and an
+    answer arriving during a finish waits for it and then sees the attempt closed. SQLite needs
+    no lock: its writers take turns, and the condition is read under the write lock.
+    """
+    return sa.exists(
+        sa.select(Attempt.id)
+        .where(Attempt.id == attempt_id, Attempt.status == Status.IN_PROGRESS.value)
+        .with_for_update(read=True)
+    )
+
+
+def _update_open_slot(attempt: Attempt, slot: AttemptQuestion, values: dict, *conditions) -> None:
+    """Update one question of an attempt only while the attempt is open.
+
+    :raises AttemptClosedError: the attempt was finished meanwhile (nothing written).
+    :raises StaleAnswerError: a condition (the revision) no longer held.
+    """
+    result = db.session.execute(
+        sa.update(AttemptQuestion)
+        .where(AttemptQuestion.id == slot.id, _while_open(attempt.id), *conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        return
+    db.session.expire(attempt)
+    if not attempt.is_open:
+        raise AttemptClosedError()
+    raise StaleAnswerError()
 
 
 def report_problem(user: User, attempt: Attempt, item: ItemView, message: str) -> QuestionReport:

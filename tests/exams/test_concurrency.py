@@ -1,4 +1,5 @@
-"""Concurrency on a real SQLite file: racing submits grade once; racing saves all stay."""
+"""Concurrency on a database threads share (a SQLite file, or PostgreSQL): racing submits
+grade once; racing saves all stay."""
 
 import threading
 from datetime import UTC, datetime, timedelta
@@ -7,23 +8,18 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from config import TestingConfig
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.exams import services
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode
 from quizapp.extensions import db
+from tests.conftest import shared_database_config
 from tests.exams.conftest import START, correct_form
 
 
 @pytest.fixture
 def config_class(tmp_path):
-    class FileDatabaseConfig(TestingConfig):
-        # Threads need connections of their own: a file, not the shared in-memory database.
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'race.sqlite'}"
-        SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 25}  # noqa: RUF012 - one connection per thread
-
-    return FileDatabaseConfig
+    return shared_database_config(tmp_path)
 
 
 @pytest.mark.usefixtures("mixed")
