@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from quizapp.auth import passwords, tokens
 from quizapp.auth.models import LoginFailure, Role, User
@@ -91,57 +92,71 @@ def create_user(email: str, display_name: str, password: str, *, role: Role = Ro
 
 
 def _blocked_for(column, value: str, limit: int, policy: ThrottlePolicy, now: datetime):
-    """How long `value` stays blocked, or None; blocked while `limit` failures are in the window."""
+    """How long `value` stays blocked, or None.
+
+    The rows counted include the caller's own claim, so `value` is blocked when more than
+    `limit` are in the window: the claim would be one too many.
+    """
     recent = db.session.scalars(
         sa.select(LoginFailure.created_at)
         .where(column == value, LoginFailure.created_at > now - policy.window)
         .order_by(LoginFailure.created_at.desc())
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
-    if len(recent) < limit:
+    if len(recent) <= limit:
         return None
-    return recent[-1] + policy.window - now
+    return max(recent[-1] + policy.window - now, timedelta(seconds=1))
 
 
-def login_retry_after(
-    email: str, address: str, *, policy: ThrottlePolicy, now: datetime
-) -> timedelta | None:
-    """Time until this account and address may try again, or None when they may try now."""
+def claim_sign_in(email: str, *, address: str, now: datetime) -> LoginFailure:
+    """Record a sign-in attempt as a failure before its password is checked.
+
+    The caller commits the claim, then calls authenticate(). Because every claim is visible
+    before any hash is verified, parallel guesses count each other: of any `limit` + 1 of them,
+    the last to look sees them all and is refused, so no more than `limit` are ever verified.
+    A success removes the account's claims; a refusal withdraws its own.
+    """
+    claim = LoginFailure(email=normalize_email(email)[:254], address=address[:64], created_at=now)
+    db.session.add(claim)
+    db.session.flush()
+    return claim
+
+
+def _retry_after(claim: LoginFailure, policy: ThrottlePolicy, now: datetime) -> timedelta | None:
+    """Time until this claim's account and address may try again, or None to go ahead."""
     waits = [
+        _blocked_for(LoginFailure.email, claim.email, policy.max_failures_per_account, policy, now),
         _blocked_for(
-            LoginFailure.email, normalize_email(email), policy.max_failures_per_account, policy, now
+            LoginFailure.address, claim.address, policy.max_failures_per_address, policy, now
         ),
-        _blocked_for(LoginFailure.address, address, policy.max_failures_per_address, policy, now),
     ]
     waits = [w for w in waits if w is not None]
     return max(waits) if waits else None
 
 
-def authenticate(
-    email: str, password: str, *, address: str, policy: ThrottlePolicy, now: datetime
-) -> User:
-    """Return the user whose credentials these are, recording a failure otherwise.
+def authenticate(claim: LoginFailure, password: str, *, policy: ThrottlePolicy, now: datetime):
+    """Return the user whose credentials these are; the committed claim stays as a failure
+    otherwise.
 
     The throttle is checked before any hash is verified, so a locked account costs nothing.
 
-    :raises LoginThrottledError: too many recent failures for this account or address.
-    :raises InvalidCredentialsError: unknown email or wrong password (failure recorded).
+    :raises LoginThrottledError: too many recent failures for this account or address (the
+        claim is withdrawn: a refused attempt does not prolong the pause).
+    :raises InvalidCredentialsError: unknown email or wrong password.
     """
-    email = normalize_email(email)
-    retry_after = login_retry_after(email, address, policy=policy, now=now)
+    retry_after = _retry_after(claim, policy, now)
     if retry_after is not None:
+        db.session.delete(claim)
         raise LoginThrottledError(retry_after)
-    user = find_user_by_email(email)
+    user = find_user_by_email(claim.email)
     if user is None:
         passwords.burn_verification_time(password)
     if user is None or not passwords.verify_password(user.password_hash, password):
-        db.session.add(LoginFailure(email=email[:254], address=address[:64], created_at=now))
-        db.session.flush()
-        logger.info("Failed sign-in for %s from %s", email, address)
+        logger.info("Failed sign-in for %s from %s", claim.email, claim.address)
         raise InvalidCredentialsError("Incorrect email or password.")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    _clear_login_failures(email, now=now, window=policy.window)
+    _clear_login_failures(claim.email, now=now, window=policy.window)
     user.last_login_at = now
     return user
 
@@ -202,22 +217,44 @@ def reset_password(user: User, new_password: str) -> None:
 
 
 def set_role(user: User, role: Role, *, actor: User | None) -> None:
-    """Give a user a role; the last administrator cannot be demoted.
+    """Give a user a role; the last administrator cannot be demoted, even by two admins
+    demoting each other at the same moment.
 
     :raises LastAdminError: when this would leave the site without an administrator.
     """
-    if user.role == Role.ADMIN and role != Role.ADMIN:
-        admins = db.session.scalar(
-            sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN.value)
-        )
-        if admins <= 1:
-            raise LastAdminError(
-                f"{user.display_name} is the only administrator; make someone else an "
-                "administrator first."
-            )
     by = actor.email if actor else "the command line"
-    logger.info("%s changed the role of %s from %s to %s", by, user.email, user.role, role)
-    user.role = role.value
+    logger.info("%s changes the role of %s from %s to %s", by, user.email, user.role, role)
+    if user.role != Role.ADMIN or role == Role.ADMIN:
+        user.role = role.value
+        return
+    # PostgreSQL: lock the admins' rows, so racing demotions take turns and each counts the
+    # admins the other left. SQLite's writers take turns anyway; there the count inside the
+    # UPDATE decides, read under the write lock.
+    db.session.execute(
+        sa.select(User.id).where(User.role == Role.ADMIN.value).order_by(User.id).with_for_update()
+    )
+    other = so.aliased(User)
+    other_admins = (
+        sa.select(sa.func.count())
+        .select_from(other)
+        .where(other.role == Role.ADMIN.value, other.id != user.id)
+        .scalar_subquery()
+    )
+    demoted = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.role == Role.ADMIN.value, other_admins > 0)
+        .values(role=role.value)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user)
+    if demoted.rowcount == 1:
+        return
+    if user.role == Role.ADMIN:
+        raise LastAdminError(
+            f"{user.display_name} is the only administrator; make someone else an "
+            "administrator first."
+        )
+    user.role = role.value  # another admin demoted them meanwhile
 
 
 def set_time_accommodation(user: User, choice: str, *, actor: User | None) -> None:

@@ -84,19 +84,20 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        now = _now()
+        claim = services.claim_sign_in(
+            form.email.data, address=request.remote_addr or "unknown", now=now
+        )
+        db.session.commit()  # parallel sign-ins must count this one before it is verified
         try:
             user = services.authenticate(
-                form.email.data,
-                form.password.data,
-                address=request.remote_addr or "unknown",
-                policy=_throttle_policy(),
-                now=_now(),
+                claim, form.password.data, policy=_throttle_policy(), now=now
             )
         except services.LoginThrottledError as exc:
+            db.session.commit()  # the claim withdrawn
             flash(str(exc), "danger")
             status = 429
         except services.InvalidCredentialsError as exc:
-            db.session.commit()  # keep the recorded failure
             flash(str(exc), "danger")
         else:
             db.session.commit()

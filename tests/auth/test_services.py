@@ -27,7 +27,13 @@ def _user(email="ana@example.org", role=Role.STUDENT):
 
 
 def _login(email, password, *, address="10.0.0.1", now=NOW):
-    return services.authenticate(email, password, address=address, policy=POLICY, now=now)
+    """Sign in as the login view does: the claim committed first, then the check."""
+    claim = services.claim_sign_in(email, address=address, now=now)
+    db.session.commit()
+    try:
+        return services.authenticate(claim, password, policy=POLICY, now=now)
+    finally:
+        db.session.commit()
 
 
 def test_email_is_unique_whatever_its_case():
