@@ -1,9 +1,14 @@
 """App-wide error pages: HTML for people, JSON for /api/ and clients that ask for it."""
 
+import logging
+
+import sqlalchemy as sa
 from flask import render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
 
 from quizapp.extensions import db
+
+logger = logging.getLogger(__name__)
 
 HTML_ERROR_CODES = (400, 401, 403, 404, 405, 409, 413, 429, 500)
 
@@ -35,6 +40,20 @@ def handle_server_error(error: Exception):
     return error_response(error)
 
 
+def handle_constraint_conflict(error: sa.exc.IntegrityError):
+    """A constraint refused a write that raced another request (a bank deleted while a test
+    was being drawn from it, say): nothing of it was kept, and the user may simply try again."""
+    db.session.rollback()
+    logger.warning("Write refused by a constraint on %s: %s", request.path, error.orig)
+    return error_response(
+        Conflict(
+            "Something this page depends on changed at the same moment, so nothing was saved. "
+            "Go back, reload the page and try again."
+        )
+    )
+
+
 def register_errorhandlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(sa.exc.IntegrityError, handle_constraint_conflict)
     app.register_error_handler(InternalServerError, handle_server_error)

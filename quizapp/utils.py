@@ -6,6 +6,9 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from flask import Response
+from sqlalchemy.dialects import postgresql, sqlite
+
+from quizapp.extensions import db
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -23,6 +26,24 @@ def is_safe_redirect(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def insert_unless_duplicate(model, **values) -> bool:
+    """Insert a row unless a unique constraint already holds one like it; True if inserted.
+
+    One statement decides, so two racing requests cannot both pass a check and then collide
+    on the constraint (an error page for the loser).
+    """
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*model.__table__.primary_key.columns)
+    )
+    return db.session.execute(statement).first() is not None
 
 
 def csv_safe(value):

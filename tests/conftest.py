@@ -1,6 +1,7 @@
 """Fixtures: a fresh app and in-memory database per test, factories and a sign-in helper."""
 
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +53,26 @@ def shared_database_config(tmp_path) -> type[TestingConfig]:
         SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 25}  # noqa: RUF012 - a connection per thread
 
     return SharedDatabaseConfig
+
+
+def send_together(requests) -> list:
+    """Send every (client, method, url, data) request at the same moment, each from a thread of
+    its own; return the responses in the order given."""
+    barrier = threading.Barrier(len(requests))
+    responses: list = [None] * len(requests)
+
+    def send(n, client, method, url, data):
+        barrier.wait(timeout=60)
+        responses[n] = client.open(url, method=method, data=data)
+
+    threads = [
+        threading.Thread(target=send, args=(n, *request)) for n, request in enumerate(requests)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from quizapp.banks.models import VISIBILITIES
 
@@ -74,6 +75,10 @@ class QuestionEditForm(FlaskForm):
         description="The question in the bank file format (see the format guide). Saving makes "
         "a new version; tests already taken keep the version they showed.",
         render_kw={"rows": 18, "spellcheck": "true", "class": "font-monospace"},
+    )
+    #: The version the editor started from: a save on top of a newer one is refused.
+    base_version = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
 
 

@@ -10,7 +10,14 @@ import yaml
 from quizapp.auth.models import User
 from quizapp.banks import exporters
 from quizapp.banks.loader import BankFileError, parse_bank
-from quizapp.banks.models import Bank, PendingImport, Question, QuestionVersion, Topic
+from quizapp.banks.models import (
+    Bank,
+    Blueprint,
+    PendingImport,
+    Question,
+    QuestionVersion,
+    Topic,
+)
 from quizapp.banks.native import dump_yaml, question_document
 from quizapp.banks.services import _insert_versions, _version_row
 from quizapp.exams.models import AttemptQuestion, QuestionReport
@@ -45,6 +52,9 @@ def delete_or_archive(bank: Bank, *, now: datetime) -> str:
 
     :return: "deleted" or "archived".
     """
+    # PostgreSQL: tests being started on this bank hold a share lock on its row until they
+    # commit; waiting for them here means the check below sees their questions.
+    db.session.execute(sa.select(Bank.id).where(Bank.id == bank.id).with_for_update())
     used = db.session.scalar(
         sa.select(AttemptQuestion.id)
         .join(Question, Question.id == AttemptQuestion.question_id)
@@ -77,6 +87,19 @@ def delete_or_archive(bank: Bank, *, now: datetime) -> str:
     return "archived"
 
 
+def retire_blueprint(blueprint: Blueprint, *, now: datetime) -> bool:
+    """Stop offering a test; False if it was already retired (the first retirement's time
+    stays)."""
+    retired = db.session.execute(
+        sa.update(Blueprint)
+        .where(Blueprint.id == blueprint.id, Blueprint.retired_at.is_(None))
+        .values(retired_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(blueprint)
+    return retired.rowcount == 1
+
+
 def set_retired(question: Question, retired: bool, *, now: datetime) -> None:
     question.retired_at = now if retired else None
 
@@ -98,8 +121,20 @@ def editable_source(question: Question) -> str:
     return dump_yaml(document)
 
 
-def edit_question(bank: Bank, question: Question, source: str) -> bool:
+STALE_EDIT = (
+    "Someone saved a newer version of this question while you were editing it. Your text is "
+    "still below: open the question again in another tab to compare, then save your changes "
+    "on top of the newer version."
+)
+
+
+def edit_question(
+    bank: Bank, question: Question, source: str, *, base_version_id: int | None = None
+) -> bool:
     """Validate an edited question (its fields as YAML) and store it as a new version.
+
+    `base_version_id` is the version the editor started from (the current one when None): if
+    another save replaced it meanwhile, this one is refused rather than silently undoing it.
 
     :return: False when nothing changed.
     :raises EditError: with every problem, numbered by the lines of `source`.
@@ -126,6 +161,18 @@ def edit_question(bank: Bank, question: Question, source: str) -> bool:
         parsed = parse_bank(yaml.safe_dump(document, sort_keys=False), "edit").questions[0]
     except BankFileError as exc:
         raise EditError([p.message for p in exc.problems]) from exc
+    # Claim the question while it still shows the base version. On PostgreSQL this locks its
+    # row, so a racing save waits and then finds the version changed; SQLite's writers take
+    # turns.
+    base_version_id = base_version_id or question.current_version_id
+    claimed = db.session.execute(
+        sa.update(Question)
+        .where(Question.id == question.id, Question.current_version_id == base_version_id)
+        .values(current_version_id=Question.current_version_id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise EditError([STALE_EDIT])
     current = question.current_version
     if current is not None and current.fingerprint == parsed.fingerprint():
         return False

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from quizapp.auth.models import Role, User
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.extensions import db
+from quizapp.utils import insert_unless_duplicate
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,8 @@ def join_class(student: User, code: str) -> Classroom:
     )
     if classroom is None:
         raise ClassError("No class has that code. Check it with your instructor.")
-    if is_enrolled(student.id, classroom.id):
+    if not insert_unless_duplicate(Enrollment, class_id=classroom.id, student_id=student.id):
         raise ClassError(f"You are already in {classroom.name}.")
-    db.session.add(Enrollment(class_id=classroom.id, student_id=student.id))
-    db.session.flush()
     logger.info("%s joined class %s", student.email, classroom.id)
     return classroom
 

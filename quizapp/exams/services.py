@@ -160,14 +160,24 @@ def _create_attempt(
     rng: Random,
     blueprint_id: int | None = None,
 ) -> Attempt:
+    # Share-locks the questions' banks (PostgreSQL), so a bank cannot be deleted or archived
+    # between here and the commit: a deletion waits for this attempt and then keeps the bank.
     versions = {
         version.question_id: version
         for version in db.session.scalars(
             sa.select(QuestionVersion)
             .join(Question, Question.current_version_id == QuestionVersion.id)
-            .where(Question.id.in_(question_ids))
+            .join(Bank, Bank.id == Question.bank_id)
+            .where(Question.id.in_(question_ids), Bank.archived_at.is_(None))
+            .with_for_update(read=True, of=Bank)
         )
     }
+    if len(versions) != len(set(question_ids)):
+        # Their bank was deleted, or the questions retired, since they were drawn.
+        raise CannotStartError(
+            "Some of these questions were removed while your test was being drawn. "
+            "Start it again to draw from the questions there are now."
+        )
     limit = _time_limit_seconds(user, mode, minutes)
     attempt = Attempt(
         user_id=user.id,

@@ -148,8 +148,15 @@ def delete(slug: str):
         abort(400, "Shipped banks are managed with `flask banks sync`, not deleted here.")
     if EmptyForm().validate_on_submit():
         title = bank.title
-        outcome = manage.delete_or_archive(bank, now=_now())
-        db.session.commit()
+        try:
+            outcome = manage.delete_or_archive(bank, now=_now())
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # A student started a test on it meanwhile, and the foreign keys kept its
+            # questions: it is used now, so it is archived instead.
+            db.session.rollback()
+            outcome = manage.delete_or_archive(bank, now=_now())
+            db.session.commit()
         flash(
             f"{title} was deleted."
             if outcome == "deleted"
@@ -167,10 +174,13 @@ def edit_question(slug: str, external_id: str):
     form = QuestionEditForm()
     if request.method == "GET":
         form.source.data = manage.editable_source(question)
+        form.base_version.data = question.current_version_id
     problems = []
     if form.validate_on_submit():
         try:
-            changed = manage.edit_question(bank, question, form.source.data)
+            changed = manage.edit_question(
+                bank, question, form.source.data, base_version_id=form.base_version.data
+            )
         except manage.EditError as exc:
             problems = exc.problems
         else:
@@ -308,7 +318,8 @@ def retire_blueprint(slug: str):
     ):
         abort(404)
     if EmptyForm().validate_on_submit():
-        blueprint.retired_at = _now()
-        db.session.commit()
-        flash(f"{blueprint.title} is no longer offered; past results keep it.", "info")
+        title = blueprint.title
+        if manage.retire_blueprint(blueprint, now=_now()):
+            db.session.commit()
+        flash(f"{title} is no longer offered; past results keep it.", "info")
     return redirect(url_for("exams.index"))

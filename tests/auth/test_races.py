@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from quizapp.auth import passwords
 from quizapp.auth.models import Role, User
 from quizapp.extensions import db
-from tests.conftest import shared_database_config
+from tests.conftest import send_together, shared_database_config
 
 PARALLEL = 100
 
@@ -35,21 +35,7 @@ def verifications(monkeypatch):
 
 
 def _race(requests) -> list[int]:
-    """Send every (client, method, url, data) request at the same moment; return the status
-    codes."""
-    barrier = threading.Barrier(len(requests))
-    statuses: list[int] = []
-
-    def send(client, method, url, data):
-        barrier.wait(timeout=60)
-        statuses.append(client.open(url, method=method, data=data).status_code)
-
-    threads = [threading.Thread(target=send, args=request) for request in requests]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return [response.status_code for response in send_together(requests)]
 
 
 def test_parallel_guesses_at_one_account_verify_at_most_the_limit(app, make_user, verifications):

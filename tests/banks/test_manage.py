@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from quizapp.auth.models import User
 from quizapp.banks import manage
-from quizapp.banks.loader import parse_bank
+from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Question, QuestionVersion
-from quizapp.banks.services import sync_bank, visible_banks_query
+from quizapp.banks.services import sync_bank, sync_blueprint, visible_banks_query
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
-from tests.conftest import bank_yaml
+from tests.conftest import bank_yaml, blueprint_yaml
 from tests.exams.conftest import MIXED_BANK
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -69,6 +69,27 @@ def test_invalid_edits_are_refused_with_the_reason(bank, change, message):
         manage.edit_question(bank, question, change(manage.editable_source(question)))
     assert message in str(excinfo.value)
     assert _question(bank).current_version.number == 1
+
+
+def test_an_edit_from_a_replaced_version_is_refused(bank):
+    question = _question(bank)
+    base = question.current_version_id
+    source = manage.editable_source(question)
+    assert manage.edit_question(bank, question, source.replace("number 1", "one"))
+    db.session.commit()
+    with pytest.raises(manage.EditError, match="newer version"):
+        manage.edit_question(bank, question, source.replace("number 1", "1"), base_version_id=base)
+    assert _question(bank).current_version.stem == "Demo question one?"
+
+
+def test_a_blueprint_is_retired_once(owner):
+    sync_bank(parse_bank(bank_yaml("mine", 3)), now=NOW, owner_id=owner.id)
+    blueprint = sync_blueprint(
+        parse_blueprint(blueprint_yaml("mine-test", "mine")), owner_id=owner.id
+    )
+    assert manage.retire_blueprint(blueprint, now=NOW) is True
+    assert manage.retire_blueprint(blueprint, now=NOW.replace(hour=11)) is False
+    assert blueprint.retired_at == NOW
 
 
 def test_retire_and_restore(bank):
