@@ -39,7 +39,8 @@ run: $(VENV)/.installed instance/secret_key
 	@echo "      make admin EMAIL=you@school.edu"
 	@echo "  Stop the server with Ctrl+C; your data stays in instance/."
 	@echo
-	$(DEV_ENV) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	$(DEV_ENV) PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" \
+	  $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## admin: create an administrator account (asks for the password)
 admin: $(VENV)/.installed instance/secret_key

@@ -5,7 +5,7 @@ import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, current_app, url_for
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -25,6 +25,22 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for a link that leaves the server: mailed, or shown to be copied.
+
+    It starts with PUBLIC_BASE_URL, whatever Host the request named. Without one (allowed only
+    when no mail is sent or TRUSTED_HOSTS refuses unknown hosts) it is built from the request.
+    """
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def csv_safe(value):
     """Neutralise text a spreadsheet would run as a formula; numbers pass unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -40,8 +56,5 @@ def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str)
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -26,7 +26,7 @@ from quizapp.auth.tokens import InvalidResetTokenError
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.mail import mail_enabled, send_email
-from quizapp.utils import is_safe_redirect
+from quizapp.utils import external_url, is_safe_redirect
 
 bp = Blueprint("auth", __name__)
 
@@ -156,7 +156,7 @@ def forgot_password():
                 body=render_template(
                     "email/reset_password.txt",
                     user=user,
-                    url=url_for("auth.reset_password", token=token, _external=True),
+                    url=external_url("auth.reset_password", token=token),
                     max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
                 ),
             )
