@@ -39,7 +39,8 @@ run: $(VENV)/.installed instance/secret_key
 	@echo "      make admin EMAIL=you@school.edu"
 	@echo "  Stop the server with Ctrl+C; your data stays in instance/."
 	@echo
-	$(DEV_ENV) $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	$(DEV_ENV) PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" \
+	  $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## admin: create an administrator account (asks for the password)
 admin: $(VENV)/.installed instance/secret_key
@@ -56,11 +57,12 @@ serve: $(VENV)/.installed instance/secret_key
 	  SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-0}" \
 	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-## test: install what the tests need (Debian's chromium included), lint and run the suite
+## test: install what the tests need (Debian's chromium included), lint, audit and run the suite
 test: $(VENV)/.installed-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --severity-level medium -r quizapp config.py wsgi.py
+	$(BIN)/python tools/audit_dependencies.py
 	$(BIN)/pytest
 
 ## bench: load benchmark under gunicorn with wrk (DATABASE_URL=postgresql://... for PostgreSQL)

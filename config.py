@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -26,6 +27,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def _env_list(name: str) -> list[str]:
+    """A comma-separated variable as a list, without blanks."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 def normalize_database_url(url: str) -> str:
@@ -91,19 +97,38 @@ class Config:
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Where users reach the site (https://exam.school.edu, or with a path when the app is mounted
+    # under one). Links that leave the server (reset mail, the admin's reset link) start with it,
+    # never with the Host header, which the client chooses: a forged Host would otherwise put a
+    # valid reset token into a link to the forger's site.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/")
+    # Host names this server answers to (comma-separated; ".school.edu" allows subdomains); a
+    # request for any other host gets a 400. Unset: every host is served (Flask's default).
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS") or None
 
     BOOTSTRAP_SERVE_LOCAL = True
 
     @classmethod
     def validate(cls) -> None:
-        """Raise ConfigError when the class cannot run; the base class has nothing to check."""
+        """Raise ConfigError when the class cannot run."""
+        parts = urlsplit(cls.PUBLIC_BASE_URL)
+        if cls.PUBLIC_BASE_URL and (
+            parts.scheme not in {"http", "https"} or not parts.netloc or parts.query
+        ):
+            raise ConfigError(
+                f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not an http(s) address such as "
+                "https://exam.school.edu"
+            )
 
 
 class DevelopmentConfig(Config):
     MAIL_TO_LOG = not Config.MAIL_SERVER or Config.MAIL_TO_LOG
+    # `make run` passes the address it serves on; `flask run` alone serves here.
+    PUBLIC_BASE_URL = Config.PUBLIC_BASE_URL or "http://127.0.0.1:5000"
 
     @classmethod
     def validate(cls) -> None:
+        super().validate()
         if not cls.SECRET_KEY:
             raise ConfigError("SECRET_KEY is not set; `make run` creates one in instance/.")
 
@@ -118,6 +143,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     MAIL_SERVER = ""
     MAIL_TO_LOG = False
+    # Unlike the test client's own host (localhost), so tests see which one a link was built on.
+    PUBLIC_BASE_URL = "https://exam.school.example"
+    TRUSTED_HOSTS = None
     LOGIN_MAX_FAILURES = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 5
 
@@ -130,12 +158,20 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        super().validate()
         key = cls.SECRET_KEY
         if key.strip().lower() in PLACEHOLDER_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigError(
                 "SECRET_KEY must be set to a random value of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters in production, for example the output of "
                 '`python -c "import secrets; print(secrets.token_hex(32))"`.'
+            )
+        mail_on = cls.MAIL_SERVER or cls.MAIL_TO_LOG
+        if mail_on and not (cls.PUBLIC_BASE_URL or cls.TRUSTED_HOSTS):
+            raise ConfigError(
+                "Mail is on, so set PUBLIC_BASE_URL to the address users reach the site at "
+                "(https://exam.school.edu): reset links must not be built from the Host header "
+                "a client sends. Setting TRUSTED_HOSTS also works: other hosts are then refused."
             )
 
 

@@ -3,7 +3,7 @@
 import logging
 
 import sqlalchemy.orm as so
-from flask import Flask
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_commands(app)
     register_shellcontext(app)
     register_proxy_fix(app)
+    register_cache_policy(app)
     register_logging(app)
     return app
 
@@ -113,6 +114,18 @@ def register_proxy_fix(app: Flask) -> None:
     hops = app.config["TRUSTED_PROXY_COUNT"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_cache_policy(app: Flask) -> None:
+    """No browser or proxy keeps a page: any of them may show answers, scores, a class roster or
+    just a flash naming the user. Static files (ours and Bootstrap's) stay cacheable."""
+
+    @app.after_request
+    def never_store_pages(response: Response) -> Response:
+        endpoint = request.endpoint or ""
+        if endpoint != "static" and not endpoint.endswith(".static"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def register_logging(app: Flask) -> None:

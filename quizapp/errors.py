@@ -4,7 +4,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import render_template, request
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, SecurityError
 
 from quizapp.extensions import db
 
@@ -32,6 +32,12 @@ def handle_http_error(error: HTTPException):
     return error_response(error)
 
 
+def handle_untrusted_host(error: SecurityError):
+    # A Host outside TRUSTED_HOSTS leaves the request without URL routing, so no page that
+    # builds links can be rendered; plain text says enough.
+    return f"{error.description}\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def handle_server_error(error: Exception):
     # Whatever the failed request had half-written must not leak into the next one.
     db.session.rollback()
@@ -56,4 +62,5 @@ def handle_constraint_conflict(error: sa.exc.IntegrityError):
 def register_errorhandlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(sa.exc.IntegrityError, handle_constraint_conflict)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(InternalServerError, handle_server_error)

@@ -1,6 +1,6 @@
 """Import every domain's models so that create_all() and Alembic see all tables."""
 
-from quizapp.auth.models import LoginFailure, User
+from quizapp.auth.models import LoginFailure, RegistrationFailure, User
 from quizapp.banks.models import (
     Bank,
     Blueprint,
@@ -24,6 +24,7 @@ __all__ = [
     "Question",
     "QuestionReport",
     "QuestionVersion",
+    "RegistrationFailure",
     "Topic",
     "User",
 ]

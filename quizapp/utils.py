@@ -5,7 +5,7 @@ import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, current_app, url_for
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.extensions import db
@@ -46,6 +46,22 @@ def insert_unless_duplicate(model, **values) -> bool:
     return db.session.execute(statement).first() is not None
 
 
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for a link that leaves the server: mailed, or shown to be copied.
+
+    It starts with PUBLIC_BASE_URL, whatever Host the request named. Without one (allowed only
+    when no mail is sent or TRUSTED_HOSTS refuses unknown hosts) it is built from the request.
+    """
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    parts = urlsplit(base)
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def csv_safe(value):
     """Neutralise text a spreadsheet would run as a formula; numbers pass unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -61,8 +77,5 @@ def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str)
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -9,6 +9,7 @@ from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConf
 from quizapp import create_app, warm_up
 from quizapp.auth.models import User
 from quizapp.extensions import db
+from quizapp.utils import external_url
 
 
 class ProductionWithoutSecret(ProductionConfig):
@@ -54,6 +55,60 @@ def test_config_is_chosen_by_environment(monkeypatch):
     monkeypatch.setenv("QUIZAPP_ENV", "staging")
     with pytest.raises(ConfigError, match="staging"):
         config_from_env()
+
+
+class ProductionWithMail(ProductionWithSecret):
+    MAIL_SERVER = "smtp.school.example"
+    PUBLIC_BASE_URL = ""
+    TRUSTED_HOSTS = None
+
+
+def test_production_with_mail_refuses_to_start_without_a_public_base_url():
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        create_app(ProductionWithMail)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"PUBLIC_BASE_URL": "https://exam.school.example"},
+        {"TRUSTED_HOSTS": ["exam.school.example"]},
+    ],
+)
+def test_production_with_mail_starts_with_a_base_url_or_trusted_hosts(settings):
+    app = create_app(type("Configured", (ProductionWithMail,), settings))
+    assert settings.items() <= app.config.items()
+
+
+@pytest.mark.parametrize("url", ["exam.school.example", "ftp://exam.school.example", "https://"])
+def test_a_public_base_url_must_be_a_web_address(url):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        create_app(type("BadBaseUrl", (TestingConfig,), {"PUBLIC_BASE_URL": url}))
+
+
+def test_development_links_point_at_the_local_server():
+    class Development(DevelopmentConfig):
+        SECRET_KEY = "development-secret"
+
+    assert create_app(Development).config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
+def test_external_links_start_with_the_public_base_url_and_its_path():
+    app = create_app(
+        type("Mounted", (TestingConfig,), {"PUBLIC_BASE_URL": "https://school.example/exams"})
+    )
+    with app.test_request_context(base_url="http://evil.example"):
+        url = external_url("auth.reset_password", token="abc")
+    assert url == "https://school.example/exams/reset-password/abc"
+
+
+def test_unknown_host_is_refused_when_trusted_hosts_are_set():
+    app = create_app(type("Trusting", (TestingConfig,), {"TRUSTED_HOSTS": ["exam.school.example"]}))
+    client = app.test_client()
+    assert client.get("/login", base_url="http://exam.school.example:8000").status_code == 200
+    response = client.get("/login", base_url="http://evil.example")
+    assert response.status_code == 400
+    assert "evil.example" in response.get_data(as_text=True)
 
 
 def test_security_headers(client):

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,6 +20,7 @@ from quizapp.auth.decorators import admin_required
 from quizapp.auth.models import Role, User
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
+from quizapp.utils import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -90,12 +90,8 @@ def issue_reset_link(user_id: int):
     token = services.make_reset_token(
         user, secret_key=current_app.config["SECRET_KEY"], now=datetime.now(UTC), max_age=max_age
     )
-    link = url_for("auth.reset_password", token=token, _external=True)
-    response = make_response(
-        render_template("admin/reset_link.html", user=user, link=link, max_age=max_age)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    link = external_url("auth.reset_password", token=token)
+    return render_template("admin/reset_link.html", user=user, link=link, max_age=max_age)
 
 
 @bp.post("/users/<int:user_id>/accommodation")

@@ -1,4 +1,4 @@
-"""Accounts, roles and the failed-login record used for throttling."""
+"""Accounts, roles and the failed sign-in and registration records used for throttling."""
 
 import enum
 from datetime import UTC, datetime
@@ -93,6 +93,23 @@ class LoginFailure(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginFailure {self.email} from {self.address} at {self.created_at}>"
+
+
+class RegistrationFailure(db.Model):
+    """A registration refused because its email already has an account. Recent rows for an
+    address pause registration from it, so it cannot test many emails for accounts."""
+
+    __tablename__ = "registration_failures"
+    __table_args__ = (
+        sa.Index("ix_registration_failures_address_created_at", "address", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    address: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RegistrationFailure from {self.address} at {self.created_at}>"
 
 
 @login_manager.user_loader

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from quizapp.auth import passwords, tokens
-from quizapp.auth.models import LoginFailure, Role, User
+from quizapp.auth.models import LoginFailure, RegistrationFailure, Role, User
 from quizapp.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,18 @@ class LoginThrottledError(AuthError):
             "Too many failed sign-in attempts. For your security, sign-in is paused for "
             f"about {minutes} minute{'s' if minutes != 1 else ''}. If you forgot your password, "
             "reset it or ask your instructor or administrator for a reset link."
+        )
+        self.retry_after = retry_after
+
+
+class RegistrationThrottledError(AuthError):
+    def __init__(self, retry_after: timedelta):
+        minutes = max(1, round(retry_after.total_seconds() / 60 + 0.49))
+        super().__init__(
+            "Too many attempts to register with emails that already have an account. "
+            f"Registration from your network is paused for about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}. If you have an account, sign in or reset "
+            "your password."
         )
         self.retry_after = retry_after
 
@@ -89,6 +101,60 @@ def create_user(email: str, display_name: str, password: str, *, role: Role = Ro
     db.session.flush()
     logger.info("Account %s created with role %s", user.email, user.role)
     return user
+
+
+def register_user(
+    email: str,
+    display_name: str,
+    password: str,
+    *,
+    address: str,
+    policy: ThrottlePolicy,
+    now: datetime,
+) -> User:
+    """Create a student account for a visitor, throttled per address like sign-in.
+
+    Saying that an email is taken reveals that it has an account, so each such refusal is
+    recorded, and an address with `policy.max_failures_per_address` of them in the window may
+    not register at all until the oldest leaves it (a pause that itself reveals nothing).
+
+    :raises RegistrationThrottledError: too many taken emails tried from this address.
+    :raises EmailTakenError: another account has this email (the attempt is recorded).
+    :raises WeakPasswordError: the password breaks the password rules.
+    """
+    retry_after = _registration_retry_after(address, policy=policy, now=now)
+    if retry_after is not None:
+        raise RegistrationThrottledError(retry_after)
+    try:
+        user = create_user(email, display_name, password)
+    except EmailTakenError:
+        db.session.add(RegistrationFailure(address=address[:64], created_at=now))
+        db.session.flush()
+        logger.info("Registration with the taken email %s from %s", normalize_email(email), address)
+        raise
+    db.session.execute(
+        sa.delete(RegistrationFailure).where(RegistrationFailure.created_at <= now - policy.window)
+    )
+    return user
+
+
+def _registration_retry_after(
+    address: str, *, policy: ThrottlePolicy, now: datetime
+) -> timedelta | None:
+    """Time until this address may register again, or None when it may register now."""
+    limit = policy.max_failures_per_address
+    recent = db.session.scalars(
+        sa.select(RegistrationFailure.created_at)
+        .where(
+            RegistrationFailure.address == address,
+            RegistrationFailure.created_at > now - policy.window,
+        )
+        .order_by(RegistrationFailure.created_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return None
+    return recent[-1] + policy.window - now
 
 
 def _blocked_for(column, value: str, limit: int, policy: ThrottlePolicy, now: datetime):

@@ -26,7 +26,7 @@ from quizapp.auth.tokens import InvalidResetTokenError
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.mail import mail_enabled, send_email
-from quizapp.utils import is_safe_redirect
+from quizapp.utils import external_url, is_safe_redirect
 
 bp = Blueprint("auth", __name__)
 
@@ -60,12 +60,22 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegistrationForm()
+    status = 200
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                form.email.data, form.display_name.data, form.new_password.data
+            user = services.register_user(
+                form.email.data,
+                form.display_name.data,
+                form.new_password.data,
+                address=request.remote_addr or "unknown",
+                policy=_throttle_policy(),
+                now=_now(),
             )
+        except services.RegistrationThrottledError as exc:
+            flash(str(exc), "danger")
+            status = 429
         except services.EmailTakenError as exc:
+            db.session.commit()  # keep the recorded attempt
             form.email.errors.append(str(exc))
         except services.WeakPasswordError as exc:
             form.new_password.errors.append(str(exc))
@@ -74,7 +84,7 @@ def register():
             _start_session(user)
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -157,7 +167,7 @@ def forgot_password():
                 body=render_template(
                     "email/reset_password.txt",
                     user=user,
-                    url=url_for("auth.reset_password", token=token, _external=True),
+                    url=external_url("auth.reset_password", token=token),
                     max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
                 ),
             )

@@ -30,13 +30,6 @@ bp = Blueprint("exams", __name__)
 RESULT_FILTERS = ("all", "wrong", "flagged")
 
 
-@bp.after_request
-def _never_cache(response):
-    # Attempt pages hold answers (and, once graded, keys): no browser or proxy may keep them.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 

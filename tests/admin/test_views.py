@@ -80,7 +80,8 @@ def test_reset_link_lets_the_user_set_a_password(app, client, admin, make_user):
     response = client.post(f"/admin/users/{student.id}/reset-link")
     assert response.headers["Cache-Control"] == "no-store"
     link = re.search(
-        r'value="http://localhost(/reset-password/[^"]+)"', response.get_data(as_text=True)
+        r'value="https://exam\.school\.example(/reset-password/[^"]+)"',
+        response.get_data(as_text=True),
     )
     student_client = app.test_client()
     data = {"new_password": "a brand new passphrase", "confirm_password": "a brand new passphrase"}
@@ -93,3 +94,13 @@ def test_reset_link_lets_the_user_set_a_password(app, client, admin, make_user):
     assert response.status_code == 302
     assert student_client.post(link.group(1), data=data).status_code == 302
     assert "already been used" in student_client.get("/forgot-password").get_data(as_text=True)
+
+
+def test_reset_link_ignores_a_forged_host_header(client, admin, make_user):
+    student = make_user()
+    client.set_cookie("session", client.get_cookie("session").value, domain="evil.example")
+    response = client.post(f"/admin/users/{student.id}/reset-link", base_url="http://evil.example")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="https://exam.school.example/reset-password/' in page
+    assert "evil.example" not in page

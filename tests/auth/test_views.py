@@ -212,7 +212,7 @@ def test_forgot_password_mails_a_link_that_works_once(client, make_user, caplog)
     response = client.post("/forgot-password", data={"email": user.email.upper()})
     assert response.status_code == 302
     assert "If an account uses that email" in client.get("/login").get_data(as_text=True)
-    link = re.search(r"http://localhost(/reset-password/\S+)", caplog.text).group(1)
+    link = re.search(r"https://exam\.school\.example(/reset-password/\S+)", caplog.text).group(1)
 
     assert client.get(link).status_code == 200
     data = {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
@@ -223,6 +223,15 @@ def test_forgot_password_mails_a_link_that_works_once(client, make_user, caplog)
     response = client.get(link)
     assert response.status_code == 302
     assert "already been used" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("config_class", [MailToLogConfig])
+def test_forgot_password_link_ignores_a_forged_host_header(client, make_user, caplog):
+    user = make_user()
+    caplog.set_level(logging.INFO, logger="quizapp")
+    client.post("/forgot-password", data={"email": user.email}, base_url="http://evil.example")
+    assert "https://exam.school.example/reset-password/" in caplog.text
+    assert "evil.example" not in caplog.text
 
 
 @pytest.mark.parametrize("config_class", [MailToLogConfig])
