@@ -37,25 +37,27 @@ class LastAdminError(AuthError):
     pass
 
 
+def _about(wait: timedelta) -> str:
+    minutes = max(1, round(wait.total_seconds() / 60 + 0.49))
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+
+
 class LoginThrottledError(AuthError):
     def __init__(self, retry_after: timedelta):
-        minutes = max(1, round(retry_after.total_seconds() / 60 + 0.49))
         super().__init__(
             "Too many failed sign-in attempts. For your security, sign-in is paused for "
-            f"about {minutes} minute{'s' if minutes != 1 else ''}. If you forgot your password, "
-            "reset it or ask your instructor or administrator for a reset link."
+            f"{_about(retry_after)}. If you forgot your password, reset it or ask your "
+            "instructor or administrator for a reset link."
         )
         self.retry_after = retry_after
 
 
 class RegistrationThrottledError(AuthError):
     def __init__(self, retry_after: timedelta):
-        minutes = max(1, round(retry_after.total_seconds() / 60 + 0.49))
         super().__init__(
             "Too many attempts to register with emails that already have an account. "
-            f"Registration from your network is paused for about {minutes} "
-            f"minute{'s' if minutes != 1 else ''}. If you have an account, sign in or reset "
-            "your password."
+            f"Registration from your network is paused for {_about(retry_after)}. If you have "
+            "an account, sign in or reset your password."
         )
         self.retry_after = retry_after
 
