@@ -83,12 +83,15 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, Valu
                struct.error, zlib.error)  # fmt: skip
 
 
-def parse_gift(data: bytes, filename: str = "") -> ImportResult:
+def parse_gift(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Read a GIFT file (or a zip holding one GIFT file and its media).
 
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :raises ImportFormatError: when the bytes are not GIFT text or a readable GIFT zip.
     """
-    result = ImportResult(format="gift")
+    result = ImportResult(format="gift", max_questions=max_questions)
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")) or filename.lower().endswith(".zip"):
         data = _read_zip(data, result)
     _Reader(result).read(_decode(data, result))
@@ -359,6 +362,7 @@ class _Reader:
         if block.text.startswith("$CATEGORY:"):
             self.read_category(block)
         else:
+            self.result.count_question(block.lines[0])
             self.read_question(block)
 
     def read_category(self, block: _Block) -> None:

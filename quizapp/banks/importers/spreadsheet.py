@@ -444,6 +444,7 @@ def _parse_ours(grid: Grid, header_at: int, result: ImportResult) -> None:
             reason = "repeated" if _OUR_COLUMNS.get(_norm(name)) else "unknown"
             result.warn(header_line, f"column {name.strip()!r} is ignored ({reason})")
     for line, cells in grid[header_at + 1 :]:
+        result.count_question(line)
         _our_row(line, cells, columns, result)
 
 
@@ -593,6 +594,7 @@ def _parse_moodle_csv(grid: Grid, header_at: int, result: ImportResult) -> None:
     unused = {"correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"}
     warned: set[str] = set()
     for line, cells in grid[header_at + 1 :]:
+        result.count_question(line)
         for index, name in enumerate(lowered):
             if name in unused and name not in warned and _cell(cells, index):
                 warned.add(name)
@@ -657,6 +659,7 @@ def _parse_kahoot(grid: Grid, header_at: int, result: ImportResult) -> None:
         raw_key = _cell(cells, columns["correct"])
         if not stem and not answers and not raw_key:
             continue  # a numbered but unfilled template row
+        result.count_question(line)
         numbers = []
         for part in re.split(r"[,;\s]+", raw_key):
             value = _number(part) if part else None
@@ -737,6 +740,7 @@ def _parse_d2l(grid: Grid, result: ImportResult) -> None:
             continue
         key = first.lower()
         if key == "newquestion":
+            result.count_question(line)
             records.append(_D2LRecord(line, _cell(cells, 1).upper()))
         elif records:
             records[-1].rows.append((line, key, cells))
@@ -927,6 +931,7 @@ _BB_SKIPPED = {
 
 def _parse_blackboard(grid: Grid, result: ImportResult) -> None:
     for line, raw in grid:
+        result.count_question(line)
         cells = [c.strip() for c in raw]
         while cells and not cells[-1]:
             cells.pop()
@@ -1028,12 +1033,15 @@ def _detect(grid: Grid) -> tuple[str, int]:
     )
 
 
-def parse_spreadsheet(data: bytes, filename: str = "") -> ImportResult:
+def parse_spreadsheet(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Read a CSV, TSV or .xlsx question file in any layout described in the module docstring.
 
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :raises ImportFormatError: when the file is not a spreadsheet in a layout we know.
     """
-    result = ImportResult(format="spreadsheet")
+    result = ImportResult(format="spreadsheet", max_questions=max_questions)
     name = filename.lower()
     if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
         raise ImportFormatError("old Excel .xls files cannot be read: save the sheet as .xlsx")
