@@ -257,7 +257,8 @@ def export(slug: str, fmt: str):
         abort(404)
     bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
     text, mimetype, skipped = manage.export_bank(bank, fmt)
-    response = Response(text, mimetype=f"{mimetype}; charset=utf-8")
+    # content_type is sent as given; mimetype= would add a second charset to text/plain.
+    response = Response(text, content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{bank.slug}.{EXPORT_FORMATS[fmt]}"'
     )

@@ -59,10 +59,10 @@ BLANK = "____"
 _WS = " \t\n\r\0\x0b"
 #: Escaped control characters become private-use placeholders while the block is split.
 _PLACEHOLDERS = {":": "\ue000", "#": "\ue001", "=": "\ue002", "{": "\ue003", "}": "\ue004",
-                 "~": "\ue005", "n": "\ue006"}  # fmt: skip
+                 "~": "\ue005", "n": "\ue006", "%": "\ue007"}  # fmt: skip
 _LITERALS = {v: ("\n" if k == "n" else k) for k, v in _PLACEHOLDERS.items()}
 _ESCAPE = re.compile(r"\\(.)")
-_PRIVATE = re.compile("[\ue000-\ue006]")
+_PRIVATE = re.compile("[\ue000-\ue007]")
 _WEIGHT = re.compile(r"%(-?\d{1,3}(?:\.\d{0,12})?)%")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})(?:[eE][-+]?\d{1,2})?")
 _FORMATS = {"html", "moodle", "plain", "markdown"}

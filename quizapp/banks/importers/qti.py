@@ -172,7 +172,10 @@ def _parse_xml(text: str, result: ImportResult) -> tuple[Element, dict[Element, 
         ) from None
     except ParseError as exc:
         line, column = getattr(exc, "position", (None, 0))
-        raise ImportFormatError(f"not well-formed XML (column {column + 1}): {exc}", line) from None
+        # expat's message ends with its own "line L, column C", which the problem already says.
+        reason = str(exc).split(":")[0]
+        message = f"not well-formed XML (column {column + 1}): {reason}"
+        raise ImportFormatError(message, line) from None
     return root, target.lines
 
 
