@@ -74,7 +74,8 @@ bench: $(VENV)/.installed-dev
 bench-items: $(VENV)/.installed-dev
 	$(BIN)/python bench/item_analysis.py
 
-## bench-imports: time importing 10,000 GIFT questions and 10,000 CSV rows (goal: each < 5 s)
+## bench-imports: time and memory of a preview at the import cap and of refusing 50,000 questions
+## in every format (budget: < 5 s, < 150 MiB); importing 10,000 GIFT and CSV questions (< 5 s)
 bench-imports: $(VENV)/.installed-dev
 	$(BIN)/python bench/imports.py
 

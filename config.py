@@ -57,6 +57,10 @@ class Config:
 
     # Uploads (question banks) larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    # An uploaded bank with more questions is refused (the parser stops there): previewing
+    # 5,000 questions takes about a second and bench/imports.py keeps it within its budget.
+    IMPORT_MAX_QUESTIONS = _env_int("IMPORT_MAX_QUESTIONS", 5_000)
+    IMPORT_PREVIEW_PAGE_SIZE = 50
 
     # Sessions: a signed cookie, so app servers keep no state of their own.
     SESSION_COOKIE_HTTPONLY = True

@@ -72,7 +72,8 @@ def csv_safe(value):
 def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    # Headers hold user text too (blueprint and bank titles in class reports).
+    writer.writerow([csv_safe(name) for name in header])
     writer.writerows([csv_safe(value) for value in row] for row in rows)
     return Response(
         buffer.getvalue(),

@@ -13,6 +13,7 @@ from flask import url_for
 from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth.models import User
+from quizapp.banks.imports import preview_import, preview_to_json
 from quizapp.banks.loader import BlueprintSection, parse_bank
 from quizapp.banks.models import Bank, PendingImport, Question
 from quizapp.banks.services import create_blueprint, sync_bank
@@ -206,8 +207,9 @@ def staff_placeholders(app, requester, teacher, reporter) -> dict:
         pending = PendingImport(
             owner_id=requester.id,
             filename="upload.gift",
-            title="Upload",
-            data=b"::q1:: Is this a test? {TRUE}",
+            preview=preview_to_json(
+                preview_import(b"::q1:: Is this a test? {TRUE}", "upload.gift", title="Upload")
+            ),
         )
         blueprint = create_blueprint(
             db.session.get(User, teacher.id),

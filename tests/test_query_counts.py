@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from quizapp.auth.models import User
+from quizapp.banks.imports import preview_import
 from quizapp.banks.loader import parse_bank
 from quizapp.banks.manage import store_pending_import
 from quizapp.banks.services import sync_bank
@@ -105,9 +106,7 @@ def test_instructor_pages(app, client, auth, make_user, make_blueprint, count_qu
             pending = store_pending_import(
                 db.session.get(User, teacher.id),
                 filename="upload.gift",
-                fmt="gift",
-                title="Upload",
-                data=gift.encode(),
+                preview=preview_import(gift.encode(), "upload.gift", fmt="gift", title="Upload"),
                 now=now,
             )
             db.session.commit()

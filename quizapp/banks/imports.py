@@ -1,11 +1,16 @@
 """Import a teacher's file as a bank of their own: preview everything first, then save all or
-nothing."""
+nothing.
+
+A file is parsed once, at upload: its preview (the validated bank and every problem) is kept as
+JSON on the pending upload, so preview pages and the confirmation never parse it again.
+"""
 
 import logging
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import PurePath
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,12 +20,20 @@ from quizapp.banks.importers.base import (
     ImportProblem,
     ImportResult,
     SkippedQuestion,
+    TooManyQuestionsError,
     build_bank,
     decode_text,
     slugify,
 )
 from quizapp.banks.importers.registry import FORMAT_LABELS, IMPORTERS, detect_format
-from quizapp.banks.loader import BankFileError, ParsedBank, parse_bank
+from quizapp.banks.loader import (
+    BankFileError,
+    ParsedBank,
+    ParsedQuestion,
+    ParsedTopic,
+    line_of_question_past,
+    parse_bank,
+)
 from quizapp.banks.models import Bank
 from quizapp.banks.services import sync_bank
 from quizapp.extensions import db
@@ -50,17 +63,35 @@ class ImportPreview:
         return FORMAT_LABELS.get(self.format, self.format)
 
 
+def _format_problem(exc: ImportFormatError) -> list[ImportProblem]:
+    return [ImportProblem(exc.line, exc.message)]
+
+
 def preview_import(
-    data: bytes, filename: str, *, fmt: str | None = None, title: str | None = None
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str | None = None,
+    title: str | None = None,
+    max_questions: int | None = None,
 ) -> ImportPreview:
-    """Parse and validate a whole file as `fmt` (detected from the content when None)."""
+    """Parse and validate a whole file as `fmt` (detected from the content when None).
+
+    :param max_questions: refuse a file with more questions; the parser stops at the first
+        question past it, so a huge file costs no more time or memory than this many.
+    """
     title = (title or PurePath(filename).stem.replace("_", " ").strip() or "Imported bank")[:200]
     try:
         fmt = fmt or detect_format(data, filename)
     except ImportFormatError as exc:
-        return ImportPreview("unknown", None, [ImportProblem(exc.line, str(exc))])
+        return ImportPreview("unknown", None, _format_problem(exc))
     if fmt == "native":
         text, _ = decode_text(data)
+        extra_line = None if max_questions is None else line_of_question_past(text, max_questions)
+        if extra_line is not None:
+            return ImportPreview(
+                fmt, None, _format_problem(TooManyQuestionsError(max_questions, extra_line))
+            )
         try:
             bank = parse_bank(text, filename or "upload")
         except BankFileError as exc:
@@ -71,11 +102,38 @@ def preview_import(
     if fmt not in IMPORTERS:
         return ImportPreview(fmt, None, [ImportProblem(None, f"unknown format {fmt!r}")])
     try:
-        result: ImportResult = IMPORTERS[fmt](data, filename)
+        result: ImportResult = IMPORTERS[fmt](data, filename, max_questions=max_questions)
     except ImportFormatError as exc:
-        return ImportPreview(fmt, None, [ImportProblem(exc.line, str(exc))])
+        return ImportPreview(fmt, None, _format_problem(exc))
     bank = build_bank(result, slug=slugify(title, fallback="bank"), title=title)
     return ImportPreview(fmt, bank, result.problems, result.skipped)
+
+
+def preview_to_json(preview: ImportPreview) -> dict[str, Any]:
+    """The preview as JSON-ready values, to keep on the pending upload."""
+    return asdict(preview)
+
+
+def preview_from_json(data: dict[str, Any]) -> ImportPreview:
+    """The preview kept by preview_to_json, as it was."""
+    bank = data["bank"]
+    if bank is not None:
+        bank = ParsedBank(
+            slug=bank["slug"],
+            title=bank["title"],
+            description=bank["description"],
+            topics=tuple(ParsedTopic(**topic) for topic in bank["topics"]),
+            questions=tuple(
+                ParsedQuestion(**{**question, "tags": tuple(question["tags"])})
+                for question in bank["questions"]
+            ),
+        )
+    return ImportPreview(
+        format=data["format"],
+        bank=bank,
+        problems=[ImportProblem(**problem) for problem in data["problems"]],
+        skipped=[SkippedQuestion(**skipped) for skipped in data["skipped"]],
+    )
 
 
 def save_import(preview: ImportPreview, *, owner: User, now: datetime) -> Bank:

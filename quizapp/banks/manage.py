@@ -9,6 +9,7 @@ import yaml
 
 from quizapp.auth.models import User
 from quizapp.banks import exporters
+from quizapp.banks.imports import ImportPreview, preview_to_json
 from quizapp.banks.loader import BankFileError, parse_bank
 from quizapp.banks.models import (
     Bank,
@@ -225,18 +226,16 @@ def resolve_report(report: QuestionReport, *, now: datetime) -> None:
 
 
 def store_pending_import(
-    owner: User, *, filename: str, fmt: str | None, title: str, data: bytes, now: datetime
+    owner: User, *, filename: str, preview: ImportPreview, now: datetime
 ) -> PendingImport:
-    """Keep an upload until its preview is confirmed; uploads older than a day are dropped."""
+    """Keep an upload's preview until it is confirmed; uploads older than a day are dropped."""
     db.session.execute(
         sa.delete(PendingImport).where(PendingImport.created_at < now - PENDING_IMPORT_LIFETIME)
     )
     pending = PendingImport(
         owner_id=owner.id,
         filename=filename[:255],
-        format=fmt or None,
-        title=title[:200],
-        data=data,
+        preview=preview_to_json(preview),
         created_at=now,
     )
     db.session.add(pending)

@@ -182,7 +182,7 @@ class Blueprint(db.Model):
 class PendingImport(db.Model):
     """An uploaded file between its preview and the instructor's confirmation.
 
-    Kept in the database, not on an app server's disk, so any server can confirm it.
+    Kept in the database, not on an app server's disk, so any server can show or confirm it.
     """
 
     __tablename__ = "pending_imports"
@@ -192,10 +192,9 @@ class PendingImport(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     filename: so.Mapped[str] = so.mapped_column(sa.String(255))
-    #: The format chosen by the instructor; None to detect it from the content.
-    format: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    #: The file parsed once at upload (imports.preview_to_json): the validated bank and every
+    #: problem, so that preview pages and the confirmation never parse the file again.
+    preview: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -1,12 +1,23 @@
 """Upload a bank (preview, then confirm), manage it, edit its questions, work the report queue."""
 
+import math
 from collections import Counter
 from datetime import UTC, datetime
 from random import Random
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -65,13 +76,16 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         file = form.file.data
-        pending = manage.store_pending_import(
-            current_user,
-            filename=file.filename or "upload",
+        filename = file.filename or "upload"
+        preview = imports.preview_import(
+            file.read(),
+            filename,
             fmt=form.format.data or None,
-            title=form.title.data or "",
-            data=file.read(),
-            now=_now(),
+            title=form.title.data or None,
+            max_questions=current_app.config["IMPORT_MAX_QUESTIONS"],
+        )
+        pending = manage.store_pending_import(
+            current_user, filename=filename, preview=preview, now=_now()
         )
         db.session.commit()
         return redirect(url_for("instructor.preview", pending_id=pending.id))
@@ -82,16 +96,24 @@ def upload():
 @instructor_required
 def preview(pending_id: int):
     pending = manage.get_pending_import(current_user, pending_id) or abort(404)
-    result = imports.preview_import(
-        pending.data, pending.filename, fmt=pending.format, title=pending.title or None
-    )
+    result = imports.preview_from_json(pending.preview)
     questions = result.bank.questions if result.bank else ()
     topics = {t.slug: t.title for t in result.bank.topics} if result.bank else {}
+    page_size = current_app.config["IMPORT_PREVIEW_PAGE_SIZE"]
+    pages = max(1, math.ceil(len(questions) / page_size))
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= pages:
+        abort(404)
+    shown = questions[(page - 1) * page_size : page * page_size]
     return render_template(
         "instructor/preview.html",
         pending=pending,
         result=result,
-        views=[_student_view(q) for q in questions],
+        question_count=len(questions),
+        views=[_student_view(q) for q in shown],
+        page=page,
+        pages=pages,
+        first_number=(page - 1) * page_size + 1,
         by_type=Counter(get_question_type(q.type).label for q in questions),
         by_topic=Counter(topics[q.topic_slug] for q in questions),
         form=EmptyForm(),
@@ -102,9 +124,7 @@ def preview(pending_id: int):
 @instructor_required
 def confirm(pending_id: int):
     pending = manage.get_pending_import(current_user, pending_id) or abort(404)
-    result = imports.preview_import(
-        pending.data, pending.filename, fmt=pending.format, title=pending.title or None
-    )
+    result = imports.preview_from_json(pending.preview)
     if not result.can_import or not EmptyForm().validate_on_submit():
         flash("This file has errors; fix them and upload it again. Nothing was imported.", "danger")
         return redirect(url_for("instructor.preview", pending_id=pending.id))
@@ -247,7 +267,8 @@ def export(slug: str, fmt: str):
         abort(404)
     bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
     text, mimetype, skipped = manage.export_bank(bank, fmt)
-    response = Response(text, mimetype=f"{mimetype}; charset=utf-8")
+    # content_type is sent as given; mimetype= would add a second charset to text/plain.
+    response = Response(text, content_type=f"{mimetype}; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{bank.slug}.{EXPORT_FORMATS[fmt]}"'
     )

@@ -146,6 +146,10 @@ def test_edit_retire_and_export_from_the_browser(app, client, teacher):
         assert sb.current_version.number == 2
         assert db.session.scalar(sa.select(Question).where(Question.external_id == "tf")).retired_at
     gift = client.get(f"/banks/{slug}/export/gift")
+    assert gift.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert client.get(f"/banks/{slug}/export/xml").headers["Content-Type"] == (
+        "application/xml; charset=utf-8"
+    )
     assert gift.headers["Content-Disposition"].endswith('.gift.txt"')
     assert "::sb::" in gift.get_data(as_text=True)
 

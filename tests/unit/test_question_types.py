@@ -1,5 +1,7 @@
 """Validation and grading of every question type, partial credit included."""
 
+from random import Random
+
 import pytest
 
 from quizapp.scoring.question_types import (
@@ -197,6 +199,15 @@ def order_of_draw():
 )
 def test_ordering_partial_credit(order_of_draw, response, score):
     assert grade("ordering", order_of_draw, response).score == pytest.approx(score)
+
+
+def test_two_item_ordering_is_shown_in_either_order():
+    two_steps = content("ordering", items=["wash hands", "put on gloves"])
+    orders = {
+        tuple(get_question_type("ordering").make_layout(two_steps, Random(seed))["order"])
+        for seed in range(100)
+    }
+    assert orders == {(0, 1), (1, 0)}
 
 
 def test_ordering_problems():

@@ -44,16 +44,19 @@ class _Open:
     failed: bool = False
 
 
-def parse_aiken(data: bytes, filename: str = "") -> ImportResult:
+def parse_aiken(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Parse an Aiken file into single-best-answer (and true/false) questions.
 
     :param data: the uploaded bytes (UTF-8, with or without BOM, or cp1252; any line ends).
     :param filename: the uploaded name, used only in messages.
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :return: the questions, with every problem and its line.
     :raises ImportFormatError: when the file has no choice or ANSWER: line at all.
     """
     text, note = decode_text(data)
-    result = ImportResult(format=FORMAT)
+    result = ImportResult(format=FORMAT, max_questions=max_questions)
     if note:
         result.warn(1, note)
     name = f"{filename}: " if filename else ""
@@ -157,6 +160,7 @@ def parse_aiken(data: bytes, filename: str = "") -> ImportResult:
                         f"the question on line {current.line} has no choices before this line: "
                         "Aiken question text must fit on one line",
                     )
+        result.count_question(number)
         current = _Open(number, line)
 
     if current is not None:

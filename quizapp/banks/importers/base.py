@@ -34,7 +34,23 @@ class ImportFormatError(ValueError):
 
     def __init__(self, message: str, line: int | None = None):
         super().__init__(f"line {line}: {message}" if line else message)
+        #: The message without its line prefix, for lists that show the line themselves.
+        self.message = message
         self.line = line
+
+
+class TooManyQuestionsError(ImportFormatError):
+    """The file holds more questions than one import takes; raised as soon as the parser
+    meets the first question past the limit, so a huge file costs no more than the limit."""
+
+    def __init__(self, limit: int, line: int | None = None):
+        super().__init__(
+            f"the file has more than {limit:,} questions, the most one import takes. Split it "
+            f"into files of at most {limit:,} questions each (for example one per category) "
+            "and import them one after another.",
+            line,
+        )
+        self.limit = limit
 
 
 @dataclass
@@ -87,6 +103,19 @@ class ImportResult:
     questions: list[ImportedQuestion] = field(default_factory=list)
     skipped: list[SkippedQuestion] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    #: The most questions the file may hold (None: no limit); see count_question.
+    max_questions: int | None = None
+    #: Questions met so far, imported, skipped or broken alike.
+    questions_seen: int = 0
+
+    def count_question(self, line: int | None) -> None:
+        """Note that a question starts at `line`; importers call it before reading the question.
+
+        :raises TooManyQuestionsError: at the first question past `max_questions`.
+        """
+        self.questions_seen += 1
+        if self.max_questions is not None and self.questions_seen > self.max_questions:
+            raise TooManyQuestionsError(self.max_questions, line)
 
     def error(self, line: int | None, message: str) -> None:
         self.problems.append(ImportProblem(line, message))

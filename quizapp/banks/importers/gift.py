@@ -59,10 +59,10 @@ BLANK = "____"
 _WS = " \t\n\r\0\x0b"
 #: Escaped control characters become private-use placeholders while the block is split.
 _PLACEHOLDERS = {":": "\ue000", "#": "\ue001", "=": "\ue002", "{": "\ue003", "}": "\ue004",
-                 "~": "\ue005", "n": "\ue006"}  # fmt: skip
+                 "~": "\ue005", "n": "\ue006", "%": "\ue007"}  # fmt: skip
 _LITERALS = {v: ("\n" if k == "n" else k) for k, v in _PLACEHOLDERS.items()}
 _ESCAPE = re.compile(r"\\(.)")
-_PRIVATE = re.compile("[\ue000-\ue006]")
+_PRIVATE = re.compile("[\ue000-\ue007]")
 _WEIGHT = re.compile(r"%(-?\d{1,3}(?:\.\d{0,12})?)%")
 _NUMBER = re.compile(r"[-+]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})(?:[eE][-+]?\d{1,2})?")
 _FORMATS = {"html", "moodle", "plain", "markdown"}
@@ -83,12 +83,15 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, Valu
                struct.error, zlib.error)  # fmt: skip
 
 
-def parse_gift(data: bytes, filename: str = "") -> ImportResult:
+def parse_gift(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Read a GIFT file (or a zip holding one GIFT file and its media).
 
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :raises ImportFormatError: when the bytes are not GIFT text or a readable GIFT zip.
     """
-    result = ImportResult(format="gift")
+    result = ImportResult(format="gift", max_questions=max_questions)
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")) or filename.lower().endswith(".zip"):
         data = _read_zip(data, result)
     _Reader(result).read(_decode(data, result))
@@ -359,6 +362,7 @@ class _Reader:
         if block.text.startswith("$CATEGORY:"):
             self.read_category(block)
         else:
+            self.result.count_question(block.lines[0])
             self.read_question(block)
 
     def read_category(self, block: _Block) -> None:

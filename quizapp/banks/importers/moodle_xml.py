@@ -89,10 +89,12 @@ _UNESCAPED_STAR = re.compile(r"(?<!\\)\*")
 
 
 class _LineTreeBuilder(TreeBuilder):
-    """A TreeBuilder that notes the line where each element starts and refuses deep nesting."""
+    """A TreeBuilder that notes the line where each element starts, refuses deep nesting and
+    counts the questions as they are read (too many stop the parse before the tree is built)."""
 
-    def __init__(self) -> None:
+    def __init__(self, result: ImportResult) -> None:
         super().__init__()
+        self.result = result
         self.expat: Any = None
         self.lines: dict[int, int] = {}
         self.depth = 0
@@ -104,9 +106,12 @@ class _LineTreeBuilder(TreeBuilder):
                 f"elements are nested more than {MAX_DEPTH} deep: this is not a Moodle XML file",
                 self.expat.CurrentLineNumber if self.expat is not None else None,
             )
+        line = self.expat.CurrentLineNumber if self.expat is not None else None
+        if self.depth == 2 and tag == "question" and attrs.get("type") != "category":
+            self.result.count_question(line)
         elem = super().start(tag, attrs)
-        if self.expat is not None:
-            self.lines[id(elem)] = self.expat.CurrentLineNumber
+        if line is not None:
+            self.lines[id(elem)] = line
         return elem
 
     def end(self, tag):
@@ -130,8 +135,8 @@ def _current_line(parser: DefusedXMLParser) -> int | None:
     return getattr(expat, "CurrentLineNumber", None)
 
 
-def _parse_xml(text: str) -> tuple[Element, dict[int, int]]:
-    builder = _LineTreeBuilder()
+def _parse_xml(text: str, result: ImportResult) -> tuple[Element, dict[int, int]]:
+    builder = _LineTreeBuilder(result)
     parser = DefusedXMLParser(
         target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )
@@ -163,15 +168,18 @@ def _parse_xml(text: str) -> tuple[Element, dict[int, int]]:
     return root, builder.lines
 
 
-def parse_moodle_xml(data: bytes, filename: str = "") -> ImportResult:
+def parse_moodle_xml(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Read a Moodle XML question export.
 
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :raises ImportFormatError: when the file is not a readable Moodle XML file at all.
     """
     if len(data) > MAX_BYTES:
         raise ImportFormatError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     text, note = _decode(data)
-    result = ImportResult(format=FORMAT)
+    result = ImportResult(format=FORMAT, max_questions=max_questions)
     if note:
         result.warn(None, note)
     declared = _XML_ENCODING.match(text.lstrip())
@@ -187,7 +195,7 @@ def parse_moodle_xml(data: bytes, filename: str = "") -> ImportResult:
         )
     if not text.strip():
         raise ImportFormatError("the file is empty")
-    root, lines = _parse_xml(text)
+    root, lines = _parse_xml(text, result)
     if root.tag != "quiz":
         raise ImportFormatError(
             f"this is XML but not a Moodle XML question file: the root element is <{root.tag}>, "

@@ -24,6 +24,7 @@ from quizapp.banks.importers.base import (
     ImportedQuestion,
     ImportFormatError,
     ImportResult,
+    TooManyQuestionsError,
     decode_text,
     html_to_text,
     sanitize_html,
@@ -83,21 +84,34 @@ class _Sink:
 
 
 class _LineTreeBuilder:
-    """A TreeBuilder target that records the line of every start tag and limits the depth."""
+    """A TreeBuilder target that records the line of every start tag, limits the depth and
+    counts the questions as they are read (too many stop the parse before the tree is built)."""
 
-    def __init__(self) -> None:
+    def __init__(self, result: ImportResult) -> None:
         self._builder = TreeBuilder()
+        self.result = result
         self.parser: DefusedXMLParser | None = None
         self.lines: dict[Element, int] = {}
         self._depth = 0
+        self._root_name = ""
 
     def start(self, tag, attrib):
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise ImportFormatError(f"the XML is nested more than {MAX_DEPTH} levels deep")
         element = self._builder.start(tag, attrib)
-        if self.parser is not None:
-            self.lines[element] = self.parser.parser.CurrentLineNumber
+        line = self.parser.parser.CurrentLineNumber if self.parser is not None else None
+        if line is not None:
+            self.lines[element] = line
+        name = _name(element)
+        if self._depth == 1:
+            self._root_name = name
+        # A QTI 1.2 question is an <item>; a QTI 2/3 file is one question (its root element).
+        # Manifests have <item>s too, which are not questions.
+        if (name == "item" and self._root_name == "questestinterop") or (
+            self._depth == 1 and name in _QTI2_ROOTS
+        ):
+            self.result.count_question(line)
         return element
 
     def end(self, tag):
@@ -142,8 +156,8 @@ def _xml_text(data: bytes, sink: _Sink) -> str:
     return text
 
 
-def _parse_xml(text: str) -> tuple[Element, dict[Element, int]]:
-    target = _LineTreeBuilder()
+def _parse_xml(text: str, result: ImportResult) -> tuple[Element, dict[Element, int]]:
+    target = _LineTreeBuilder(result)
     parser = DefusedXMLParser(
         target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True
     )
@@ -158,7 +172,10 @@ def _parse_xml(text: str) -> tuple[Element, dict[Element, int]]:
         ) from None
     except ParseError as exc:
         line, column = getattr(exc, "position", (None, 0))
-        raise ImportFormatError(f"not well-formed XML (column {column + 1}): {exc}", line) from None
+        # expat's message ends with its own "line L, column C", which the problem already says.
+        reason = str(exc).split(":")[0]
+        message = f"not well-formed XML (column {column + 1}): {reason}"
+        raise ImportFormatError(message, line) from None
     return root, target.lines
 
 
@@ -1177,7 +1194,7 @@ _KNOWN_OTHER_ROOTS = {"manifest", "quiz", "assessmentTest", "assessmentSection",
 
 def _parse_document(data: bytes, sink: _Sink) -> str:
     """Parse one XML document into the result; return the root's name."""
-    root, lines = _parse_xml(_xml_text(data, sink))
+    root, lines = _parse_xml(_xml_text(data, sink), sink.result)
     name = _name(root)
     if name == "questestinterop":
         _parse_qti12(root, lines, sink)
@@ -1243,9 +1260,11 @@ def _parse_zip(data: bytes, result: ImportResult) -> None:
             continue
         try:
             root_name = _parse_document(content, sink)
+        except TooManyQuestionsError:
+            raise
         except ImportFormatError as exc:
             failures.append(name)
-            sink.error(exc.line, str(exc).removeprefix(f"line {exc.line}: "))
+            sink.error(exc.line, exc.message)
             continue
         if root_name == "questestinterop" or root_name in _QTI2_ROOTS:
             found += 1
@@ -1260,9 +1279,12 @@ def _parse_zip(data: bytes, result: ImportResult) -> None:
         )
 
 
-def parse_qti(data: bytes, filename: str = "") -> ImportResult:
-    """Read a QTI 1.2 / 2.x / 3.0 XML file or a QTI zip package."""
-    result = ImportResult(format=FORMAT)
+def parse_qti(data: bytes, filename: str = "", *, max_questions: int | None = None) -> ImportResult:
+    """Read a QTI 1.2 / 2.x / 3.0 XML file or a QTI zip package.
+
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
+    """
+    result = ImportResult(format=FORMAT, max_questions=max_questions)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         _parse_zip(data, result)
         return result

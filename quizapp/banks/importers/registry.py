@@ -3,12 +3,19 @@
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from typing import Protocol
 
 from quizapp.banks.importers import aiken, gift, moodle_xml, qti, spreadsheet, text2qti
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, decode_text
 
-IMPORTERS: dict[str, Callable[[bytes, str], ImportResult]] = {
+
+class Importer(Protocol):
+    def __call__(
+        self, data: bytes, filename: str = "", *, max_questions: int | None = None
+    ) -> ImportResult: ...
+
+
+IMPORTERS: dict[str, Importer] = {
     "gift": gift.parse_gift,
     "aiken": aiken.parse_aiken,
     "moodle_xml": moodle_xml.parse_moodle_xml,

@@ -70,6 +70,7 @@ from quizapp.banks.importers.base import (
     ImportedQuestion,
     ImportFormatError,
     ImportResult,
+    TooManyQuestionsError,
     decode_text,
     html_to_text,
     sanitize_html,
@@ -216,6 +217,34 @@ def _check_zip(archive: zipfile.ZipFile) -> None:
             raise ImportFormatError(f"the workbook part {name!r} is compressed suspiciously well")
 
 
+class _SheetRows:
+    """The rows of a sheet as they are read, stopping as soon as they must hold more questions
+    than the cap, so that a huge sheet is neither kept in memory nor read to its end.
+
+    Every layout takes at least one row per question after at most HEADER_SEARCH_ROWS header
+    rows; D2L takes exactly one NewQuestion row per question. The parsers count exactly later.
+    """
+
+    def __init__(self, max_questions: int | None):
+        self.max_questions = max_questions
+        self.grid: Grid = []
+        self._d2l = False
+        self._question_rows = 0
+
+    def add(self, line: int, cells: list[str]) -> None:
+        self.grid.append((line, cells))
+        if self.max_questions is None:
+            return
+        is_new_question = bool(cells) and cells[0].strip().lower() == "newquestion"
+        if is_new_question and not self._d2l:
+            self._d2l, self._question_rows = True, 0
+        if self._d2l and not is_new_question:
+            return
+        self._question_rows += 1
+        if self._question_rows > self.max_questions + (0 if self._d2l else HEADER_SEARCH_ROWS):
+            raise TooManyQuestionsError(self.max_questions, line)
+
+
 def _cell_value(value: Any) -> str:
     if value is None:
         return ""
@@ -243,7 +272,7 @@ def _read_xlsx(data: bytes, result: ImportResult) -> Grid:
             )
     import openpyxl  # imported here: only workbooks need it
 
-    grid: Grid = []
+    kept = _SheetRows(result.max_questions)
     workbook = None
     try:
         with warnings.catch_warnings():
@@ -269,7 +298,7 @@ def _read_xlsx(data: bytes, result: ImportResult) -> Grid:
                     result.warn(None, f"only the first {MAX_SHEET_ROWS} rows were read")
                     break
                 elif filled:
-                    grid.append((number, cells))
+                    kept.add(number, cells)
     except ImportFormatError:
         raise
     except Exception as exc:
@@ -279,7 +308,7 @@ def _read_xlsx(data: bytes, result: ImportResult) -> Grid:
             # Closing a broken workbook must not hide why reading it failed.
             with contextlib.suppress(Exception):
                 workbook.close()
-    return grid
+    return kept.grid
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -301,27 +330,26 @@ def _unquote(cell: str) -> str:
     return cell
 
 
-def _read_text(text: str) -> Grid:
+def _read_text(text: str, max_questions: int | None) -> Grid:
     lines = text.split("\n")
     first = next((line for line in lines if line.strip()), "")
+    rows = _SheetRows(max_questions)
     if "\t" in first and first.split("\t")[0].strip().upper() in _BB_TYPES:
         # Blackboard: one question per line, fields split on tabs (no quoting rules).
-        return [
-            (n, [_unquote(c) for c in line.split("\t")])
-            for n, line in enumerate(lines, start=1)
-            if line.strip()
-        ]
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                rows.add(number, [_unquote(c) for c in line.split("\t")])
+        return rows.grid
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(lines), strict=False)
-    grid: Grid = []
     start = 1
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
-                grid.append((start, cells))
+                rows.add(start, cells)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFormatError(f"the file cannot be read as CSV: {exc}", start) from None
-    return grid
+    return rows.grid
 
 
 # --- our layout ------------------------------------------------------------------------------
@@ -444,6 +472,7 @@ def _parse_ours(grid: Grid, header_at: int, result: ImportResult) -> None:
             reason = "repeated" if _OUR_COLUMNS.get(_norm(name)) else "unknown"
             result.warn(header_line, f"column {name.strip()!r} is ignored ({reason})")
     for line, cells in grid[header_at + 1 :]:
+        result.count_question(line)
         _our_row(line, cells, columns, result)
 
 
@@ -593,6 +622,7 @@ def _parse_moodle_csv(grid: Grid, header_at: int, result: ImportResult) -> None:
     unused = {"correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"}
     warned: set[str] = set()
     for line, cells in grid[header_at + 1 :]:
+        result.count_question(line)
         for index, name in enumerate(lowered):
             if name in unused and name not in warned and _cell(cells, index):
                 warned.add(name)
@@ -657,6 +687,7 @@ def _parse_kahoot(grid: Grid, header_at: int, result: ImportResult) -> None:
         raw_key = _cell(cells, columns["correct"])
         if not stem and not answers and not raw_key:
             continue  # a numbered but unfilled template row
+        result.count_question(line)
         numbers = []
         for part in re.split(r"[,;\s]+", raw_key):
             value = _number(part) if part else None
@@ -737,6 +768,7 @@ def _parse_d2l(grid: Grid, result: ImportResult) -> None:
             continue
         key = first.lower()
         if key == "newquestion":
+            result.count_question(line)
             records.append(_D2LRecord(line, _cell(cells, 1).upper()))
         elif records:
             records[-1].rows.append((line, key, cells))
@@ -927,6 +959,7 @@ _BB_SKIPPED = {
 
 def _parse_blackboard(grid: Grid, result: ImportResult) -> None:
     for line, raw in grid:
+        result.count_question(line)
         cells = [c.strip() for c in raw]
         while cells and not cells[-1]:
             cells.pop()
@@ -1028,12 +1061,15 @@ def _detect(grid: Grid) -> tuple[str, int]:
     )
 
 
-def parse_spreadsheet(data: bytes, filename: str = "") -> ImportResult:
+def parse_spreadsheet(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Read a CSV, TSV or .xlsx question file in any layout described in the module docstring.
 
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :raises ImportFormatError: when the file is not a spreadsheet in a layout we know.
     """
-    result = ImportResult(format="spreadsheet")
+    result = ImportResult(format="spreadsheet", max_questions=max_questions)
     name = filename.lower()
     if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
         raise ImportFormatError("old Excel .xls files cannot be read: save the sheet as .xlsx")
@@ -1043,7 +1079,7 @@ def parse_spreadsheet(data: bytes, filename: str = "") -> ImportResult:
         text, note = decode_text(data)
         if note:
             result.warn(None, note)
-        grid = _read_text(text)
+        grid = _read_text(text, max_questions)
     if not grid:
         raise ImportFormatError("the file is empty")
     layout, header_at = _detect(grid)

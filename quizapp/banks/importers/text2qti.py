@@ -161,11 +161,14 @@ class _Group:
     questions: int = 0
 
 
-def parse_text2qti(data: bytes, filename: str = "") -> ImportResult:
+def parse_text2qti(
+    data: bytes, filename: str = "", *, max_questions: int | None = None
+) -> ImportResult:
     """Parse a text2qti quiz into questions; essays, uploads and text regions are skipped.
 
     :param data: the uploaded bytes (UTF-8, with or without BOM, or cp1252; any line ends).
     :param filename: the uploaded name, used only in messages.
+    :param max_questions: stop with TooManyQuestionsError at the first question past it.
     :return: the questions, with every problem and its line.
     :raises ImportFormatError: when no line starts a text2qti question.
     """
@@ -181,7 +184,7 @@ def parse_text2qti(data: bytes, filename: str = "") -> ImportResult:
             f"{name}no text2qti questions found: a question starts at the beginning of a "
             "line with a number and a period, e.g. '1.  What does tachy- mean?'"
         )
-    reader = _Reader(lines)
+    reader = _Reader(lines, max_questions)
     if note:
         reader.result.warn(1, note)
     reader.run()
@@ -191,9 +194,9 @@ def parse_text2qti(data: bytes, filename: str = "") -> ImportResult:
 class _Reader:
     """One pass over the lines, keeping the open question, group and pending title."""
 
-    def __init__(self, lines: list[str]):
+    def __init__(self, lines: list[str], max_questions: int | None):
         self.lines = lines
-        self.result = ImportResult(format=FORMAT)
+        self.result = ImportResult(format=FORMAT, max_questions=max_questions)
         self.current: _Question | _TextRegion | None = None
         self.group: _Group | None = None
         self.pending: dict[str, tuple[str, int]] = {}
@@ -370,6 +373,7 @@ class _Reader:
 
     def _question(self, text: str, line: int) -> None:
         self._close_current()
+        self.result.count_question(line)
         title = self.pending.get("title", (None, 0))[0]
         points = self.pending.get("points", (None, 0))[0]
         self.pending = {}

@@ -514,3 +514,25 @@ def test_fuzz_gift_like_text(text):
 @given(st.binary(max_size=500))
 def test_fuzz_bytes_named_zip(data):
     check_contract(b"PK\x03\x04" + data, "x.zip")
+
+
+@pytest.mark.parametrize(
+    ("escaped", "literal"),
+    [
+        ("\\~", "~"),
+        ("\\=", "="),
+        ("\\#", "#"),
+        ("\\{", "{"),
+        ("\\}", "}"),
+        ("\\:", ":"),
+        ("\\%", "%"),
+        ("\\\\", "\\"),
+        ("\\n", "\n"),
+    ],
+)
+def test_every_gift_escape_gives_its_character(escaped, literal):
+    question = only(parse(f"::t:: Stem a{escaped}b {{=yes a{escaped}b ~no ####Feed a{escaped}b}}"))
+    assert question.stem == f"Stem a{literal}b"
+    assert question.rationale == f"Feed a{literal}b"
+    # An option is one line: a line break in it becomes a space.
+    assert question.fields["options"][0] == f"yes a{literal.replace(chr(10), ' ')}b"
