@@ -1,7 +1,7 @@
 """Pending uploads keep their parsed preview (JSON) instead of the file, which is parsed once.
 
-Revision ID: 0006_import_previews
-Revises: 0005_imports
+Revision ID: 0007_import_previews
+Revises: 0006_registration_throttle
 Create Date: 2026-12-06 10:00:00.000000
 
 Uploads waiting for confirmation are at most a day old and hold no saved work, so both
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_import_previews'
-down_revision = '0005_imports'
+revision = '0007_import_previews'
+down_revision = '0006_registration_throttle'
 branch_labels = None
 depends_on = None
 
