@@ -5,7 +5,10 @@ import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from flask import Response
+from flask import Response, request
+from werkzeug.routing import IntegerConverter, Map
+
+from quizapp.numbers import MAX_INTEGER, parse_whole_number
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -23,6 +26,21 @@ def is_safe_redirect(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:...>` in URLs: ASCII digits up to the largest id the database holds, so a larger
+    number is a 404 like any other unknown id (SQLite cannot bind one past 2**63 - 1)."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map: Map, *args, max: int = MAX_INTEGER, **kwargs):
+        super().__init__(map, *args, max=max, **kwargs)
+
+
+def requested_page() -> int:
+    """The `page` query parameter; 1 when it is missing or not a page number."""
+    return parse_whole_number(request.args.get("page", "")) or 1
 
 
 def csv_safe(value):
