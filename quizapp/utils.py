@@ -5,7 +5,7 @@ import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from flask import Response, request
+from flask import Response, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
 from quizapp.numbers import MAX_INTEGER, parse_whole_number
@@ -41,6 +41,18 @@ class DatabaseIntegerConverter(IntegerConverter):
 def requested_page() -> int:
     """The `page` query parameter; 1 when it is missing or not a page number."""
     return parse_whole_number(request.args.get("page", "")) or 1
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request with a NUL character in its path, a query or form name or value,
+    or an upload's file name: PostgreSQL can neither store nor compare such text."""
+    texts = [request.path]
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            texts += (name, value)
+    texts += (upload.filename or "" for _, upload in request.files.items(multi=True))
+    if any("\x00" in text for text in texts):
+        abort(400, "Text cannot contain NUL characters.")
 
 
 def csv_safe(value):
