@@ -101,6 +101,8 @@ Values = dict[str, object]
 
 @dataclass(frozen=True)
 class Route:
+    """How the walker reaches one endpoint with real objects, and what else the view reads."""
+
     #: Path parameters: a value, a World object's name, or a tuple of values to walk each of.
     path: dict[str, object] = field(default_factory=dict)
     #: Valid values of the view's form and query parameters, given the World and path values.
@@ -117,7 +119,7 @@ def _reads(*names: str) -> Callable[[World, Values], tuple[str, ...]]:
     return lambda world, path: names
 
 
-# The page a redirect back to the users list keeps.
+# The search and page number a redirect back to the users list keeps (admin._back_to_list).
 BACK_TO_USERS = _reads("q", "page")
 ATTEMPT_QUESTION = {"attempt_id": "own_attempt", "position": MIXED_POSITIONS}
 
