@@ -17,6 +17,7 @@ from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate
 from quizapp.history.views import bp as history_bp
 from quizapp.instructor.views import bp as instructor_bp
 from quizapp.main.views import bp as main_bp
+from quizapp.utils import DatabaseIntegerConverter, refuse_nul_characters
 
 # Scripts only from our own origin: no inline script anywhere (SECURITY.md).
 CONTENT_SECURITY_POLICY = {
@@ -38,6 +39,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config_class)
     register_extensions(app)
+    register_url_converters(app)
+    register_request_guards(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)
     register_commands(app)
@@ -83,6 +86,15 @@ def register_extensions(app: Flask) -> None:
         session_cookie_samesite="Lax",
         x_content_type_options=True,
     )
+
+
+def register_url_converters(app: Flask) -> None:
+    # Before the blueprints, whose rules are compiled with the converters known when they are added.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
+
+
+def register_request_guards(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
 
 
 def register_blueprints(app: Flask) -> None:

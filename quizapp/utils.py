@@ -5,10 +5,12 @@ import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, url_for
+from flask import Response, abort, current_app, request, url_for
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.routing import IntegerConverter, Map
 
 from quizapp.extensions import db
+from quizapp.numbers import MAX_INTEGER, parse_whole_number
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +62,33 @@ def external_url(endpoint: str, **values) -> str:
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:...>` in URLs: ASCII digits up to the largest id the database holds, so a larger
+    number is a 404 like any other unknown id (SQLite cannot bind one past 2**63 - 1)."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map: Map, *args, max: int = MAX_INTEGER, **kwargs):
+        super().__init__(map, *args, max=max, **kwargs)
+
+
+def requested_page() -> int:
+    """The `page` query parameter; 1 when it is missing or not a page number."""
+    return parse_whole_number(request.args.get("page", "")) or 1
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a request with a NUL character in its path, a query or form name or value,
+    or an upload's file name: PostgreSQL can neither store nor compare such text."""
+    texts = [request.path]
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            texts += (name, value)
+    texts += (upload.filename or "" for _, upload in request.files.items(multi=True))
+    if any("\x00" in text for text in texts):
+        abort(400, "Text cannot contain NUL characters.")
 
 
 def csv_safe(value):

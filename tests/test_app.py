@@ -150,6 +150,34 @@ def test_404_page_html_and_json(client):
     assert response.json["status"] == 404
 
 
+@pytest.mark.parametrize("attempt_id", [str(2**31), str(2**63), str(2**64), "٣", "²"])
+def test_an_id_the_database_cannot_hold_is_404(client, make_user, auth, attempt_id):
+    auth.login(make_user())
+    assert client.get(f"/attempts/{attempt_id}").status_code == 404
+
+
+@pytest.mark.parametrize("page", [str(2**63), "-1", "0", "²", "٣", "x" * 10_000])
+def test_a_page_number_out_of_range_shows_the_first_page(client, make_user, auth, page):
+    auth.login(make_user("admin"))
+    response = client.get("/admin/users", query_string={"page": page})
+    assert response.status_code == 200 and "Admin 1" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("GET", "/banks/demo%00", None),
+        ("GET", "/admin/users?q=a%00b", None),
+        ("GET", "/?%00=1", None),
+        ("POST", "/login", {"email": "a\x00@example.org", "password": "x"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_400(client, method, url, data):
+    response = client.open(url, method=method, data=data)
+    assert response.status_code == 400
+    assert "Text cannot contain NUL characters." in response.get_data(as_text=True)
+
+
 def test_413_page_for_oversized_upload(client, app):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = client.post("/login", data={"email": "a@b.org", "password": "x" * 4096})

@@ -20,7 +20,7 @@ from quizapp.auth.decorators import admin_required
 from quizapp.auth.models import Role, User
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
-from quizapp.utils import external_url
+from quizapp.utils import external_url, requested_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,7 +42,9 @@ def _users_query(search: str | None):
 def users():
     search_form = UserSearchForm(request.args)
     search = search_form.q.data if search_form.validate() else None
-    page = db.paginate(_users_query(search), per_page=USERS_PER_PAGE, error_out=False)
+    page = db.paginate(
+        _users_query(search), page=requested_page(), per_page=USERS_PER_PAGE, error_out=False
+    )
     return render_template(
         "admin/users.html",
         page=page,
@@ -74,9 +76,8 @@ def change_role(user_id: int):
 
 def _back_to_list() -> str:
     """The users page the admin came from, with its search and page number."""
-    return url_for(
-        "admin.users", q=request.args.get("q") or None, page=request.args.get("page", type=int)
-    )
+    page = requested_page()
+    return url_for("admin.users", q=request.args.get("q") or None, page=page if page > 1 else None)
 
 
 @bp.post("/users/<int:user_id>/reset-link")

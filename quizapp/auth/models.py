@@ -8,6 +8,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from quizapp.extensions import UTCDateTime, db, login_manager
+from quizapp.numbers import parse_whole_number
 
 
 def utcnow() -> datetime:
@@ -116,9 +117,10 @@ class RegistrationFailure(db.Model):
 def load_user(session_user_id: str) -> User | None:
     """Load the user named by a session or remember cookie, unless its generation was revoked."""
     user_id, _, generation = session_user_id.partition(".")
-    if not (user_id.isdigit() and generation.isdigit()):
+    user_number, generation_number = parse_whole_number(user_id), parse_whole_number(generation)
+    if user_number is None or generation_number is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_generation != int(generation):
+    user = db.session.get(User, user_number)
+    if user is None or user.session_generation != generation_number:
         return None
     return user

@@ -15,6 +15,7 @@ from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
 from quizapp.history.views import item_analysis_section
 from quizapp.scoring.question_types import QUESTION_TYPES
+from quizapp.utils import requested_page
 
 bp = Blueprint("banks", __name__)
 
@@ -89,7 +90,9 @@ def questions(slug: str):
         query = query.where(QuestionVersion.type == form.type.data)
     if form.q.data:
         query = query.where(QuestionVersion.stem.ilike(f"%{form.q.data.strip()}%"))
-    page = db.paginate(query, per_page=QUESTIONS_PER_PAGE, error_out=False, count=True)
+    page = db.paginate(
+        query, page=requested_page(), per_page=QUESTIONS_PER_PAGE, error_out=False, count=True
+    )
     return render_template(
         "banks/questions.html",
         bank=bank,

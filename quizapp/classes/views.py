@@ -19,7 +19,7 @@ from quizapp.forms import EmptyForm
 from quizapp.history import services as history
 from quizapp.history.charts import score_chart
 from quizapp.history.views import item_analysis_section, progress_context, render_fragment
-from quizapp.utils import csv_response
+from quizapp.utils import csv_response, requested_page
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 
@@ -175,7 +175,7 @@ def student(class_id: int, student_id: int):
         student,
         own=False,
         bank_slug=request.args.get("bank"),
-        page_number=request.args.get("page", 1, type=int),
+        page_number=requested_page(),
     )
     return render_template(
         "classes/student.html", classroom=classroom, own=False, form=EmptyForm(), **context

@@ -24,6 +24,7 @@ from quizapp.exams.models import Attempt, Mode
 from quizapp.exams.rendering import navigator_cells
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
+from quizapp.numbers import parse_whole_number
 
 bp = Blueprint("exams", __name__)
 
@@ -205,8 +206,10 @@ def _destination(attempt: Attempt, position: int, action: str) -> str:
         position += 1
     elif action == "review":
         return url_for("exams.review", attempt_id=attempt.id)
-    elif action.startswith("goto-") and action[5:].isdigit():
-        position = min(max(1, int(action[5:])), attempt.question_count)
+    elif action.startswith("goto-"):
+        target = parse_whole_number(action.removeprefix("goto-"))
+        if target is not None:
+            position = min(max(1, target), attempt.question_count)
     return url_for("exams.question", attempt_id=attempt.id, position=position)
 
 
@@ -215,7 +218,7 @@ def _destination(attempt: Attempt, position: int, action: str) -> str:
 def answer(attempt_id: int, position: int):
     attempt, item = _own_attempt_item(attempt_id, position)
     action = request.form.get("action", "next")
-    revision = request.form.get("revision", type=int)
+    revision = parse_whole_number(request.form.get("revision", ""))
     if revision is None:
         abort(400, "The form is missing its revision number. Reload the page and try again.")
     try:
@@ -253,7 +256,7 @@ def answer(attempt_id: int, position: int):
 def autosave(attempt_id: int, position: int):
     """JavaScript's save-as-you-go: the same checks as the form, answered in JSON."""
     attempt, item = _own_attempt_item(attempt_id, position)
-    revision = request.form.get("revision", type=int)
+    revision = parse_whole_number(request.form.get("revision", ""))
     if revision is None:
         abort(400, "The revision number is missing.")
     try:

@@ -15,7 +15,7 @@ from quizapp.forms import EmptyForm
 from quizapp.history import services
 from quizapp.history.charts import score_chart
 from quizapp.scoring.item_analysis import MIN_RESPONSES_TO_JUDGE
-from quizapp.utils import csv_response
+from quizapp.utils import csv_response, requested_page
 
 bp = Blueprint("history", __name__)
 
@@ -113,7 +113,7 @@ def dashboard():
         current_user,
         own=True,
         bank_slug=request.args.get("bank"),
-        page_number=request.args.get("page", 1, type=int),
+        page_number=requested_page(),
     )
     return render_template("history/dashboard.html", own=True, form=EmptyForm(), **context)
 

@@ -8,6 +8,7 @@ from quizapp.banks.loader import parse_bank
 from quizapp.banks.services import sync_bank
 from quizapp.extensions import db
 from tests.conftest import bank_yaml
+from tests.exams.conftest import MIXED_BANK
 
 
 @pytest.fixture
@@ -47,6 +48,24 @@ def test_instructors_read_questions_with_keys(client, auth, make_user, loaded):
     assert "6 questions" in page
     assert 'right 1 <strong class="text-success">(key)</strong>' in page
     assert "Right 1 is right; the others are wrong." in page
+
+
+def test_owner_reads_every_question_type_with_edit_and_retire_controls(
+    app, client, auth, make_user
+):
+    owner = make_user("instructor")
+    with app.app_context():
+        sync_bank(parse_bank(MIXED_BANK), now=datetime.now(UTC), owner_id=owner.id)
+        db.session.commit()
+    auth.login(owner)
+    response = client.get("/banks/mixed/questions")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "6 questions" in page
+    assert "tachy-</th><td>→ <strong>fast</strong>" in page and "Extra matches: around" in page
+    for external_id in ("sb", "mr", "tf", "fb", "ma", "or"):
+        assert f'href="/banks/mixed/questions/{external_id}/edit">Edit' in page
+        assert f'action="/banks/mixed/questions/{external_id}/retire"' in page
+    assert page.count(">Retire<") == 6
 
 
 def test_question_filters(client, auth, make_user, loaded):

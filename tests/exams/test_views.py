@@ -151,6 +151,37 @@ def test_tampered_answer_gets_400_and_changes_nothing(client, app, attempt_id):
     assert _slot(app, attempt_id, position).revision == 0
 
 
+@pytest.mark.parametrize("rank", ["²", "①", "٣", str(2**63), "0"])
+def test_a_position_not_in_ascii_digits_is_a_400_that_keeps_the_saved_answer(
+    client, app, attempt_id, rank
+):
+    with app.app_context():
+        position = next(s.position for s in slots(attempt_id) if s.version.type == "ordering")
+    _post_answer(client, app, attempt_id, position, action="save")
+    form = correct_form(_slot(app, attempt_id, position))
+    form[next(name for name in form if name.startswith("rank-"))] = rank
+    response = _post_answer(client, app, attempt_id, position, action="save", form=form)
+    assert response.status_code == 400
+    assert "Positions go from 1 to 3." in response.get_data(as_text=True)
+    saved = _slot(app, attempt_id, position)
+    assert saved.revision == 1 and saved.response == [0, 1, 2]
+
+
+@pytest.mark.parametrize("action", ["goto-²", "goto-", "goto-" + "9" * 30])
+def test_a_malformed_goto_saves_the_answer_and_stays_on_the_question(
+    client, app, attempt_id, action
+):
+    response = _post_answer(client, app, attempt_id, 2, action=action)
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/2"
+    assert _slot(app, attempt_id, 2).revision == 1
+
+
+@pytest.mark.parametrize("revision", ["²", "٣", str(2**64)])
+def test_a_revision_not_in_ascii_digits_is_a_400(client, attempt_id, revision):
+    response = client.post(f"/attempts/{attempt_id}/1", data={"revision": revision})
+    assert response.status_code == 400
+
+
 def test_missing_revision_is_a_clear_400(client, attempt_id):
     response = client.post(f"/attempts/{attempt_id}/1", data={"action": "next"})
     assert response.status_code == 400

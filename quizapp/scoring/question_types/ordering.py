@@ -2,6 +2,7 @@
 
 from random import Random
 
+from quizapp.numbers import parse_whole_number
 from quizapp.scoring.question_types.base import (
     UNANSWERED,
     ContentError,
@@ -73,9 +74,10 @@ class Ordering(QuestionType):
             value = form.get(f"rank-{token}") or ""
             if not value:
                 continue
-            if not value.isdigit() or not 1 <= int(value) <= count:
+            rank = parse_whole_number(value, maximum=count)
+            if rank is None or rank < 1:
                 raise InvalidResponseError(f"Positions go from 1 to {count}.")
-            ranks[lookup[token]] = int(value)
+            ranks[lookup[token]] = rank
         if not ranks:
             return None
         if len(ranks) < count or len(set(ranks.values())) < count:
