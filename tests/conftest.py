@@ -14,8 +14,9 @@ from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth import services
 from quizapp.auth.models import Role, User
+from quizapp.banks.imports import preview_import, preview_to_json
 from quizapp.banks.loader import parse_bank, parse_blueprint
-from quizapp.banks.models import Blueprint
+from quizapp.banks.models import Blueprint, PendingImport
 from quizapp.banks.services import sync_bank, sync_blueprint
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Mode
@@ -173,6 +174,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def pending_upload(owner_id: int, data: bytes = b"::q1:: Is this a test? {TRUE}\n"):
+    """An uploaded GIFT file waiting for its owner's confirmation (add it to the session)."""
+    preview = preview_import(data, "upload.gift", title="Upload")
+    return PendingImport(
+        owner_id=owner_id, filename="upload.gift", preview=preview_to_json(preview)
+    )
 
 
 def bank_yaml(slug: str = "demo", n_questions: int = 5, *, topic_split: int | None = None) -> str:

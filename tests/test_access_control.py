@@ -13,13 +13,12 @@ from flask import url_for
 from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth.models import User
-from quizapp.banks.imports import preview_import, preview_to_json
 from quizapp.banks.loader import BlueprintSection, parse_bank
-from quizapp.banks.models import Bank, PendingImport, Question
+from quizapp.banks.models import Bank, Question
 from quizapp.banks.services import create_blueprint, sync_bank
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
-from tests.conftest import bank_yaml
+from tests.conftest import bank_yaml, pending_upload
 
 ROLES = ("anonymous", "student", "instructor", "admin")
 
@@ -204,13 +203,7 @@ def staff_placeholders(app, requester, teacher, reporter) -> dict:
             sa.select(Question.current_version_id).where(Question.bank_id == bank.id)
         )
         report = QuestionReport(user_id=reporter.id, version_id=version_id, message="Typo")
-        pending = PendingImport(
-            owner_id=requester.id,
-            filename="upload.gift",
-            preview=preview_to_json(
-                preview_import(b"::q1:: Is this a test? {TRUE}", "upload.gift", title="Upload")
-            ),
-        )
+        pending = pending_upload(requester.id)
         blueprint = create_blueprint(
             db.session.get(User, teacher.id),
             title="Teacher's quiz",

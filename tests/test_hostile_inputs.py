@@ -30,13 +30,13 @@ from quizapp import create_app
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
-from quizapp.banks.models import Bank, PendingImport, Question
+from quizapp.banks.models import Bank, Question
 from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
 from quizapp.classes.models import Classroom
 from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.exams.services import finish_attempt
 from quizapp.extensions import db
-from tests.conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD, pending_upload
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, slots
 
 ROLES = ("anonymous", "student", "instructor", "admin")
@@ -334,9 +334,7 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
             sa.select(Question.current_version_id).where(Question.bank_id == bank.id)
         )
         report = QuestionReport(user_id=target.id, version_id=version_id, message="Typo")
-        pending = PendingImport(
-            owner_id=requester.id, filename="upload.gift", title="Upload", data=UPLOAD
-        )
+        pending = pending_upload(requester.id, UPLOAD)
         blueprint = create_blueprint(
             db.session.get(User, teacher.id),
             title="Teacher's quiz",
