@@ -105,70 +105,69 @@ def create_user(email: str, display_name: str, password: str, *, role: Role = Ro
     return user
 
 
+def claim_registration(*, address: str, now: datetime) -> RegistrationFailure:
+    """Record a registration as refused before its email is looked up; the caller commits it,
+    then calls register_user() (the same counting as claim_sign_in)."""
+    claim = RegistrationFailure(address=address[:64], created_at=now)
+    db.session.add(claim)
+    db.session.flush()
+    return claim
+
+
 def register_user(
+    claim: RegistrationFailure,
     email: str,
     display_name: str,
     password: str,
     *,
-    address: str,
     policy: ThrottlePolicy,
     now: datetime,
 ) -> User:
     """Create a student account for a visitor, throttled per address like sign-in.
 
-    Saying that an email is taken reveals that it has an account, so each such refusal is
-    recorded, and an address with `policy.max_failures_per_address` of them in the window may
-    not register at all until the oldest leaves it (a pause that itself reveals nothing).
+    Saying that an email is taken reveals that it has an account, so each such refusal stays
+    recorded (the committed claim), and an address with `policy.max_failures_per_address` of
+    them in the window may not register at all until the oldest leaves it (a pause that itself
+    reveals nothing). Any other outcome withdraws the claim.
 
     :raises RegistrationThrottledError: too many taken emails tried from this address.
-    :raises EmailTakenError: another account has this email (the attempt is recorded).
+    :raises EmailTakenError: another account has this email (the attempt stays recorded).
     :raises WeakPasswordError: the password breaks the password rules.
     """
-    retry_after = _registration_retry_after(address, policy=policy, now=now)
+    retry_after = _blocked_for(
+        RegistrationFailure.address, claim.address, policy.max_failures_per_address, policy, now
+    )
     if retry_after is not None:
+        db.session.delete(claim)
         raise RegistrationThrottledError(retry_after)
     try:
         user = create_user(email, display_name, password)
     except EmailTakenError:
-        db.session.add(RegistrationFailure(address=address[:64], created_at=now))
-        db.session.flush()
-        logger.info("Registration with the taken email %s from %s", normalize_email(email), address)
+        logger.info(
+            "Registration with the taken email %s from %s", normalize_email(email), claim.address
+        )
         raise
+    except WeakPasswordError:
+        db.session.delete(claim)
+        raise
+    db.session.delete(claim)
     db.session.execute(
         sa.delete(RegistrationFailure).where(RegistrationFailure.created_at <= now - policy.window)
     )
     return user
 
 
-def _registration_retry_after(
-    address: str, *, policy: ThrottlePolicy, now: datetime
-) -> timedelta | None:
-    """Time until this address may register again, or None when it may register now."""
-    limit = policy.max_failures_per_address
-    recent = db.session.scalars(
-        sa.select(RegistrationFailure.created_at)
-        .where(
-            RegistrationFailure.address == address,
-            RegistrationFailure.created_at > now - policy.window,
-        )
-        .order_by(RegistrationFailure.created_at.desc())
-        .limit(limit)
-    ).all()
-    if len(recent) < limit:
-        return None
-    return recent[-1] + policy.window - now
-
-
 def _blocked_for(column, value: str, limit: int, policy: ThrottlePolicy, now: datetime):
-    """How long `value` stays blocked, or None.
+    """How long `value` (in a column of a table of claims) stays blocked, or None.
 
     The rows counted include the caller's own claim, so `value` is blocked when more than
     `limit` are in the window: the claim would be one too many.
     """
+    created_at = column.class_.created_at
     recent = db.session.scalars(
-        sa.select(LoginFailure.created_at)
-        .where(column == value, LoginFailure.created_at > now - policy.window)
-        .order_by(LoginFailure.created_at.desc())
+        sa.select(created_at)
+        .where(column == value, created_at > now - policy.window)
+        .order_by(created_at.desc())
         .limit(limit + 1)
     ).all()
     if len(recent) <= limit:

@@ -62,22 +62,26 @@ def register():
     form = RegistrationForm()
     status = 200
     if form.validate_on_submit():
+        now = _now()
+        claim = services.claim_registration(address=request.remote_addr or "unknown", now=now)
+        db.session.commit()  # parallel registrations must count this one before its lookup
         try:
             user = services.register_user(
+                claim,
                 form.email.data,
                 form.display_name.data,
                 form.new_password.data,
-                address=request.remote_addr or "unknown",
                 policy=_throttle_policy(),
-                now=_now(),
+                now=now,
             )
         except services.RegistrationThrottledError as exc:
+            db.session.commit()  # the claim withdrawn
             flash(str(exc), "danger")
             status = 429
         except services.EmailTakenError as exc:
-            db.session.commit()  # keep the recorded attempt
             form.email.errors.append(str(exc))
         except services.WeakPasswordError as exc:
+            db.session.commit()  # the claim withdrawn
             form.new_password.errors.append(str(exc))
         else:
             db.session.commit()

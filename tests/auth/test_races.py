@@ -2,11 +2,12 @@
 file, or PostgreSQL under `make test-pg`)."""
 
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 
-from quizapp.auth import passwords
+from quizapp.auth import passwords, services
 from quizapp.auth.models import Role, User
 from quizapp.extensions import db
 from tests.conftest import send_together, shared_database_config
@@ -95,3 +96,34 @@ def test_admins_demoting_each_other_at_once_leave_one_admin(app, make_user):
                 sa.select(sa.func.count()).select_from(User).where(User.role == "admin")
             )
         assert admins == 1, f"trial {trial}: {admins} admins"
+
+
+def test_parallel_registrations_learn_at_most_the_limit_of_taken_emails(
+    app, make_user, monkeypatch
+):
+    taken = [make_user() for _ in range(10)]
+    find_user = services.find_user_by_email
+
+    def slow_lookup(email):  # a loaded database: the race window of a real server
+        time.sleep(0.02)
+        return find_user(email)
+
+    monkeypatch.setattr(services, "find_user_by_email", slow_lookup)
+    probes = [
+        (
+            app.test_client(),
+            "POST",
+            "/register",
+            {
+                "email": taken[n % len(taken)].email,
+                "display_name": "Prober",
+                "new_password": "Password123!",
+                "confirm_password": "Password123!",
+            },
+        )
+        for n in range(PARALLEL)
+    ]
+    answers = [response.get_data(as_text=True) for response in send_together(probes)]
+    told_taken = sum("already exists" in answer for answer in answers)
+    assert told_taken <= app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    assert sum("Registration from your network is paused" in a for a in answers) >= 90

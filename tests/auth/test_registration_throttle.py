@@ -17,11 +17,13 @@ PASSWORD = "measure twice, cut once"
 
 
 def _register(email, *, address="203.0.113.5", now=NOW):
-    user = services.register_user(
-        email, "Visitor", PASSWORD, address=address, policy=POLICY, now=now
-    )
+    """Register as the view does: the claim committed first, then the lookup."""
+    claim = services.claim_registration(address=address, now=now)
     db.session.commit()
-    return user
+    try:
+        return services.register_user(claim, email, "Visitor", PASSWORD, policy=POLICY, now=now)
+    finally:
+        db.session.commit()
 
 
 def _try_taken_emails(count, *, address="203.0.113.5"):
