@@ -67,6 +67,36 @@ def _format_problem(exc: ImportFormatError) -> list[ImportProblem]:
     return [ImportProblem(exc.line, exc.message)]
 
 
+def _texts(value):
+    """Every string inside a preview's values (dataclasses, tuples, lists, dicts)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def _refuse_nul_characters(preview: ImportPreview, data: bytes) -> ImportPreview:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text): such a file is refused
+    with the line of its first NUL, when it is a text file."""
+    if preview.bank is None or not any("\x00" in text for text in _texts(asdict(preview.bank))):
+        return preview
+    line = None
+    if not data.startswith(b"PK"):  # not a zip (QTI package, Excel workbook)
+        text, _ = decode_text(data)
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+    problem = ImportProblem(
+        line,
+        "the file contains NUL characters, which a question cannot hold (is it a damaged or "
+        "binary file?); remove them and upload it again",
+    )
+    return replace(preview, bank=None, problems=[problem, *preview.problems])
+
+
 def preview_import(
     data: bytes,
     filename: str,
@@ -80,6 +110,18 @@ def preview_import(
     :param max_questions: refuse a file with more questions; the parser stops at the first
         question past it, so a huge file costs no more time or memory than this many.
     """
+    preview = _parse_upload(data, filename, fmt=fmt, title=title, max_questions=max_questions)
+    return _refuse_nul_characters(preview, data)
+
+
+def _parse_upload(
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str | None,
+    title: str | None,
+    max_questions: int | None,
+) -> ImportPreview:
     title = (title or PurePath(filename).stem.replace("_", " ").strip() or "Imported bank")[:200]
     try:
         fmt = fmt or detect_format(data, filename)

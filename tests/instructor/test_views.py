@@ -77,6 +77,24 @@ def test_a_file_with_errors_imports_nothing(app, client, teacher):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Bank)) == 0
 
 
+NUL_CSV = b"type,question,option_a,option_b,correct\nmc,What does brady- mean?,slow\x00,fast,A\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (GIFT.replace(b"Tachycardia", b"Tachy\x00cardia"), "nul.gift", "this is a binary file"),
+        (NUL_CSV, "nul.csv", "line 2: the file contains NUL characters"),
+    ],
+)
+def test_a_file_with_nul_characters_is_refused(app, client, teacher, data, filename, message):
+    preview_url = _upload(client, data, filename).headers["Location"]
+    assert message in client.get(preview_url).get_data(as_text=True)
+    client.post(f"/banks/imports/{preview_url.rsplit('/', 1)[1]}/confirm")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Bank)) == 0
+
+
 def test_unrecognised_file_is_explained(client, teacher):
     preview_url = _upload(client, b"just some words\nwith no questions", "notes.txt").headers[
         "Location"
