@@ -11,6 +11,13 @@ from quizapp.banks.models import (
 )
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams.models import Attempt, AttemptQuestion, QuestionReport
+from quizapp.history.models import (
+    StudentBankScores,
+    StudentBankWeek,
+    StudentBlueprintResult,
+    StudentTopicMastery,
+    StudentTotal,
+)
 
 __all__ = [
     "Attempt",
@@ -25,6 +32,11 @@ __all__ = [
     "QuestionReport",
     "QuestionVersion",
     "RegistrationFailure",
+    "StudentBankScores",
+    "StudentBankWeek",
+    "StudentBlueprintResult",
+    "StudentTopicMastery",
+    "StudentTotal",
     "Topic",
     "User",
 ]

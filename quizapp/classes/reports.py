@@ -1,41 +1,36 @@
-"""A class's results: roster with scores per blueprint, averages over time, topic mastery."""
+"""A class's results: roster with scores per blueprint, averages over time, topic mastery.
+
+Everything here reads the per-student aggregates (quizapp.history.aggregates): a few rows per
+student shown, or one grouped query over the class, never every attempt or answer.
+"""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time
 
 import sqlalchemy as sa
 
 from quizapp.auth.models import User
-from quizapp.banks.models import Blueprint
-from quizapp.exams.models import Attempt, Status
+from quizapp.banks.models import Bank, Blueprint
 from quizapp.extensions import db
-from quizapp.history import services as history
-
-TREND_WINDOW = 5
+from quizapp.history.models import StudentBankWeek, StudentBlueprintResult, StudentTotal
 
 
 @dataclass
 class BlueprintResult:
-    percents: list[float] = field(default_factory=list)
-
-    @property
-    def attempts(self) -> int:
-        return len(self.percents)
+    attempts: int
+    best: float
+    #: The percents of the latest TREND_WINDOW attempts, oldest first.
+    recent: list[float]
 
     @property
     def latest(self) -> float:
-        return self.percents[-1]
-
-    @property
-    def best(self) -> float:
-        return max(self.percents)
+        return self.recent[-1]
 
     @property
     def trend(self) -> float | None:
-        """Points gained from the first to the last of the latest five attempts."""
-        recent = self.percents[-TREND_WINDOW:]
-        return recent[-1] - recent[0] if len(recent) > 1 else None
+        """Points gained from the first to the last of the latest TREND_WINDOW attempts."""
+        return self.recent[-1] - self.recent[0] if len(self.recent) > 1 else None
 
 
 @dataclass
@@ -58,28 +53,41 @@ class RosterRow:
         return self.results.by_blueprint
 
 
-def roster_results(user_ids: list[int]) -> tuple[dict[int, StudentResults], dict[int, str]]:
-    """Per student id, the finished-attempt count and latest/best/trend per blueprint; and the
-    blueprints' titles, by title. Plain data (no ORM objects), so it can be cached."""
+def roster_results(user_ids: list[int]) -> dict[int, StudentResults]:
+    """Per student id, the finished-attempt count and latest/best/trend per blueprint."""
     results = {user_id: StudentResults() for user_id in user_ids}
     if not results:
-        return {}, {}
-    finished = (Attempt.user_id.in_(results), Attempt.status == Status.FINISHED.value)
+        return {}
     for user_id, count in db.session.execute(
-        sa.select(Attempt.user_id, sa.func.count()).where(*finished).group_by(Attempt.user_id)
+        sa.select(StudentTotal.user_id, StudentTotal.finished_attempts).where(
+            StudentTotal.user_id.in_(results)
+        )
     ):
         results[user_id].attempts = count
-    titles: dict[int, str] = {}
-    for user_id, blueprint_id, title, percent in db.session.execute(
-        sa.select(Attempt.user_id, Attempt.blueprint_id, Blueprint.title, Attempt.percent)
-        .join(Blueprint, Blueprint.id == Attempt.blueprint_id)
-        .where(*finished)
-        .order_by(Attempt.finished_at, Attempt.id)
+    for row in db.session.scalars(
+        sa.select(StudentBlueprintResult).where(StudentBlueprintResult.user_id.in_(results))
     ):
-        titles[blueprint_id] = title
-        result = results[user_id].by_blueprint.setdefault(blueprint_id, BlueprintResult())
-        result.percents.append(percent or 0.0)
-    return results, dict(sorted(titles.items(), key=lambda item: item[1]))
+        results[row.user_id].by_blueprint[row.blueprint_id] = BlueprintResult(
+            row.attempts, row.best_percent, [percent for _, _, percent in row.recent]
+        )
+    return results
+
+
+def roster_blueprints(user_ids) -> dict[int, str]:
+    """The titles of the blueprints these users (ids, or a select of them) finished, by title."""
+    return dict(
+        db.session.execute(
+            sa.select(Blueprint.id, Blueprint.title)
+            .where(
+                Blueprint.id.in_(
+                    sa.select(StudentBlueprintResult.blueprint_id).where(
+                        StudentBlueprintResult.user_id.in_(user_ids)
+                    )
+                )
+            )
+            .order_by(Blueprint.title, Blueprint.id)
+        ).all()
+    )
 
 
 def roster_rows(students: list[User], results: dict[int, StudentResults]) -> list[RosterRow]:
@@ -88,23 +96,26 @@ def roster_rows(students: list[User], results: dict[int, StudentResults]) -> lis
 
 def roster_report(students: list[User]) -> tuple[list[RosterRow], dict[int, str]]:
     """Each student's attempt count and latest/best/trend per blueprint; blueprint titles."""
-    results, titles = roster_results([s.id for s in students])
-    return roster_rows(students, results), titles
+    ids = [s.id for s in students]
+    return roster_rows(students, roster_results(ids)), roster_blueprints(ids)
 
 
-def week_start(moment: datetime) -> datetime:
-    day = moment - timedelta(days=moment.weekday())
-    return day.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def class_average_series(user_ids: list[int]) -> dict[str, list[tuple[datetime, float]]]:
-    """Per bank, the class's average score on that bank's questions, week by week."""
-    weeks: dict[tuple[int, datetime], list[float]] = defaultdict(list)
-    rows = history.bank_scores(user_ids)
-    for _, _, finished_at, bank_id, points, count in rows:
-        weeks[(bank_id, week_start(finished_at))].append(100 * points / count)
-    titles = history.bank_titles({bank_id for bank_id, _ in weeks})
+def class_average_series(user_ids) -> dict[str, list[tuple[datetime, float]]]:
+    """Per bank, the average score of these users' (ids, or a select of them) finished attempts
+    on that bank's questions, week by week."""
     series: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for (bank_id, week), percents in sorted(weeks.items(), key=lambda item: item[0][1]):
-        series[titles[bank_id]].append((week, round(sum(percents) / len(percents), 1)))
+    for title, week, percent_sum, attempts in db.session.execute(
+        sa.select(
+            Bank.title,
+            StudentBankWeek.week,
+            sa.func.sum(StudentBankWeek.percent_sum),
+            sa.func.sum(StudentBankWeek.attempts),
+        )
+        .join(Bank, Bank.id == StudentBankWeek.bank_id)
+        .where(StudentBankWeek.user_id.in_(user_ids))
+        .group_by(Bank.id, Bank.title, StudentBankWeek.week)
+        .order_by(StudentBankWeek.week, Bank.id)
+    ):
+        monday = datetime.combine(week, time(), UTC)
+        series[title].append((monday, round(percent_sum / attempts, 1)))
     return dict(series)

@@ -106,15 +106,23 @@ def classes_joined_by(student: User) -> list[Classroom]:
     )
 
 
-def roster(classroom: Classroom) -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Enrollment, Enrollment.student_id == User.id)
-            .where(Enrollment.class_id == classroom.id)
-            .order_by(User.display_name, User.id)
-        )
+def roster_query(classroom: Classroom):
+    """The class's students, by name (for a page of them)."""
+    return (
+        sa.select(User)
+        .join(Enrollment, Enrollment.student_id == User.id)
+        .where(Enrollment.class_id == classroom.id)
+        .order_by(User.display_name, User.id)
     )
+
+
+def roster(classroom: Classroom) -> list[User]:
+    return list(db.session.scalars(roster_query(classroom)))
+
+
+def student_ids(classroom: Classroom):
+    """A select of the ids of the class's students (for reports over the whole class)."""
+    return sa.select(Enrollment.student_id).where(Enrollment.class_id == classroom.id)
 
 
 def instructors_of(student_id: int):

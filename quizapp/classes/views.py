@@ -10,7 +10,6 @@ from quizapp.auth import services as auth_services
 from quizapp.auth.decorators import instructor_required, role_required
 from quizapp.auth.models import Role, User
 from quizapp.banks import services as bank_services
-from quizapp.caching import cached
 from quizapp.classes import reports, services
 from quizapp.classes.forms import ClassForm, JoinForm
 from quizapp.classes.models import Classroom
@@ -18,10 +17,12 @@ from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history import services as history
 from quizapp.history.charts import score_chart
-from quizapp.history.views import item_analysis_section, progress_context, render_fragment
+from quizapp.history.views import item_analysis_section, progress_context
 from quizapp.utils import csv_response, requested_page
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
+
+ROSTER_PAGE_SIZE = 50
 
 
 def _managed_class_or_404(class_id: int):
@@ -99,35 +100,27 @@ def leave(class_id: int):
 @instructor_required
 def detail(class_id: int):
     classroom = _managed_class_or_404(class_id)
-    students = services.roster(classroom)
-    ids = [s.id for s in students]
-    key = ("class", tuple(ids), history.results_fingerprint(ids) if ids else None)
-    summary = cached(key, lambda: _class_summary(ids))
+    page = db.paginate(
+        services.roster_query(classroom),
+        page=requested_page(),
+        per_page=ROSTER_PAGE_SIZE,
+        error_out=False,
+    )
+    everyone = services.student_ids(classroom)
+    averages = reports.class_average_series(everyone)
     return render_template(
         "classes/detail.html",
         classroom=classroom,
-        rows=reports.roster_rows(students, summary["results"]),
-        blueprints=summary["blueprints"],
-        averages_section=summary["averages_section"],
-        mastery=summary["mastery"],
+        roster=page,
+        rows=reports.roster_rows(page.items, reports.roster_results([s.id for s in page.items])),
+        blueprints=reports.roster_blueprints(everyone),
+        averages=averages,
+        chart=score_chart(averages),
+        mastery=history.class_topic_mastery(everyone),
         banks=db.session.scalars(bank_services.visible_banks_query(current_user)).all(),
         button_form=EmptyForm(),
         accommodations=ACCOMMODATIONS,
     )
-
-
-def _class_summary(ids: list[int]) -> dict:
-    """A class's results, computed once per change of its members' results."""
-    results, blueprints = reports.roster_results(ids)
-    averages = reports.class_average_series(ids)
-    return {
-        "results": results,
-        "blueprints": blueprints,
-        "averages_section": render_fragment(
-            "classes/_averages.html", averages=averages, chart=score_chart(averages)
-        ),
-        "mastery": history.topic_mastery(ids, recent=None) if ids else [],
-    }
 
 
 @bp.post("/<int:class_id>/code")

@@ -26,6 +26,7 @@ from quizapp.exams.models import (
     Status,
 )
 from quizapp.extensions import db
+from quizapp.history import aggregates
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
 logger = logging.getLogger(__name__)
@@ -508,6 +509,8 @@ def save_answer(
     # Compare-and-set on the revision (of two racing saves from one revision, one wins), and
     # only while the attempt is open (an answer racing the submit never lands after grading).
     _update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
+    if "graded_at" in values:
+        aggregates.record_graded_answer(slot.id)
     db.session.expire(slot)
 
 
@@ -602,6 +605,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
         .execution_options(synchronize_session=False)
     )
     db.session.expire(attempt)
+    aggregates.record_finished_attempt(attempt.id)
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from quizapp.banks.models import Question, QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
+from quizapp.history.aggregates import rebuild_student_aggregates
 from quizapp.scoring.question_types import get_question_type
 
 BASE = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -39,7 +40,8 @@ def seed_attempts(
     blueprint_id: int | None = None,
     mode: str = "exam",
 ) -> None:
-    """Insert finished attempts with graded answers, `accuracy(user, n)` of them right."""
+    """Insert finished attempts with graded answers, `accuracy(user, n)` of them right, and
+    rebuild these users' aggregates."""
     rng = random.Random(7)  # noqa: S311 - demo data, not security
     versions = db.session.execute(
         sa.select(
@@ -108,4 +110,6 @@ def seed_attempts(
         for answer in answers
     ]
     db.session.execute(sa.insert(AttemptQuestion), answer_rows)
+    # The rows bypass grading, so their students' aggregates are recomputed from them.
+    rebuild_student_aggregates(user_ids)
     db.session.commit()

@@ -1,5 +1,6 @@
 """Queries behind the progress pages: history, scores per bank over time, topic mastery,
-and the responses that item analysis needs. Each is one aggregate query, whatever the size."""
+and the responses that item analysis needs. Scores and mastery read the per-student
+aggregates (quizapp.history.aggregates): a few rows per bank or topic, whatever the history."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,14 +13,15 @@ from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Top
 from quizapp.exams import services as exam_services
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
 from quizapp.extensions import db
+from quizapp.history.models import StudentBankScores, StudentTopicMastery
 from quizapp.scoring.item_analysis import (
     ItemStats,
     analyse_item,
     kr21,
     standard_error_of_measurement,
 )
+from quizapp.scoring.recent import unstamp
 
-RECENT_ANSWERS_PER_TOPIC = 20
 WEAKEST_TOPICS = 3
 WEAKEST_TEST_SIZE = 20
 MIN_ANSWERS_FOR_MASTERY = 3
@@ -76,95 +78,69 @@ def results_fingerprint(user_ids: list[int] | None) -> tuple:
     return tuple(db.session.execute(finished.add_columns(graded_open, banks_changed)).one())
 
 
-def bank_scores(user_ids: list[int]) -> list[tuple[int, int, datetime, int, float, int]]:
-    """(user, attempt, finished at, bank, points, questions) per finished attempt and bank."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.select(
-                Attempt.user_id,
-                Attempt.id,
-                Attempt.finished_at,
-                Question.bank_id,
-                sa.func.coalesce(sa.func.sum(AttemptQuestion.score), 0.0),
-                sa.func.count(AttemptQuestion.id),
-            )
-            .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
-            .join(Question, Question.id == AttemptQuestion.question_id)
-            .where(Attempt.user_id.in_(user_ids), Attempt.status == Status.FINISHED.value)
-            .group_by(Attempt.user_id, Attempt.id, Attempt.finished_at, Question.bank_id)
-            .order_by(Attempt.finished_at)
-        )
-    ]
+def score_series(user_id: int) -> dict[str, list[tuple[datetime, float]]]:
+    """Per bank title, the student's percent on that bank's questions in each of their latest
+    SCORE_SERIES_POINTS finished attempts using it, oldest first."""
+    rows = db.session.execute(
+        sa.select(Bank.title, StudentBankScores.recent)
+        .join(Bank, Bank.id == StudentBankScores.bank_id)
+        .where(StudentBankScores.user_id == user_id)
+    )
+    return {
+        title: [(unstamp(finished), round(percent, 1)) for finished, _, percent in recent]
+        for title, recent in rows
+        if recent
+    }
 
 
-def bank_titles(bank_ids) -> dict[int, str]:
-    if not bank_ids:
-        return {}
-    return dict(
-        db.session.execute(sa.select(Bank.id, Bank.title).where(Bank.id.in_(bank_ids))).all()
+def _weakest_first(rows: list[TopicMastery]) -> list[TopicMastery]:
+    return sorted(rows, key=lambda t: (t.percent, -t.answered, t.topic_title))
+
+
+def topic_mastery(user_id: int) -> list[TopicMastery]:
+    """Percent correct per topic over the student's RECENT_ANSWERS_PER_TOPIC latest graded
+    answers on it, weakest first."""
+    rows = db.session.execute(
+        sa.select(Bank.id, Bank.title, Topic.slug, Topic.title, StudentTopicMastery.recent)
+        .join(Topic, Topic.id == StudentTopicMastery.topic_id)
+        .join(Bank, Bank.id == Topic.bank_id)
+        .where(StudentTopicMastery.user_id == user_id)
+    )
+    return _weakest_first(
+        [
+            TopicMastery(*names, len(recent), sum(score for _, _, score in recent))
+            for *names, recent in rows
+            if recent
+        ]
     )
 
 
-def score_series(user_ids: list[int]) -> dict[str, list[tuple[datetime, float]]]:
-    """Per bank title, each finished attempt's percent on that bank's questions."""
-    rows = bank_scores(user_ids)
-    titles = bank_titles({row[3] for row in rows})
-    series: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for _, _, finished_at, bank_id, points, count in rows:
-        series[titles[bank_id]].append((finished_at, round(100 * points / count, 1)))
-    return dict(series)
-
-
-def topic_mastery(user_ids: list[int], *, recent: int | None = RECENT_ANSWERS_PER_TOPIC):
-    """Percent correct per topic over each user's `recent` latest answers (all if None),
-    weakest first."""
-    columns = [AttemptQuestion.score, QuestionVersion.topic_id]
-    if recent is not None:  # rank each user's answers per topic, newest first
-        columns.append(
-            sa.func.row_number()
-            .over(
-                partition_by=(Attempt.user_id, QuestionVersion.topic_id),
-                order_by=(AttemptQuestion.graded_at.desc(), AttemptQuestion.id.desc()),
-            )
-            .label("recency")
-        )
-    answers = (
-        sa.select(*columns)
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
-        .where(
-            Attempt.user_id.in_(user_ids),
-            AttemptQuestion.graded_at.is_not(None),
-            AttemptQuestion.answered_at.is_not(None),
-        )
-        .subquery()
-    )
-    query = (
+def class_topic_mastery(user_ids) -> list[TopicMastery]:
+    """Percent correct per topic over every graded answer of these users (a list of ids or a
+    select of them), weakest first."""
+    rows = db.session.execute(
         sa.select(
             Bank.id,
             Bank.title,
             Topic.slug,
             Topic.title,
-            sa.func.count(),
-            sa.func.sum(answers.c.score),
+            sa.func.sum(StudentTopicMastery.answered),
+            sa.func.sum(StudentTopicMastery.points),
         )
-        .select_from(answers)
-        .join(Topic, Topic.id == answers.c.topic_id)
+        .join(Topic, Topic.id == StudentTopicMastery.topic_id)
         .join(Bank, Bank.id == Topic.bank_id)
+        .where(StudentTopicMastery.user_id.in_(user_ids), StudentTopicMastery.answered > 0)
         .group_by(Bank.id, Bank.title, Topic.slug, Topic.title)
     )
-    if recent is not None:
-        query = query.where(answers.c.recency <= recent)
-    rows = [TopicMastery(*row) for row in db.session.execute(query)]
-    return sorted(rows, key=lambda t: (t.percent, -t.answered, t.topic_title))
+    return _weakest_first([TopicMastery(*row) for row in rows])
 
 
-def questions_answered(user_ids: list[int]) -> int:
+def questions_answered(user_id: int) -> int:
+    """How many of the student's answers have been graded."""
     return db.session.scalar(
-        sa.select(sa.func.count(AttemptQuestion.id))
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(Attempt.user_id.in_(user_ids), AttemptQuestion.answered_at.is_not(None))
+        sa.select(sa.func.coalesce(sa.func.sum(StudentTopicMastery.answered), 0)).where(
+            StudentTopicMastery.user_id == user_id
+        )
     )
 
 
@@ -175,7 +151,7 @@ def start_weakest_topics_attempt(user: User, *, now: datetime) -> Attempt:
     """
     weak = [
         t
-        for t in topic_mastery([user.id])
+        for t in topic_mastery(user.id)
         if t.answered >= MIN_ANSWERS_FOR_MASTERY and t.percent < 100
     ][:WEAKEST_TOPICS]
     if not weak:

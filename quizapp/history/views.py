@@ -13,6 +13,7 @@ from quizapp.exams import services as exam_services
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history import services
+from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC
 from quizapp.history.charts import score_chart
 from quizapp.scoring.item_analysis import MIN_RESPONSES_TO_JUDGE
 from quizapp.utils import csv_response, requested_page
@@ -23,7 +24,7 @@ ATTEMPTS_PER_PAGE = 25
 
 
 def render_fragment(template: str, **context) -> Markup:
-    """Part of a page rendered on its own, to be cached and placed in the page."""
+    """Part of a page rendered on its own, to be placed in the page (or cached)."""
     # render_template autoescapes: the result is already safe HTML.
     return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
 
@@ -57,35 +58,23 @@ def _item_analysis_fragment(rows, reliability) -> Markup:
     )
 
 
-def _results_summary(student_id: int) -> dict:
-    series = services.score_series([student_id])
-    mastery = services.topic_mastery([student_id])
-    return {
-        "score_section": score_section(series),
-        "mastery": mastery,
-        "mastery_table": render_fragment("history/_mastery_table.html", mastery=mastery),
-        "answered": services.questions_answered([student_id]),
-    }
-
-
 def progress_context(student: User, *, own: bool, bank_slug: str | None, page_number: int) -> dict:
     """Everything the progress page shows about one student (for them or their instructor).
 
-    The scores, chart, mastery and pages of finished tests change only when the student's
-    results do, so they are computed once per change (keyed by the results' fingerprint), not on
-    every request.
+    Scores and mastery come from the student's aggregates and the finished tests come a page
+    at a time, so the page costs the same whatever the student's history.
     """
     banks = db.session.scalars(bank_services.visible_banks_query(student)).all()
     bank = next((b for b in banks if b.slug == bank_slug), None)
-    bank_id = bank.id if bank else None
-    fingerprint = services.results_fingerprint([student.id])
-    summary = cached(("progress", student.id, fingerprint), lambda: _results_summary(student.id))
-    attempts_table = cached(
-        ("attempts", student.id, own, bank_id, page_number, fingerprint),
-        lambda: render_fragment(
+    mastery = services.topic_mastery(student.id)
+    return {
+        "student": student,
+        "banks": banks,
+        "bank": bank,
+        "attempts_table": render_fragment(
             "history/_attempts_table.html",
             attempts=db.paginate(
-                services.finished_attempts_query([student.id], bank_id),
+                services.finished_attempts_query([student.id], bank.id if bank else None),
                 page=page_number,
                 per_page=ATTEMPTS_PER_PAGE,
                 error_out=False,
@@ -93,15 +82,12 @@ def progress_context(student: User, *, own: bool, bank_slug: str | None, page_nu
             bank=bank,
             own=own,
         ),
-    )
-    return {
-        "student": student,
-        "banks": banks,
-        "bank": bank,
-        "attempts_table": attempts_table,
         "in_progress": exam_services.in_progress_attempts(student),
-        **summary,
-        "recent_answers": services.RECENT_ANSWERS_PER_TOPIC,
+        "score_section": score_section(services.score_series(student.id)),
+        "mastery": mastery,
+        "mastery_table": render_fragment("history/_mastery_table.html", mastery=mastery),
+        "answered": services.questions_answered(student.id),
+        "recent_answers": RECENT_ANSWERS_PER_TOPIC,
         "now": datetime.now(UTC),
     }
 

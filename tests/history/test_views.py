@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
+from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC
 from quizapp.history.demo import seed_attempts
 
 
@@ -45,10 +46,10 @@ def test_progress_shows_chart_table_mastery_and_history(app, client, student):
 def test_mastery_is_weakest_first(app, client, student):
     _seed(app, [student.id], attempts_each=10, accuracy=lambda u, n: 0.5)
     with app.app_context():
-        mastery = services.topic_mastery([student.id])
+        mastery = services.topic_mastery(student.id)
         percents = [t.percent for t in mastery]
         assert percents == sorted(percents)
-        assert all(t.answered <= services.RECENT_ANSWERS_PER_TOPIC for t in mastery)
+        assert all(t.answered <= RECENT_ANSWERS_PER_TOPIC for t in mastery)
 
 
 def test_practice_weakest_topics_starts_a_tutor_test(app, client, student):

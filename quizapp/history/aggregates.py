@@ -1,0 +1,287 @@
+"""Keep the per-student result aggregates (quizapp.history.models) up to date.
+
+`record_finished_attempt` and `record_graded_answer` run inside the transaction that grades,
+so reports never see a graded answer without its aggregates, nor the reverse. Two gradings of
+one student at once (two tabs, or a submit racing the expiry job) must not lose an update: each
+update first makes sure its rows exist (INSERT ... ON CONFLICT DO NOTHING), then locks them
+(SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a time and this transaction
+already wrote) in one fixed order (table, then key), and only then reads and changes them.
+
+`rebuild_student_aggregates` recomputes everything from the answers (`flask stats rebuild`).
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from quizapp.banks.models import Question, QuestionVersion
+from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
+from quizapp.extensions import db
+from quizapp.history.models import (
+    StudentBankScores,
+    StudentBankWeek,
+    StudentBlueprintResult,
+    StudentTopicMastery,
+    StudentTotal,
+)
+from quizapp.scoring.recent import keep_latest, stamp
+
+#: Attempts per blueprint behind the trend on the class report.
+TREND_WINDOW = 5
+#: Answers per topic behind a student's mastery.
+RECENT_ANSWERS_PER_TOPIC = 20
+#: Finished attempts per bank in a student's score chart.
+SCORE_SERIES_POINTS = 30
+
+AGGREGATE_MODELS = (
+    StudentTotal,
+    StudentBlueprintResult,
+    StudentBankScores,
+    StudentBankWeek,
+    StudentTopicMastery,
+)
+
+
+def week_start(moment: datetime) -> datetime:
+    day = moment - timedelta(days=moment.weekday())
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _insert(model):
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def _locked_rows(model, keys, initial: dict) -> dict:
+    """The model's rows with these primary keys, created with `initial` values if missing and
+    locked until the transaction ends, by key."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    columns = list(model.__table__.primary_key.columns)
+    names = [column.name for column in columns]
+    db.session.execute(
+        _insert(model)
+        .values([{**initial, **dict(zip(names, key, strict=True))} for key in keys])
+        .on_conflict_do_nothing()
+    )
+    rows = db.session.scalars(
+        sa.select(model)
+        .where(sa.tuple_(*columns).in_(keys))
+        .order_by(*columns)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {tuple(getattr(row, name) for name in names): row for row in rows}
+
+
+def record_finished_attempt(attempt_id: int) -> None:
+    """Add a just-graded attempt to its student's aggregates (its exam-mode answers to topic
+    mastery too; tutor-mode answers were added as they were graded)."""
+    attempt = db.session.execute(
+        sa.select(
+            Attempt.user_id,
+            Attempt.blueprint_id,
+            Attempt.mode,
+            Attempt.finished_at,
+            Attempt.percent,
+        ).where(Attempt.id == attempt_id)
+    ).one()
+    user_id, finished = attempt.user_id, stamp(attempt.finished_at)
+    entry = [finished, attempt_id, attempt.percent or 0.0]
+    total = _locked_rows(StudentTotal, [(user_id,)], {"finished_attempts": 0})
+    total[(user_id,)].finished_attempts += 1
+    if attempt.blueprint_id is not None:
+        key = (user_id, attempt.blueprint_id)
+        result = _locked_rows(
+            StudentBlueprintResult, [key], {"attempts": 0, "best_percent": 0.0, "recent": []}
+        )[key]
+        result.best_percent = max(result.best_percent, entry[2]) if result.attempts else entry[2]
+        result.attempts += 1
+        result.recent = keep_latest(result.recent, [entry], TREND_WINDOW)
+    bank_percents = {
+        bank_id: 100 * points / count
+        for bank_id, points, count in db.session.execute(
+            sa.select(
+                Question.bank_id,
+                sa.func.coalesce(sa.func.sum(AttemptQuestion.score), 0.0),
+                sa.func.count(AttemptQuestion.id),
+            )
+            .join(Question, Question.id == AttemptQuestion.question_id)
+            .where(AttemptQuestion.attempt_id == attempt_id)
+            .group_by(Question.bank_id)
+        )
+    }
+    _add_bank_scores(user_id, finished, attempt_id, attempt.finished_at, bank_percents)
+    if attempt.mode == Mode.EXAM.value:
+        _add_answers(_graded_answers(AttemptQuestion.attempt_id == attempt_id))
+    db.session.flush()
+
+
+def record_graded_answer(answer_id: int) -> None:
+    """Add an answer graded on its own (tutor mode) to its student's topic mastery."""
+    _add_answers(_graded_answers(AttemptQuestion.id == answer_id))
+    db.session.flush()
+
+
+def _add_bank_scores(user_id, finished, attempt_id, finished_at, bank_percents) -> None:
+    scores = _locked_rows(
+        StudentBankScores, [(user_id, bank_id) for bank_id in bank_percents], {"recent": []}
+    )
+    for (_, bank_id), row in scores.items():
+        entry = [finished, attempt_id, bank_percents[bank_id]]
+        row.recent = keep_latest(row.recent, [entry], SCORE_SERIES_POINTS)
+    week = week_start(finished_at).date()
+    weeks = _locked_rows(
+        StudentBankWeek,
+        [(user_id, bank_id, week) for bank_id in bank_percents],
+        {"percent_sum": 0.0, "attempts": 0},
+    )
+    for (_, bank_id, _), row in weeks.items():
+        row.percent_sum += bank_percents[bank_id]
+        row.attempts += 1
+
+
+def _graded_answers(condition):
+    """(user, topic, [graded at, answer id, score]) of the graded answers matching a condition."""
+    return [
+        (user_id, topic_id, [stamp(graded_at), answer_id, score or 0.0])
+        for user_id, topic_id, graded_at, answer_id, score in db.session.execute(
+            sa.select(
+                Attempt.user_id,
+                QuestionVersion.topic_id,
+                AttemptQuestion.graded_at,
+                AttemptQuestion.id,
+                AttemptQuestion.score,
+            )
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+            .where(
+                condition,
+                AttemptQuestion.graded_at.is_not(None),
+                AttemptQuestion.answered_at.is_not(None),
+            )
+        )
+    ]
+
+
+def _add_answers(answers) -> None:
+    by_topic: dict[tuple[int, int], list[list]] = defaultdict(list)
+    for user_id, topic_id, entry in answers:
+        by_topic[(user_id, topic_id)].append(entry)
+    rows = _locked_rows(StudentTopicMastery, by_topic, {"answered": 0, "points": 0.0, "recent": []})
+    for key, row in rows.items():
+        entries = by_topic[key]
+        row.answered += len(entries)
+        row.points += sum(entry[2] for entry in entries)
+        row.recent = keep_latest(row.recent, entries, RECENT_ANSWERS_PER_TOPIC)
+
+
+# --- rebuilding from the answers ----------------------------------------------------------
+
+
+def rebuild_student_aggregates(user_ids: list[int] | None = None) -> None:
+    """Recompute every per-student aggregate (of these users, or everyone) from the answers."""
+    for model in AGGREGATE_MODELS:
+        db.session.execute(
+            sa.delete(model)
+            .where(_of_users(model.user_id, user_ids))
+            .execution_options(synchronize_session=False)
+        )
+    users = _of_users(Attempt.user_id, user_ids)
+    finished = (users, Attempt.status == Status.FINISHED.value)
+    totals: dict[int, int] = defaultdict(int)
+    blueprints: dict[tuple[int, int], list[list]] = defaultdict(list)
+    for user_id, attempt_id, blueprint_id, finished_at, percent in db.session.execute(
+        sa.select(
+            Attempt.user_id, Attempt.id, Attempt.blueprint_id, Attempt.finished_at, Attempt.percent
+        ).where(*finished)
+    ):
+        totals[user_id] += 1
+        if blueprint_id is not None:
+            blueprints[(user_id, blueprint_id)].append(
+                [stamp(finished_at), attempt_id, percent or 0.0]
+            )
+    _insert_rows(StudentTotal, [{"user_id": u, "finished_attempts": n} for u, n in totals.items()])
+    _insert_rows(
+        StudentBlueprintResult,
+        [
+            {
+                "user_id": user_id,
+                "blueprint_id": blueprint_id,
+                "attempts": len(entries),
+                "best_percent": max(entry[2] for entry in entries),
+                "recent": keep_latest([], entries, TREND_WINDOW),
+            }
+            for (user_id, blueprint_id), entries in blueprints.items()
+        ],
+    )
+    _rebuild_bank_scores(finished)
+    _rebuild_mastery(users)
+    db.session.flush()
+
+
+def _of_users(column, user_ids: list[int] | None):
+    return column.in_(user_ids) if user_ids is not None else sa.true()
+
+
+def _rebuild_bank_scores(finished) -> None:
+    series: dict[tuple[int, int], list[list]] = defaultdict(list)
+    weeks: dict[tuple[int, int, object], list[float]] = defaultdict(list)
+    for user_id, attempt_id, finished_at, bank_id, points, count in db.session.execute(
+        sa.select(
+            Attempt.user_id,
+            Attempt.id,
+            Attempt.finished_at,
+            Question.bank_id,
+            sa.func.coalesce(sa.func.sum(AttemptQuestion.score), 0.0),
+            sa.func.count(AttemptQuestion.id),
+        )
+        .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(*finished)
+        .group_by(Attempt.user_id, Attempt.id, Attempt.finished_at, Question.bank_id)
+    ):
+        percent = 100 * points / count
+        series[(user_id, bank_id)].append([stamp(finished_at), attempt_id, percent])
+        weeks[(user_id, bank_id, week_start(finished_at).date())].append(percent)
+    _insert_rows(
+        StudentBankScores,
+        [
+            {"user_id": u, "bank_id": b, "recent": keep_latest([], entries, SCORE_SERIES_POINTS)}
+            for (u, b), entries in series.items()
+        ],
+    )
+    _insert_rows(
+        StudentBankWeek,
+        [
+            {"user_id": u, "bank_id": b, "week": w, "percent_sum": sum(p), "attempts": len(p)}
+            for (u, b, w), p in weeks.items()
+        ],
+    )
+
+
+def _rebuild_mastery(users) -> None:
+    by_topic: dict[tuple[int, int], list[list]] = defaultdict(list)
+    for user_id, topic_id, entry in _graded_answers(users):
+        by_topic[(user_id, topic_id)].append(entry)
+    _insert_rows(
+        StudentTopicMastery,
+        [
+            {
+                "user_id": user_id,
+                "topic_id": topic_id,
+                "answered": len(entries),
+                "points": sum(entry[2] for entry in entries),
+                "recent": keep_latest([], entries, RECENT_ANSWERS_PER_TOPIC),
+            }
+            for (user_id, topic_id), entries in by_topic.items()
+        ],
+    )
+
+
+def _insert_rows(model, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(sa.insert(model), rows)
