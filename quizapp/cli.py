@@ -1,4 +1,5 @@
-"""Operations commands: `flask users ...` and `flask banks ...`."""
+"""Operations commands: `flask users ...`, `flask banks ...`, `flask exams ...` and
+`flask stats ...`."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint
 from quizapp.exams import services as exam_services
 from quizapp.extensions import db
+from quizapp.history.aggregates import rebuild_student_aggregates
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
 
@@ -225,3 +227,22 @@ def optimize_db_command() -> None:
     db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
     click.echo("Database statistics refreshed.")
+
+
+stats_cli = AppGroup("stats", help="Statistics kept up to date as answers are graded.")
+
+#: Each recomputes one family of stored statistics from the graded answers. Add a rebuild here
+#: when adding stored statistics (per-question statistics, for example).
+STATS_REBUILDS = [("per-student results and topic mastery", rebuild_student_aggregates)]
+
+
+@stats_cli.command("rebuild")
+def rebuild_stats_command() -> None:
+    """Recompute every stored statistic from the graded answers, in one transaction.
+
+    Run it after restoring or editing answers outside the app; grading keeps them current.
+    """
+    for label, rebuild in STATS_REBUILDS:
+        rebuild()
+        click.echo(f"Rebuilt {label}.")
+    db.session.commit()

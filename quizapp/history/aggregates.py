@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.banks.models import Question, QuestionVersion
@@ -144,11 +145,12 @@ def _add_bank_scores(user_id, finished, attempt_id, finished_at, bank_percents) 
         row.attempts += 1
 
 
-def _graded_answers(condition):
+def _graded_answers(condition, session: so.Session | None = None):
     """(user, topic, [graded at, answer id, score]) of the graded answers matching a condition."""
+    session = session or db.session
     return [
         (user_id, topic_id, [stamp(graded_at), answer_id, score or 0.0])
-        for user_id, topic_id, graded_at, answer_id, score in db.session.execute(
+        for user_id, topic_id, graded_at, answer_id, score in session.execute(
             sa.select(
                 Attempt.user_id,
                 QuestionVersion.topic_id,
@@ -182,10 +184,16 @@ def _add_answers(answers) -> None:
 # --- rebuilding from the answers ----------------------------------------------------------
 
 
-def rebuild_student_aggregates(user_ids: list[int] | None = None) -> None:
-    """Recompute every per-student aggregate (of these users, or everyone) from the answers."""
+def rebuild_student_aggregates(
+    user_ids: list[int] | None = None, *, session: so.Session | None = None
+) -> None:
+    """Recompute every per-student aggregate (of these users, or everyone) from the answers.
+
+    :param session: the app's session by default; a migration passes one on its connection.
+    """
+    session = session or db.session
     for model in AGGREGATE_MODELS:
-        db.session.execute(
+        session.execute(
             sa.delete(model)
             .where(_of_users(model.user_id, user_ids))
             .execution_options(synchronize_session=False)
@@ -194,7 +202,7 @@ def rebuild_student_aggregates(user_ids: list[int] | None = None) -> None:
     finished = (users, Attempt.status == Status.FINISHED.value)
     totals: dict[int, int] = defaultdict(int)
     blueprints: dict[tuple[int, int], list[list]] = defaultdict(list)
-    for user_id, attempt_id, blueprint_id, finished_at, percent in db.session.execute(
+    for user_id, attempt_id, blueprint_id, finished_at, percent in session.execute(
         sa.select(
             Attempt.user_id, Attempt.id, Attempt.blueprint_id, Attempt.finished_at, Attempt.percent
         ).where(*finished)
@@ -204,8 +212,13 @@ def rebuild_student_aggregates(user_ids: list[int] | None = None) -> None:
             blueprints[(user_id, blueprint_id)].append(
                 [stamp(finished_at), attempt_id, percent or 0.0]
             )
-    _insert_rows(StudentTotal, [{"user_id": u, "finished_attempts": n} for u, n in totals.items()])
     _insert_rows(
+        session,
+        StudentTotal,
+        [{"user_id": user_id, "finished_attempts": n} for user_id, n in totals.items()],
+    )
+    _insert_rows(
+        session,
         StudentBlueprintResult,
         [
             {
@@ -218,19 +231,19 @@ def rebuild_student_aggregates(user_ids: list[int] | None = None) -> None:
             for (user_id, blueprint_id), entries in blueprints.items()
         ],
     )
-    _rebuild_bank_scores(finished)
-    _rebuild_mastery(users)
-    db.session.flush()
+    _rebuild_bank_scores(session, finished)
+    _rebuild_mastery(session, users)
+    session.flush()
 
 
 def _of_users(column, user_ids: list[int] | None):
     return column.in_(user_ids) if user_ids is not None else sa.true()
 
 
-def _rebuild_bank_scores(finished) -> None:
+def _rebuild_bank_scores(session: so.Session, finished) -> None:
     series: dict[tuple[int, int], list[list]] = defaultdict(list)
     weeks: dict[tuple[int, int, object], list[float]] = defaultdict(list)
-    for user_id, attempt_id, finished_at, bank_id, points, count in db.session.execute(
+    for user_id, attempt_id, finished_at, bank_id, points, count in session.execute(
         sa.select(
             Attempt.user_id,
             Attempt.id,
@@ -248,6 +261,7 @@ def _rebuild_bank_scores(finished) -> None:
         series[(user_id, bank_id)].append([stamp(finished_at), attempt_id, percent])
         weeks[(user_id, bank_id, week_start(finished_at).date())].append(percent)
     _insert_rows(
+        session,
         StudentBankScores,
         [
             {"user_id": u, "bank_id": b, "recent": keep_latest([], entries, SCORE_SERIES_POINTS)}
@@ -255,6 +269,7 @@ def _rebuild_bank_scores(finished) -> None:
         ],
     )
     _insert_rows(
+        session,
         StudentBankWeek,
         [
             {"user_id": u, "bank_id": b, "week": w, "percent_sum": sum(p), "attempts": len(p)}
@@ -263,11 +278,12 @@ def _rebuild_bank_scores(finished) -> None:
     )
 
 
-def _rebuild_mastery(users) -> None:
+def _rebuild_mastery(session: so.Session, users) -> None:
     by_topic: dict[tuple[int, int], list[list]] = defaultdict(list)
-    for user_id, topic_id, entry in _graded_answers(users):
+    for user_id, topic_id, entry in _graded_answers(users, session):
         by_topic[(user_id, topic_id)].append(entry)
     _insert_rows(
+        session,
         StudentTopicMastery,
         [
             {
@@ -282,6 +298,6 @@ def _rebuild_mastery(users) -> None:
     )
 
 
-def _insert_rows(model, rows: list[dict]) -> None:
+def _insert_rows(session: so.Session, model, rows: list[dict]) -> None:
     if rows:
-        db.session.execute(sa.insert(model), rows)
+        session.execute(sa.insert(model), rows)

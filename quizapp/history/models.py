@@ -33,7 +33,7 @@ class StudentBlueprintResult(db.Model):
 
     user_id: so.Mapped[int] = _user_key()
     blueprint_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("blueprints.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("blueprints.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     best_percent: so.Mapped[float] = so.mapped_column(default=0.0)
@@ -49,7 +49,7 @@ class StudentBankScores(db.Model):
 
     user_id: so.Mapped[int] = _user_key()
     bank_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     #: The latest SCORE_SERIES_POINTS finished attempts' percents on this bank's questions:
     #: [finished at, attempt id, percent].
@@ -64,7 +64,7 @@ class StudentBankWeek(db.Model):
 
     user_id: so.Mapped[int] = _user_key()
     bank_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("banks.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     #: The Monday (UTC) starting the week the attempts finished in.
     week: so.Mapped[date] = so.mapped_column(primary_key=True)
@@ -81,7 +81,7 @@ class StudentTopicMastery(db.Model):
 
     user_id: so.Mapped[int] = _user_key()
     topic_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     #: Every graded answer (tutor answers at once, exam answers at submission).
     answered: so.Mapped[int] = so.mapped_column(default=0)
