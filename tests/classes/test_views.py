@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.classes.models import Classroom, Enrollment
+from quizapp.classes.views import ROSTER_PAGE_SIZE
 from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
 
@@ -167,3 +168,21 @@ def test_class_report_queries_are_bounded(
             assert client.get(f"/classes/{class_id}/items?bank=demo").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[1] <= 45
+
+
+def test_roster_comes_a_page_at_a_time(
+    app, client, auth, make_user, teacher, make_class, make_bank
+):
+    make_bank("demo", n_questions=10)
+    auth.login(teacher)
+    students = [make_user(display_name=f"Student {n:03}") for n in range(ROSTER_PAGE_SIZE * 2 + 10)]
+    class_id = make_class(teacher, students=tuple(students))
+    with app.app_context():
+        seed_attempts([s.id for s in students], attempts_each=1)
+    first = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    last = client.get(f"/classes/{class_id}?page=3").get_data(as_text=True)
+    row = re.compile(r'<th scope="row" class="fw-normal"><a href="/classes/\d+/students/\d+">')
+    assert len(row.findall(first)) == ROSTER_PAGE_SIZE and len(row.findall(last)) == 10
+    assert "Student 000" in first and "Student 100" not in first and "Student 100" in last
+    assert f"Roster ({ROSTER_PAGE_SIZE * 2 + 10} students)" in last
+    assert 'href="?page=3#roster"' in first

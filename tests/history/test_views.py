@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
-from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC
+from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC, SCORE_SERIES_POINTS
 from quizapp.history.demo import seed_attempts
+from quizapp.history.views import ATTEMPTS_PER_PAGE
 
 
 @pytest.fixture
@@ -111,3 +112,19 @@ def test_progress_page_queries_are_bounded(app, client, student, count_queries):
             assert client.get("/progress?page=3&bank=demo").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] and counts[1] <= 40
+
+
+def test_progress_page_size_stops_growing_with_the_history(app, client, student):
+    """The history comes a page at a time and the chart holds the latest attempts per bank."""
+    pages = {}
+    seeded = 0
+    for total in (10, 40, 200):
+        _seed(app, [student.id], attempts_each=total - seeded)
+        seeded = total
+        pages[total] = client.get("/progress").get_data(as_text=True)
+    history_rows = {total: page.count("Seeded test") for total, page in pages.items()}
+    score_row = '<th scope="row" class="fw-normal">Demo bank demo'
+    score_rows = {total: page.count(score_row) for total, page in pages.items()}
+    assert history_rows == {10: 10, 40: ATTEMPTS_PER_PAGE, 200: ATTEMPTS_PER_PAGE}
+    assert score_rows == {10: 10, 40: SCORE_SERIES_POINTS, 200: SCORE_SERIES_POINTS}
+    assert len(pages[200]) <= len(pages[40]) * 1.02  # only page links and numbers differ
