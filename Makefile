@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg serve bench bench-items bench-imports bench-uploads lint format chromium clean
+.PHONY: run admin test test-pg serve bench bench-items bench-imports bench-uploads bench-reports lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ bench-items: $(VENV)/.installed-dev
 ## in every format (budget: < 5 s, < 150 MiB); importing 10,000 GIFT and CSV questions (< 5 s)
 bench-imports: $(VENV)/.installed-dev
 	$(BIN)/python bench/imports.py
+
+## bench-reports: class report and progress page times as students and attempts grow
+bench-reports: $(VENV)/.installed-dev
+	$(BIN)/python bench/report_scale.py
 
 ## bench-uploads: /healthz latency under gunicorn while huge files are uploaded and previews paged
 bench-uploads: $(VENV)/.installed-dev
