@@ -89,7 +89,6 @@ def score_series(user_id: int) -> dict[str, list[tuple[datetime, float]]]:
     return {
         title: [(unstamp(finished), round(percent, 1)) for finished, _, percent in recent]
         for title, recent in rows
-        if recent
     }
 
 
@@ -110,7 +109,6 @@ def topic_mastery(user_id: int) -> list[TopicMastery]:
         [
             TopicMastery(*names, len(recent), sum(score for _, _, score in recent))
             for *names, recent in rows
-            if recent
         ]
     )
 
@@ -129,7 +127,7 @@ def class_topic_mastery(user_ids) -> list[TopicMastery]:
         )
         .join(Topic, Topic.id == StudentTopicMastery.topic_id)
         .join(Bank, Bank.id == Topic.bank_id)
-        .where(StudentTopicMastery.user_id.in_(user_ids), StudentTopicMastery.answered > 0)
+        .where(StudentTopicMastery.user_id.in_(user_ids))
         .group_by(Bank.id, Bank.title, Topic.slug, Topic.title)
     )
     return _weakest_first([TopicMastery(*row) for row in rows])
