@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from random import Random
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
@@ -565,6 +566,12 @@ def report_problem(user: User, attempt: Attempt, item: ItemView, message: str) -
 # --- finishing and grading --------------------------------------------------------------
 
 
+def _set_loaded(attempt: Attempt, **values) -> None:
+    """Give the attempt the values an UPDATE just stored, as if read back (no re-select)."""
+    for key, value in values.items():
+        so.attributes.set_committed_value(attempt, key, value)
+
+
 def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
     """Close and grade an attempt exactly once, however many requests race to do it.
 
@@ -579,9 +586,12 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
         .values(status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(attempt)
     if claimed.rowcount != 1:
+        db.session.expire(attempt)  # another request finished it: read what it stored
         return False
+    _set_loaded(
+        attempt, status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason
+    )
     items = load_items(attempt)
     updates, total = [], 0.0
     for item in items:
@@ -595,13 +605,18 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     if updates:
         db.session.execute(sa.update(AttemptQuestion), updates)
     percent = round(100 * total / len(items), 2) if items else 0.0
+    graded = {
+        "score_points": total,
+        "percent": percent,
+        "passed": percent >= attempt.passing_percent,
+    }
     db.session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id)
-        .values(score_points=total, percent=percent, passed=percent >= attempt.passing_percent)
+        .values(**graded)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(attempt)
+    _set_loaded(attempt, **graded)
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True
 

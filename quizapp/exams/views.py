@@ -58,9 +58,10 @@ def _own_attempt_item(attempt_id: int, position: int) -> tuple[Attempt, services
 def _expired_redirect(attempt: Attempt):
     """Grade an attempt whose time ran out; return the redirect to its results if it did."""
     if services.expire_if_due(attempt, now=_now(), grace=_grace()):
+        destination = url_for("exams.results", attempt_id=attempt.id)
         db.session.commit()
         flash("Time is up. Your test was graded with the answers you saved.", "warning")
-        return redirect(url_for("exams.results", attempt_id=attempt.id))
+        return redirect(destination)
     return None
 
 
@@ -243,12 +244,13 @@ def answer(attempt_id: int, position: int):
     except services.InvalidAnswerError as exc:
         db.session.rollback()
         return _render_question(attempt, item, status=400, error=str(exc))
-    db.session.commit()
-    if action == "check" and not services.load_item(attempt, position).slot.graded:
+    if action == "check" and not item.slot.graded:  # the save expired the slot: re-read
         flash("Answer the question to check it, or choose Skip.", "info")
-    if action in ("check", "flag", "unflag", "save"):
-        return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
-    return redirect(_destination(attempt, position, action))
+    # Built before the commit, which would expire the attempt and cost a re-select. Check,
+    # flag, unflag and save stay on this question.
+    destination = _destination(attempt, position, action)
+    db.session.commit()
+    return redirect(destination)
 
 
 @bp.post("/attempts/<int:attempt_id>/<int:position>/autosave")
@@ -321,7 +323,7 @@ def submit(attempt_id: int):
     if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=_grace()):
         services.finish_attempt(attempt, now=_now(), reason="submitted")
     db.session.commit()
-    return redirect(url_for("exams.results", attempt_id=attempt.id))
+    return redirect(url_for("exams.results", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/results")
