@@ -386,19 +386,28 @@ def get_user_attempt(user: User, attempt_id: int) -> Attempt | None:
     )
 
 
+# Built once: the question page, its saves and its autosaves run it on every request.
+_USER_ATTEMPT_ITEM = (
+    sa.select(Attempt, AttemptQuestion, QuestionVersion)
+    .outerjoin(
+        AttemptQuestion,
+        sa.and_(
+            AttemptQuestion.attempt_id == Attempt.id,
+            AttemptQuestion.position == sa.bindparam("position"),
+        ),
+    )
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+    .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.user_id == sa.bindparam("user_id"))
+)
+
+
 def get_user_attempt_item(
     user: User, attempt_id: int, position: int
 ) -> tuple[Attempt | None, ItemView | None]:
     """The user's attempt and its question at `position` (None where either is not found), in
     one query: every question page and save needs both."""
     row = db.session.execute(
-        sa.select(Attempt, AttemptQuestion, QuestionVersion)
-        .outerjoin(
-            AttemptQuestion,
-            sa.and_(AttemptQuestion.attempt_id == Attempt.id, AttemptQuestion.position == position),
-        )
-        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+        _USER_ATTEMPT_ITEM, {"attempt_id": attempt_id, "user_id": user.id, "position": position}
     ).first()
     if row is None:
         return None, None
@@ -415,23 +424,19 @@ def load_item(attempt: Attempt, position: int) -> ItemView | None:
     return ItemView(row[0], row[1]) if row else None
 
 
+# answered_at is set exactly when an answer is stored (JSON has no "=" on PostgreSQL).
+_NAVIGATOR = (
+    sa.select(
+        AttemptQuestion.answered_at.is_not(None), AttemptQuestion.flagged, AttemptQuestion.score
+    )
+    .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+    .order_by(AttemptQuestion.position)
+)
+
+
 def load_navigator(attempt: Attempt) -> Navigator:
     # Plain rows on the session's connection: 200 positions need no ORM objects.
-    rows = (
-        db.session.connection()
-        .execute(
-            sa.select(
-                # answered_at is set exactly when an answer is stored (JSON has no "=" on
-                # PostgreSQL).
-                AttemptQuestion.answered_at.is_not(None),
-                AttemptQuestion.flagged,
-                AttemptQuestion.score,
-            )
-            .where(AttemptQuestion.attempt_id == attempt.id)
-            .order_by(AttemptQuestion.position)
-        )
-        .all()
-    )
+    rows = db.session.connection().execute(_NAVIGATOR, {"attempt_id": attempt.id}).all()
     return Navigator(
         answered=[bool(row[0]) for row in rows],
         flagged=[row[1] for row in rows],
