@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -83,6 +84,12 @@ def seed(app, submits: int) -> tuple[int, list[int], dict]:
         return attempts[0], attempts[1:], answers
 
 
+def _autocommit(dbapi_connection) -> bool:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return dbapi_connection.isolation_level is None
+    return dbapi_connection.autocommit  # psycopg
+
+
 class Counts:
     """Statements and transaction round trips seen by the engine."""
 
@@ -97,7 +104,8 @@ class Counts:
 
     def _make(self, name):
         def listener(conn):
-            self.counter[name] += 1
+            if not _autocommit(conn.connection.dbapi_connection):  # else nothing is sent
+                self.counter[name] += 1
 
         return listener
 
@@ -150,7 +158,9 @@ def main() -> None:
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
         with app.app_context():
             counts = Counts(db.engine)
-        size = len(client.get(f"/attempts/{attempt_id}/100").data)
+        page = client.get(f"/attempts/{attempt_id}/100")
+        assert page.status_code == 200, page.status_code
+        size = len(page.data)
         print(f"{database_url.split(':')[0]}: question page {size / 1000:.1f} KB")
         positions = sorted(answers)
         revisions = dict.fromkeys(positions, 0)

@@ -463,9 +463,14 @@ def _past_grace(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + grace
 
 
+def is_overdue(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
+    """True while an attempt is open past its deadline plus grace (expire_if_due grades it)."""
+    return attempt.is_open and _past_grace(attempt, now, grace)
+
+
 def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
     """Finish an open attempt whose deadline (plus grace) has passed; True if it did."""
-    if attempt.is_open and _past_grace(attempt, now, grace):
+    if is_overdue(attempt, now=now, grace=grace):
         return finish_attempt(attempt, now=now, reason="expired")
     return False
 
