@@ -5,8 +5,6 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 from markupsafe import Markup
 
-PARTS = ("head", "nav", "scripts")
-
 
 def layout_part(name: str) -> Markup:
     """`templates/_layout/<name>.html` for this page and role, from the app's cache.
