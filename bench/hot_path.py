@@ -7,9 +7,8 @@ It seeds the shipped banks and one student, signs in with the test client (CSRF 
 settings), then times N GETs of a question page of a 200-question attempt, N autosaves and
 N form saves on it, and submits of fresh 200-question attempts. It prints, per request, the
 milliseconds (wall clock: the mean and the best batch of 50; and this process's CPU time,
-steadier when other processes share the CPU) and the SQL
-statements and round trips (statements plus the BEGIN, COMMIT and ROLLBACK the driver sends,
-counted with engine events).
+steadier when other processes share the CPU) and the SQL statements and round trips
+(statements plus the BEGIN, COMMIT and ROLLBACK the driver sends, counted with engine events).
 """
 
 import argparse
