@@ -113,6 +113,12 @@ class RegistrationFailure(db.Model):
         return f"<RegistrationFailure from {self.address} at {self.created_at}>"
 
 
+# Built once: every signed-in request runs it.
+_USER_IN_SESSION = sa.select(User).where(
+    User.id == sa.bindparam("user_id"), User.session_generation == sa.bindparam("generation")
+)
+
+
 @login_manager.user_loader
 def load_user(session_user_id: str) -> User | None:
     """Load the user named by a session or remember cookie, unless its generation was revoked."""
@@ -120,7 +126,6 @@ def load_user(session_user_id: str) -> User | None:
     user_number, generation_number = parse_whole_number(user_id), parse_whole_number(generation)
     if user_number is None or generation_number is None:
         return None
-    user = db.session.get(User, user_number)
-    if user is None or user.session_generation != generation_number:
-        return None
-    return user
+    return db.session.scalar(
+        _USER_IN_SESSION, {"user_id": user_number, "generation": generation_number}
+    )

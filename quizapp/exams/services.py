@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from random import Random
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
@@ -386,19 +387,28 @@ def get_user_attempt(user: User, attempt_id: int) -> Attempt | None:
     )
 
 
+# Built once: the question page, its saves and its autosaves run it on every request.
+_USER_ATTEMPT_ITEM = (
+    sa.select(Attempt, AttemptQuestion, QuestionVersion)
+    .outerjoin(
+        AttemptQuestion,
+        sa.and_(
+            AttemptQuestion.attempt_id == Attempt.id,
+            AttemptQuestion.position == sa.bindparam("position"),
+        ),
+    )
+    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+    .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.user_id == sa.bindparam("user_id"))
+)
+
+
 def get_user_attempt_item(
     user: User, attempt_id: int, position: int
 ) -> tuple[Attempt | None, ItemView | None]:
     """The user's attempt and its question at `position` (None where either is not found), in
     one query: every question page and save needs both."""
     row = db.session.execute(
-        sa.select(Attempt, AttemptQuestion, QuestionVersion)
-        .outerjoin(
-            AttemptQuestion,
-            sa.and_(AttemptQuestion.attempt_id == Attempt.id, AttemptQuestion.position == position),
-        )
-        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
-        .where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+        _USER_ATTEMPT_ITEM, {"attempt_id": attempt_id, "user_id": user.id, "position": position}
     ).first()
     if row is None:
         return None, None
@@ -415,23 +425,19 @@ def load_item(attempt: Attempt, position: int) -> ItemView | None:
     return ItemView(row[0], row[1]) if row else None
 
 
+# answered_at is set exactly when an answer is stored (JSON has no "=" on PostgreSQL).
+_NAVIGATOR = (
+    sa.select(
+        AttemptQuestion.answered_at.is_not(None), AttemptQuestion.flagged, AttemptQuestion.score
+    )
+    .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+    .order_by(AttemptQuestion.position)
+)
+
+
 def load_navigator(attempt: Attempt) -> Navigator:
     # Plain rows on the session's connection: 200 positions need no ORM objects.
-    rows = (
-        db.session.connection()
-        .execute(
-            sa.select(
-                # answered_at is set exactly when an answer is stored (JSON has no "=" on
-                # PostgreSQL).
-                AttemptQuestion.answered_at.is_not(None),
-                AttemptQuestion.flagged,
-                AttemptQuestion.score,
-            )
-            .where(AttemptQuestion.attempt_id == attempt.id)
-            .order_by(AttemptQuestion.position)
-        )
-        .all()
-    )
+    rows = db.session.connection().execute(_NAVIGATOR, {"attempt_id": attempt.id}).all()
     return Navigator(
         answered=[bool(row[0]) for row in rows],
         flagged=[row[1] for row in rows],
@@ -458,9 +464,14 @@ def _past_grace(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + grace
 
 
+def is_overdue(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
+    """True while an attempt is open past its deadline plus grace (expire_if_due grades it)."""
+    return attempt.is_open and _past_grace(attempt, now, grace)
+
+
 def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
     """Finish an open attempt whose deadline (plus grace) has passed; True if it did."""
-    if attempt.is_open and _past_grace(attempt, now, grace):
+    if is_overdue(attempt, now=now, grace=grace):
         return finish_attempt(attempt, now=now, reason="expired")
     return False
 
@@ -568,6 +579,12 @@ def report_problem(user: User, attempt: Attempt, item: ItemView, message: str) -
 # --- finishing and grading --------------------------------------------------------------
 
 
+def _set_loaded(attempt: Attempt, **values) -> None:
+    """Give the attempt the values an UPDATE just stored, as if read back (no re-select)."""
+    for key, value in values.items():
+        so.attributes.set_committed_value(attempt, key, value)
+
+
 def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
     """Close and grade an attempt exactly once, however many requests race to do it.
 
@@ -582,9 +599,12 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
         .values(status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(attempt)
     if claimed.rowcount != 1:
+        db.session.expire(attempt)  # another request finished it: read what it stored
         return False
+    _set_loaded(
+        attempt, status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason
+    )
     items = load_items(attempt)
     updates, total = [], 0.0
     for item in items:
@@ -598,13 +618,18 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     if updates:
         db.session.execute(sa.update(AttemptQuestion), updates)
     percent = round(100 * total / len(items), 2) if items else 0.0
+    graded = {
+        "score_points": total,
+        "percent": percent,
+        "passed": percent >= attempt.passing_percent,
+    }
     db.session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id)
-        .values(score_points=total, percent=percent, passed=percent >= attempt.passing_percent)
+        .values(**graded)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(attempt)
+    _set_loaded(attempt, **graded)
     aggregates.record_finished_attempt(attempt.id)
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True

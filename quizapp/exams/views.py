@@ -1,6 +1,7 @@
 """Practice tests: start, answer one question per page, review, submit, results."""
 
 from datetime import UTC, datetime, timedelta
+from functools import wraps
 
 from flask import (
     Blueprint,
@@ -55,12 +56,31 @@ def _own_attempt_item(attempt_id: int, position: int) -> tuple[Attempt, services
     return attempt, item
 
 
+def _reads_without_transaction(view):
+    """Run a page that only reads in autocommit: PostgreSQL is spared a BEGIN and a ROLLBACK
+    round trip. Under READ COMMITTED every statement takes its own snapshot even inside a
+    transaction, so the page sees nothing less consistent. A page that must write (grading an
+    expired attempt) commits first, which puts its next statements in a transaction again."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not db.session().in_transaction():
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _expired_redirect(attempt: Attempt):
     """Grade an attempt whose time ran out; return the redirect to its results if it did."""
+    if not services.is_overdue(attempt, now=_now(), grace=_grace()):
+        return None
+    db.session.commit()  # leaves autocommit: the grading must be one transaction
     if services.expire_if_due(attempt, now=_now(), grace=_grace()):
+        destination = url_for("exams.results", attempt_id=attempt.id)
         db.session.commit()
         flash("Time is up. Your test was graded with the answers you saved.", "warning")
-        return redirect(url_for("exams.results", attempt_id=attempt.id))
+        return redirect(destination)
     return None
 
 
@@ -150,6 +170,7 @@ def custom():
 
 
 @bp.get("/attempts/<int:attempt_id>")
+@_reads_without_transaction
 @login_required
 def resume(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -187,6 +208,7 @@ def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | 
 
 
 @bp.get("/attempts/<int:attempt_id>/<int:position>")
+@_reads_without_transaction
 @login_required
 def question(attempt_id: int, position: int):
     attempt, item = _own_attempt_item(attempt_id, position)
@@ -243,12 +265,13 @@ def answer(attempt_id: int, position: int):
     except services.InvalidAnswerError as exc:
         db.session.rollback()
         return _render_question(attempt, item, status=400, error=str(exc))
-    db.session.commit()
-    if action == "check" and not services.load_item(attempt, position).slot.graded:
+    if action == "check" and not item.slot.graded:  # the save expired the slot: re-read
         flash("Answer the question to check it, or choose Skip.", "info")
-    if action in ("check", "flag", "unflag", "save"):
-        return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
-    return redirect(_destination(attempt, position, action))
+    # Built before the commit, which would expire the attempt and cost a re-select. Check,
+    # flag, unflag and save stay on this question.
+    destination = _destination(attempt, position, action)
+    db.session.commit()
+    return redirect(destination)
 
 
 @bp.post("/attempts/<int:attempt_id>/<int:position>/autosave")
@@ -298,6 +321,7 @@ def report(attempt_id: int, position: int):
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
+@_reads_without_transaction
 @login_required
 def review(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -321,7 +345,7 @@ def submit(attempt_id: int):
     if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=_grace()):
         services.finish_attempt(attempt, now=_now(), reason="submitted")
     db.session.commit()
-    return redirect(url_for("exams.results", attempt_id=attempt.id))
+    return redirect(url_for("exams.results", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/results")

@@ -1,0 +1,31 @@
+"""The layout's navigation is rendered once per page and role, never carrying one user's data
+to another."""
+
+from tests.conftest import AuthActions
+
+
+def _nav(client) -> str:
+    page = client.get("/practice").get_data(as_text=True)
+    return page[page.index("<header>") : page.index("</header>")]
+
+
+def test_navigation_is_shared_by_role_but_names_each_user(app, make_user):
+    admin, first, second = make_user("admin"), make_user(), make_user(display_name="Zoë Other")
+    navs = {}
+    for user in (admin, first, second):
+        client = app.test_client()
+        AuthActions(client).login(user)
+        navs[user.id] = _nav(client)
+    assert 'href="/admin/users"' in navs[admin.id]
+    assert 'href="/admin/users"' not in navs[first.id]
+    assert first.display_name in navs[first.id] and "Zoë Other" not in navs[first.id]
+    assert "Zoë Other" in navs[second.id] and first.display_name not in navs[second.id]
+    # The current page is marked for each role.
+    for nav in navs.values():
+        assert (
+            'class="nav-link active" href="/practice"\n                   aria-current="page"'
+            in nav
+        )
+    anonymous = app.test_client().get("/login").get_data(as_text=True)
+    assert "Sign in</a>" in anonymous and "Practice</a>" not in anonymous
+    assert 'href="/admin/users"' not in anonymous and "Sign out" not in anonymous
