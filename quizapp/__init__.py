@@ -112,6 +112,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cli.users_cli)
     app.cli.add_command(cli.banks_cli)
     app.cli.add_command(cli.exams_cli)
+    app.cli.add_command(cli.stats_cli)
     app.cli.add_command(cli.optimize_db_command)
 
 

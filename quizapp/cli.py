@@ -17,6 +17,7 @@ from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint
 from quizapp.exams import services as exam_services
 from quizapp.extensions import db
+from quizapp.item_stats.services import rebuild_item_stats
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
 
@@ -173,6 +174,21 @@ def expire_command() -> None:
     count = exam_services.expire_overdue(now=datetime.now(UTC), grace=grace)
     db.session.commit()
     click.echo(f"{count} overdue attempt(s) graded.")
+
+
+stats_cli = AppGroup("stats", help="Statistics kept up to date as attempts are graded.")
+
+#: Each recomputes one set of kept statistics from the raw results; returns what it counted.
+STATS_REBUILDERS = (("item analysis", "responses", rebuild_item_stats),)
+
+
+@stats_cli.command("rebuild")
+def stats_rebuild_command() -> None:
+    """Recompute every kept statistic from the results (after a restore or a manual fix)."""
+    for name, unit, rebuild in STATS_REBUILDERS:
+        count = rebuild()
+        click.echo(f"{name}: rebuilt from {count} {unit}.")
+    db.session.commit()
 
 
 @banks_cli.command("import")

@@ -11,12 +11,19 @@ from quizapp.banks.models import (
 )
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams.models import Attempt, AttemptQuestion, QuestionReport
+from quizapp.item_stats.models import (
+    BlueprintStats,
+    StudentBlueprintStats,
+    StudentVersionStats,
+    VersionStats,
+)
 
 __all__ = [
     "Attempt",
     "AttemptQuestion",
     "Bank",
     "Blueprint",
+    "BlueprintStats",
     "Classroom",
     "Enrollment",
     "LoginFailure",
@@ -25,6 +32,9 @@ __all__ = [
     "QuestionReport",
     "QuestionVersion",
     "RegistrationFailure",
+    "StudentBlueprintStats",
+    "StudentVersionStats",
     "Topic",
     "User",
+    "VersionStats",
 ]

@@ -26,6 +26,7 @@ from quizapp.exams.models import (
     Status,
 )
 from quizapp.extensions import db
+from quizapp.item_stats import services as item_stats
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
 logger = logging.getLogger(__name__)
@@ -601,6 +602,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
         .values(score_points=total, percent=percent, passed=percent >= attempt.passing_percent)
         .execution_options(synchronize_session=False)
     )
+    item_stats.record_finished_attempts([attempt.id])
     db.session.expire(attempt)
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True
