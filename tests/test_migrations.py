@@ -4,7 +4,10 @@ import pytest
 import sqlalchemy as sa
 
 from config import TestingConfig
+from quizapp.banks.models import Blueprint
 from quizapp.extensions import db
+from quizapp.history.demo import seed_attempts
+from tests.item_stats.helpers import TABLES, snapshot
 
 
 @pytest.fixture(params=["sqlite-file", "test-database"])
@@ -43,5 +46,29 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_db, runner):
     assert result.exit_code == 0, result.output
     assert _tables(empty_db) == set()
     with empty_db.app_context():
+        db.session.execute(sa.text("DROP TABLE alembic_version"))
+        db.session.commit()
+
+
+def test_upgrade_to_question_stats_sums_the_existing_responses(app, runner, make_bank, make_user):
+    make_bank("demo", n_questions=8)
+    students = [make_user().id for _ in range(3)]
+    with app.app_context():
+        blueprint = Blueprint(
+            slug="t", title="T", time_limit_minutes=10, passing_percent=70, sections=[]
+        )
+        db.session.add(blueprint)
+        db.session.commit()
+        seed_attempts(students, attempts_each=4, questions_each=5, blueprint_id=blueprint.id)
+        seed_attempts(students[:1], attempts_each=2, mode="tutor")
+        kept = snapshot()
+        for model in TABLES:
+            model.__table__.drop(db.engine)
+    assert runner.invoke(args=["db", "stamp", "0007_import_previews"]).exit_code == 0
+    result = runner.invoke(args=["db", "upgrade", "0008_question_stats"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert snapshot() == kept
+        assert sum(row[1] for row in kept["version_stats"]) == 3 * 4 * 5
         db.session.execute(sa.text("DROP TABLE alembic_version"))
         db.session.commit()
