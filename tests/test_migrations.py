@@ -62,6 +62,7 @@ def test_upgrade_to_question_stats_sums_the_existing_responses(app, runner, make
         seed_attempts(students, attempts_each=4, questions_each=5, blueprint_id=blueprint.id)
         seed_attempts(students[:1], attempts_each=2, mode="tutor")
         kept = snapshot()
+        db.session.commit()  # PostgreSQL: dropping waits for the snapshot's transaction
         for model in TABLES:
             model.__table__.drop(db.engine)
     assert runner.invoke(args=["db", "stamp", "0007_import_previews"]).exit_code == 0
