@@ -53,6 +53,7 @@ _RESPONSES = (
 
 
 _IDS_PER_QUERY = 500
+TABLES = (VersionStats, StudentVersionStats, BlueprintStats, StudentBlueprintStats)
 
 
 class _Sums:
@@ -68,18 +69,9 @@ class _Sums:
         """Add response rows (as _RESPONSES selects them); return how many."""
         seen_attempts = set()
         count = 0
-        for (
-            attempt_id,
-            user_id,
-            blueprint_id,
-            k,
-            points,
-            percent,
-            version_id,
-            qtype,
-            *answer,
-        ) in rows:
-            score, response = answer
+        for row in rows:
+            attempt_id, user_id, blueprint_id, k, points, percent, version_id, qtype = row[:8]
+            score, response = row[8:]
             sums = response_sums(score, percent, response, choice=qtype in CHOICE_TYPES)
             self.versions[version_id] += sums
             self.student_versions[user_id, version_id] += sums
@@ -158,13 +150,18 @@ def record_finished_attempts(attempt_ids: list[int]) -> None:
 def rebuild_item_stats() -> int:
     """Recompute every sum from the responses of finished exam-mode attempts.
 
+    On PostgreSQL the tables are locked against writes first: an attempt graded meanwhile
+    either committed before (and is counted here) or adds itself after this commits.
+
     :return: the number of responses counted.
     """
-    for model in (VersionStats, StudentVersionStats, BlueprintStats, StudentBlueprintStats):
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(model.__tablename__ for model in TABLES)
+        db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+    for model in TABLES:
         db.session.execute(sa.delete(model))
     sums = _Sums()
-    rows = db.session.execute(_RESPONSES.order_by(Attempt.id).execution_options(yield_per=10_000))
-    count = sums.add(rows)
+    count = sums.add(db.session.execute(_RESPONSES.execution_options(yield_per=10_000)))
     sums.write()
     logger.info("Item statistics rebuilt from %s responses", count)
     return count

@@ -3,14 +3,7 @@
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.item_stats.models import (
-    BlueprintStats,
-    StudentBlueprintStats,
-    StudentVersionStats,
-    VersionStats,
-)
-
-TABLES = (VersionStats, StudentVersionStats, BlueprintStats, StudentBlueprintStats)
+from quizapp.item_stats.services import TABLES
 
 
 def snapshot() -> dict[str, set[tuple]]:
