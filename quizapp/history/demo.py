@@ -100,14 +100,18 @@ def seed_attempts(
                 )
             answers_per_attempt.append(answers)
     # Ids come from the database (its sequence on PostgreSQL), in the order of the rows.
-    attempt_ids = db.session.execute(
-        sa.insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempt_rows
-    ).all()
+    attempt_ids = (
+        db.session.execute(
+            sa.insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempt_rows
+        )
+        .scalars()
+        .all()
+    )
     answer_rows = [
         {**answer, "attempt_id": attempt_id}
-        for (attempt_id,), answers in zip(attempt_ids, answers_per_attempt, strict=True)
+        for attempt_id, answers in zip(attempt_ids, answers_per_attempt, strict=True)
         for answer in answers
     ]
     db.session.execute(sa.insert(AttemptQuestion), answer_rows)
-    item_stats.record_finished_attempts([attempt_id for (attempt_id,) in attempt_ids])
+    item_stats.record_finished_attempts(list(attempt_ids))
     db.session.commit()
