@@ -113,5 +113,5 @@ def seed_attempts(
         for answer in answers
     ]
     db.session.execute(sa.insert(AttemptQuestion), answer_rows)
-    item_stats.record_finished_attempts(list(attempt_ids))
+    item_stats.record_finished_attempts(attempt_ids)
     db.session.commit()
