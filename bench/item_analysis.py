@@ -155,7 +155,7 @@ def run(responses: int, folder: Path) -> None:
         class_warm = statistics.median(timed(one_class) for _ in range(WARM_RUNS))
         rows, _ = whole_bank()
         counted = sum(r.stats.responses for r in rows)
-    kept = "kept sums rebuilt" if rebuilt.exit_code == 0 else "no kept sums (older code)"
+    kept = "flask stats rebuild" if rebuilt.exit_code == 0 else "no flask stats rebuild"
     print(
         f"{responses:>9,} responses ({counted:,} analysed, {len(rows)} versions; seeded in "
         f"{seeded:.0f} s, {kept} in {rebuild_s:.0f} s): bank cold {bank_cold:.0f} ms, warm "

@@ -176,18 +176,22 @@ def expire_command() -> None:
     click.echo(f"{count} overdue attempt(s) graded.")
 
 
-stats_cli = AppGroup("stats", help="Statistics kept up to date as attempts are graded.")
+stats_cli = AppGroup("stats", help="Statistics kept up to date as answers are graded.")
 
-#: Each recomputes one set of kept statistics from the raw results; returns what it counted.
-STATS_REBUILDERS = (("item analysis", "responses", rebuild_item_stats),)
+#: Each recomputes one family of stored statistics from the graded answers. Add a rebuild here
+#: when adding stored statistics.
+STATS_REBUILDS = [("item analysis (per question version and blueprint)", rebuild_item_stats)]
 
 
 @stats_cli.command("rebuild")
-def stats_rebuild_command() -> None:
-    """Recompute every kept statistic from the results (after a restore or a manual fix)."""
-    for name, unit, rebuild in STATS_REBUILDERS:
-        count = rebuild()
-        click.echo(f"{name}: rebuilt from {count} {unit}.")
+def rebuild_stats_command() -> None:
+    """Recompute every stored statistic from the graded answers, in one transaction.
+
+    Run it after restoring or editing answers outside the app; grading keeps them current.
+    """
+    for label, rebuild in STATS_REBUILDS:
+        rebuild()
+        click.echo(f"Rebuilt {label}.")
     db.session.commit()
 
 
