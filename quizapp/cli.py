@@ -19,6 +19,7 @@ from quizapp.banks.models import Bank, Blueprint
 from quizapp.exams import services as exam_services
 from quizapp.extensions import db
 from quizapp.history.aggregates import rebuild_student_aggregates
+from quizapp.item_stats.services import rebuild_item_stats
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
 
@@ -232,8 +233,11 @@ def optimize_db_command() -> None:
 stats_cli = AppGroup("stats", help="Statistics kept up to date as answers are graded.")
 
 #: Each recomputes one family of stored statistics from the graded answers. Add a rebuild here
-#: when adding stored statistics (per-question statistics, for example).
-STATS_REBUILDS = [("per-student results and topic mastery", rebuild_student_aggregates)]
+#: when adding stored statistics.
+STATS_REBUILDS = [
+    ("per-student results and topic mastery", rebuild_student_aggregates),
+    ("item analysis (per question version and blueprint)", rebuild_item_stats),
+]
 
 
 @stats_cli.command("rebuild")

@@ -18,12 +18,19 @@ from quizapp.history.models import (
     StudentTopicMastery,
     StudentTotal,
 )
+from quizapp.item_stats.models import (
+    BlueprintStats,
+    StudentBlueprintStats,
+    StudentVersionStats,
+    VersionStats,
+)
 
 __all__ = [
     "Attempt",
     "AttemptQuestion",
     "Bank",
     "Blueprint",
+    "BlueprintStats",
     "Classroom",
     "Enrollment",
     "LoginFailure",
@@ -35,8 +42,11 @@ __all__ = [
     "StudentBankScores",
     "StudentBankWeek",
     "StudentBlueprintResult",
+    "StudentBlueprintStats",
     "StudentTopicMastery",
     "StudentTotal",
+    "StudentVersionStats",
     "Topic",
     "User",
+    "VersionStats",
 ]

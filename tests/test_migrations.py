@@ -1,13 +1,15 @@
 """The committed migrations build exactly the schema the models describe, and undo cleanly."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from config import TestingConfig
+from quizapp.banks.models import Blueprint
 from quizapp.extensions import db
-from tests.history.test_aggregates import aggregate_rows, answer_all, finish
+from quizapp.history.demo import seed_attempts
+from tests.item_stats.helpers import TABLES, snapshot
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -52,23 +54,29 @@ def test_upgrade_matches_models_and_downgrade_empties(empty_db, runner):
         db.session.commit()
 
 
-def test_upgrade_to_aggregates_fills_them_from_the_history(
-    empty_db, runner, make_user, make_bank, make_blueprint, start_attempt
-):
-    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-    make_bank("demo", n_questions=10)
-    make_blueprint("demo-test", "demo", 5)
-    student = make_user()
-    for mode in ("exam", "tutor", "exam"):
-        attempt_id = start_attempt(student, mode=mode, now=START)
-        answer_all(empty_db, attempt_id, now=START, right=lambda position: position % 2 == 1)
-        finish(empty_db, attempt_id, now=START + timedelta(minutes=5))
-    kept = aggregate_rows(empty_db)
-    assert all(kept.values())
+def test_upgrade_to_question_stats_sums_the_existing_responses(app, runner, make_bank, make_user):
+    make_bank("demo", n_questions=8)
+    students = [make_user().id for _ in range(3)]
+    with app.app_context():
+        blueprint = Blueprint(
+            slug="t", title="T", time_limit_minutes=10, passing_percent=70, sections=[]
+        )
+        db.session.add(blueprint)
+        db.session.commit()
+        seed_attempts(students, attempts_each=4, questions_each=5, blueprint_id=blueprint.id)
+        seed_attempts(students[:1], attempts_each=2, mode="tutor")
+        kept = snapshot()
+        db.session.commit()  # PostgreSQL: dropping waits for the snapshot's transaction
+        for model in TABLES:
+            model.__table__.drop(db.engine)
+    assert runner.invoke(args=["db", "stamp", "0008_student_aggregates"]).exit_code == 0
+    result = runner.invoke(args=["db", "upgrade", "0009_question_stats"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert snapshot() == kept
+        assert sum(row[1] for row in kept["version_stats"]) == 3 * 4 * 5
+        db.session.execute(sa.text("DROP TABLE alembic_version"))
+        db.session.commit()
 
-    result = runner.invoke(args=["db", "downgrade", "0007_import_previews"])
-    assert result.exit_code == 0, result.output
-    assert not _tables(empty_db) & set(kept)
-    result = runner.invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    assert aggregate_rows(empty_db) == kept
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

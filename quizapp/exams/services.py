@@ -28,6 +28,7 @@ from quizapp.exams.models import (
 )
 from quizapp.extensions import db
 from quizapp.history import aggregates
+from quizapp.item_stats import services as item_stats
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
 logger = logging.getLogger(__name__)
@@ -631,6 +632,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     )
     _set_loaded(attempt, **graded)
     aggregates.record_finished_attempt(attempt.id)
+    item_stats.record_finished_attempts([attempt.id])
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True
 

@@ -9,6 +9,7 @@ from quizapp.banks.models import Question, QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history.aggregates import rebuild_student_aggregates
+from quizapp.item_stats import services as item_stats
 from quizapp.scoring.question_types import get_question_type
 
 BASE = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -101,15 +102,20 @@ def seed_attempts(
                 )
             answers_per_attempt.append(answers)
     # Ids come from the database (its sequence on PostgreSQL), in the order of the rows.
-    attempt_ids = db.session.execute(
-        sa.insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempt_rows
-    ).scalars()
+    attempt_ids = (
+        db.session.execute(
+            sa.insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True), attempt_rows
+        )
+        .scalars()
+        .all()
+    )
     answer_rows = [
         {**answer, "attempt_id": attempt_id}
         for attempt_id, answers in zip(attempt_ids, answers_per_attempt, strict=True)
         for answer in answers
     ]
     db.session.execute(sa.insert(AttemptQuestion), answer_rows)
+    item_stats.record_finished_attempts(attempt_ids)
     # The rows bypass grading, so their students' aggregates are recomputed from them.
     rebuild_student_aggregates(user_ids)
     db.session.commit()

@@ -2,18 +2,18 @@
 and the responses that item analysis needs. Scores and mastery read the per-student
 aggregates (quizapp.history.aggregates): a few rows per bank or topic, whatever the history."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from quizapp.auth.models import User
-from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.exams import services as exam_services
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
 from quizapp.extensions import db
 from quizapp.history.models import StudentBankScores, StudentTopicMastery
+from quizapp.item_stats import services as item_stats
 from quizapp.scoring.item_analysis import (
     ItemStats,
     analyse_item,
@@ -190,40 +190,18 @@ class BlueprintReliability:
 
 def item_analysis(*, bank_id: int, user_ids: list[int] | None = None) -> list[ItemRow]:
     """Statistics of every question version of a bank answered in finished exam-mode attempts
-    (of these users, or of everyone); flagged items first."""
-    attempts = sa.select(Attempt.id).where(
-        Attempt.status == Status.FINISHED.value, Attempt.mode == Mode.EXAM.value
-    )
-    if user_ids is not None:
-        attempts = attempts.where(Attempt.user_id.in_(user_ids))
-    # Starting from the attempts (not the bank's questions) lets the engine use the
-    # attempt_id index when a class is a small part of everyone's answers.
-    query = (
-        sa.select(
-            AttemptQuestion.version_id,
-            AttemptQuestion.score,
-            AttemptQuestion.response,
-            Attempt.percent,
-        )
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .join(Question, Question.id == AttemptQuestion.question_id)
-        .where(AttemptQuestion.attempt_id.in_(attempts), Question.bank_id == bank_id)
-    )
-    grouped: dict[int, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
-    for version_id, score, response, percent in db.session.execute(query):
-        scores, totals, responses = grouped[version_id]
-        scores.append(score or 0.0)
-        totals.append(percent or 0.0)
-        responses.append(response)
-    if not grouped:
+    (of these users, or of everyone); flagged items first. Reads the sums kept per version
+    (per student and version for a class), never the responses."""
+    sums = item_stats.version_sums(bank_id, user_ids)
+    if not sums:
         return []
     versions = db.session.execute(
         sa.select(QuestionVersion, Question.external_id)
         .join(Question, Question.id == QuestionVersion.question_id)
-        .where(QuestionVersion.id.in_(grouped))
+        .where(QuestionVersion.id.in_(sums))
     ).all()
     rows = [
-        ItemRow(version, external_id, analyse_item(*grouped[version.id]))
+        ItemRow(version, external_id, analyse_item(sums[version.id]))
         for version, external_id in versions
     ]
     return sorted(rows, key=lambda r: (not r.stats.flags, r.external_id, r.version.number))
@@ -235,27 +213,16 @@ def blueprint_reliability(user_ids: list[int] | None = None) -> list[BlueprintRe
     Each student gets different questions drawn from the blueprint, so there is no common item
     matrix for KR-20; KR-21 uses only the totals (and is a lower estimate).
     """
-    query = (
-        sa.select(Blueprint.title, Attempt.question_count, Attempt.score_points)
-        .join(Blueprint, Blueprint.id == Attempt.blueprint_id)
-        .where(Attempt.status == Status.FINISHED.value, Attempt.mode == Mode.EXAM.value)
-        .order_by(Blueprint.title)
-    )
-    if user_ids is not None:
-        query = query.where(Attempt.user_id.in_(user_ids))
-    totals: dict[tuple[str, int], list[float]] = defaultdict(list)
-    for title, count, points in db.session.execute(query):
-        totals[(title, count)].append(points or 0.0)
     results = []
-    for (title, count), values in totals.items():
-        reliability = kr21(values, count)
+    for title, count, sums in item_stats.blueprint_sums(user_ids):
+        reliability = kr21(sums, count)
         results.append(
             BlueprintReliability(
                 title,
-                len(values),
+                sums.count,
                 count,
                 reliability,
-                standard_error_of_measurement(values, reliability),
+                standard_error_of_measurement(sums, reliability),
             )
         )
     return results

@@ -1,0 +1,1 @@
+"""Item-analysis sums kept up to date as exam-mode attempts are graded."""
