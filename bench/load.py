@@ -224,7 +224,9 @@ def probe(url: str, cookie: str, body: str | None = None) -> bytes:
     return content
 
 
-def serve(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+def serve(app_path: str, port: int, env: dict, chdir: Path, stderr=None) -> subprocess.Popen:
+    """Start gunicorn with the app's settings; wait until it answers /healthz. The app's log
+    goes to `stderr` (a file) if given."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -238,7 +240,7 @@ def serve(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
         ],
         env=env | {"BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "/dev/null"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
