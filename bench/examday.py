@@ -319,8 +319,8 @@ def main() -> None:
         f"answers confirmed: {len(out['confirmed'])}, LOST: {lost}, "
         f"left unanswered at the submit time: {sum(out['unanswered'])}\n"
         f"attempts submitted: {len(out['attempts'])} ({sum(out['double'])} twice at once), "
-        f"not graded: {ungraded}, graded more than once: "
-        f"{sum(1 for n in gradings.values() if n > 1)}"
+        f"not graded: {ungraded}, gradings logged: {sum(gradings.values())}, "
+        f"graded more than once: {sum(1 for n in gradings.values() if n > 1)}"
     )
 
 

@@ -328,7 +328,7 @@ def main() -> None:
     parser.add_argument(
         "--submits",
         type=int,
-        default=1500,
+        default=1000,
         help="open attempts seeded per round for the submit run (it stops when all are graded)",
     )
     args = parser.parse_args()
