@@ -167,7 +167,9 @@ def open_item(attempt_id: int, position: int):
 def question(attempt_id: int, position: int):
     row, _ = open_item(attempt_id, position)
     qtype = get_question_type(row.type)
-    state = qtype.form_state(row.content, row.layout, row.response) if row.response else {}
+    state = (
+        qtype.form_state(row.content, row.layout, row.response) if row.response is not None else {}
+    )
     html = page.render(
         attempt_id=attempt_id,
         position=position,
