@@ -59,8 +59,9 @@ COLD_SAMPLES = 20  # reports timed right after a grading
 
 
 def seed(database_url: str, submits: int) -> dict:
-    """Fill an empty database; return what the load needs (ids, the benchmark users), with
-    `submits` more open attempts of the benchmark student to submit (and grade) once each."""
+    """Fill an empty database; return what the load needs (ids, the benchmark users). The
+    submit runs grade `submits` open attempts of a student of another class, so the reports
+    measured keep their size; the cold reports grade attempts of the benchmark student."""
 
     class SeedConfig(ProductionConfig):
         SECRET_KEY = secrets.token_hex(32)
@@ -131,11 +132,18 @@ def seed(database_url: str, submits: int) -> dict:
             blueprint = mock if n < 20 else terminology
             attempt = start_blueprint_attempt(owner, blueprint, mode=Mode.EXAM, now=now, seed=n)
             open_ids.append(attempt.id)
+        submitter = db.session.get(User, student_ids[1])
         to_submit = [
+            start_blueprint_attempt(
+                submitter, terminology, mode=Mode.EXAM, now=now, seed=IN_PROGRESS + n
+            ).id
+            for n in range(submits)
+        ]
+        to_grade = [
             start_blueprint_attempt(
                 bench_student, terminology, mode=Mode.EXAM, now=now, seed=IN_PROGRESS + n
             ).id
-            for n in range(submits)
+            for n in range(COLD_SAMPLES)
         ]
         db.session.commit()
         db.session.execute(sa.text("ANALYZE"))  # as `flask optimize-db` does nightly
@@ -154,7 +162,9 @@ def seed(database_url: str, submits: int) -> dict:
             "teacher": f"teacher{(student_ids.index(bench_student.id)) % CLASSES}@bench.test",
             "class_id": class_ids[0],
             "open_attempt": open_ids[0],
+            "submitter": submitter.email,
             "to_submit": to_submit,
+            "to_grade": to_grade,
             "saves": saves,
         }
 
@@ -342,7 +352,7 @@ def main() -> None:
         args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
     )
     started = time.perf_counter()
-    data = seed(database_url, args.rounds * args.submits + COLD_SAMPLES + 1)
+    data = seed(database_url, args.rounds * args.submits + 1)
     print(f"seeded in {time.perf_counter() - started:.0f} s ({database_url.split(':')[0]})")
     env = os.environ | {
         "QUIZAPP_ENV": "production",
@@ -356,6 +366,7 @@ def main() -> None:
         base, peer_base = "http://127.0.0.1:8411", "http://127.0.0.1:8413"
         student_cookie, student_token = sign_in(base, data["student"])
         teacher_cookie, _ = sign_in(base, data["teacher"])
+        submitter_cookie, submitter_token = sign_in(base, data["submitter"])
         question_path = f"/attempts/{data['open_attempt']}/7"
         page = probe(base + question_path, student_cookie)
         # The peer pads its page to the app's size and shares its key, so the cookie works.
@@ -373,8 +384,8 @@ def main() -> None:
         to_submit = data["to_submit"]
         probe(
             f"{base}/attempts/{to_submit.pop()}/submit",
-            student_cookie,
-            f"csrf_token={student_token}",
+            submitter_cookie,
+            f"csrf_token={submitter_token}",
         )
         class_page = f"{base}/classes/{data['class_id']}"
         for url in (f"{base}/progress", class_page, f"{class_page}/items"):
@@ -396,11 +407,11 @@ def main() -> None:
             ids = [to_submit.pop() for _ in range(args.submits)]
             submit_file = workdir / "submit.tsv"
             submit_file.write_text(
-                "".join(f"/attempts/{a}/submit\tcsrf_token={student_token}\n" for a in ids)
+                "".join(f"/attempts/{a}/submit\tcsrf_token={submitter_token}\n" for a in ids)
             )
             result = wrk(
                 f"{base}/",
-                cookie=student_cookie,
+                cookie=submitter_cookie,
                 script=[str(HERE / "submit.lua"), str(submit_file), "2"],
                 duration=args.duration,
             )
@@ -425,7 +436,7 @@ def main() -> None:
             for name, run in endpoints.items():
                 runs[name].append(run())
         cold = cold_reports(
-            base, (student_cookie, student_token), teacher_cookie, data, to_submit[:COLD_SAMPLES]
+            base, (student_cookie, student_token), teacher_cookie, data, data["to_grade"]
         )
     finally:
         for process in (app, hello, peer):
