@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg serve bench bench-items bench-imports bench-uploads bench-reports lint format chromium clean
+.PHONY: run admin test test-pg serve bench bench-examday bench-items bench-imports bench-uploads bench-reports lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,10 +65,16 @@ test: $(VENV)/.installed-dev chromium
 	$(BIN)/python tools/audit_dependencies.py
 	$(BIN)/pytest
 
-## bench: load benchmark under gunicorn with wrk (DATABASE_URL=postgresql://... for PostgreSQL)
+## bench: load benchmark under gunicorn with wrk, against hello world and a same-work peer
+## (DATABASE_URL=postgresql://... for PostgreSQL; BENCH_ARGS="--rounds 1 --duration 3s" to try)
 bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null 2>&1 || $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
+## bench-examday: 300 students sign in, answer a 50-question exam with autosave and submit;
+## lost answers and double gradings (BENCH_ARGS="--students 30 --questions 10 --minutes 2")
+bench-examday: $(VENV)/.installed-dev
+	$(BIN)/python bench/examday.py $(BENCH_ARGS)
 
 ## bench-items: time cold item analysis over 10k, 100k and 1M responses (goal: 1M under 200 ms)
 bench-items: $(VENV)/.installed-dev

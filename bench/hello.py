@@ -8,3 +8,8 @@ app = Flask(__name__)
 @app.get("/")
 def hello():
     return "Hello, world!"
+
+
+@app.get("/healthz")
+def healthz():
+    return "ok"

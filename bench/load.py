@@ -1,27 +1,32 @@
-"""Load benchmark: the app under gunicorn, driven by wrk over loopback, against hello world.
+"""Load benchmark: the app under gunicorn, driven by wrk over loopback, against hello world
+and a same-work peer (bench/peer.py).
 
     make bench                     # SQLite in a temporary folder
     make bench DATABASE_URL=postgresql://user:pw@localhost/empty_db
+    PYTHONPATH=. python bench/load.py --rounds 1 --duration 3s --submits 300   # a quick run
 
-It seeds the shipped banks, 1,000 students in 20 classes, 50,000 finished attempts and 100 in
-progress; starts the app and a Flask "hello world" with the same gunicorn settings; and reports,
-per endpoint, requests per second, p50 and p99 latency at 50 connections, errors, and the
-throughput as a share of hello world's. Every endpoint runs in each of `--rounds` rounds (3) and
-the median run is reported. Goals: >= 40 % of hello world, p99 < 100 ms, no errors.
+It seeds the shipped banks, 1,000 students in 20 classes, 50,000 finished attempts, 100 in
+progress and the open attempts the submit runs grade; starts the app, a Flask "hello world" and
+the peer with the same gunicorn settings; and reports, per endpoint, requests per second, p50
+and p99 latency at 50 connections, errors, and the throughput as a share of hello world's (and
+of the peer's for the question page and the save). Every endpoint runs in each of `--rounds`
+rounds (3) and the median run is reported. Then it times the reports cold, each right after a
+grading. Goals: >= 40 % of hello world, p99 < 100 ms, no errors.
 """
 
 import argparse
+import http.client
 import http.cookiejar
 import logging
 import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -46,11 +51,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PASSWORD = "bench pass phrase"
 STUDENTS, CLASSES, FINISHED_EACH, IN_PROGRESS = 1000, 20, 50, 100
-CONNECTIONS, DURATION = 50, "10s"
+CONNECTIONS = 50
+# Flask-Login's "basic" session protection hashes the address and User-Agent: wrk must send
+# the sign-in's, or every request is served as a fresh session and the cookie re-signed.
+USER_AGENT = "quizapp-bench/1"
+COLD_SAMPLES = 20  # reports timed right after a grading
 
 
-def seed(database_url: str) -> dict:
-    """Fill an empty database; return what the load needs (ids, the benchmark users)."""
+def seed(database_url: str, submits: int) -> dict:
+    """Fill an empty database; return what the load needs (ids, the benchmark users). The
+    submit runs grade `submits` open attempts of a student of another class, so the reports
+    measured keep their size; the cold reports grade attempts of the benchmark student."""
 
     class SeedConfig(ProductionConfig):
         SECRET_KEY = secrets.token_hex(32)
@@ -121,6 +132,19 @@ def seed(database_url: str) -> dict:
             blueprint = mock if n < 20 else terminology
             attempt = start_blueprint_attempt(owner, blueprint, mode=Mode.EXAM, now=now, seed=n)
             open_ids.append(attempt.id)
+        submitter = db.session.get(User, student_ids[1])
+        to_submit = [
+            start_blueprint_attempt(
+                submitter, terminology, mode=Mode.EXAM, now=now, seed=IN_PROGRESS + n
+            ).id
+            for n in range(submits)
+        ]
+        to_grade = [
+            start_blueprint_attempt(
+                bench_student, terminology, mode=Mode.EXAM, now=now, seed=IN_PROGRESS + n
+            ).id
+            for n in range(COLD_SAMPLES)
+        ]
         db.session.commit()
         db.session.execute(sa.text("ANALYZE"))  # as `flask optimize-db` does nightly
         db.session.commit()
@@ -133,17 +157,14 @@ def seed(database_url: str) -> dict:
                 state = qtype.form_state(content, item.slot.layout, qtype.correct_response(content))
                 fields = [(k, v) for k, values in state.items() for v in values]
                 saves.append((attempt_id, item.slot.position, fields))
-        finished = db.session.scalar(
-            sa.select(Attempt.id).where(
-                Attempt.user_id == bench_student.id, Attempt.finished_at.is_not(None)
-            )
-        )
         return {
             "student": bench_student.email,
             "teacher": f"teacher{(student_ids.index(bench_student.id)) % CLASSES}@bench.test",
             "class_id": class_ids[0],
             "open_attempt": open_ids[0],
-            "finished_attempt": finished,
+            "submitter": submitter.email,
+            "to_submit": to_submit,
+            "to_grade": to_grade,
             "saves": saves,
         }
 
@@ -152,6 +173,7 @@ def sign_in(base: str, email: str) -> tuple[str, str]:
     """Sign in like a browser; return the session cookie and a CSRF token for form posts."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
@@ -162,8 +184,9 @@ def sign_in(base: str, email: str) -> tuple[str, str]:
     return f"session={cookie.value}", token
 
 
-def wrk(url: str, *, cookie: str = "", script: list[str] | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+def wrk(url: str, *, cookie: str = "", script: list[str] | None = None, duration: str) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency"]
+    command += ["-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     if script:
@@ -186,24 +209,37 @@ def wrk(url: str, *, cookie: str = "", script: list[str] | None = None) -> dict:
     }
 
 
-def probe(url: str, cookie: str, line: str | None = None) -> None:
-    """Check an endpoint answers once before loading it, so errors are seen, not just counted."""
-    data = None
-    if line is not None:
-        path, body = line.rstrip("\n").split("\t", 1)
-        url, data = url.rstrip("/") + path, body.encode()
-    request = urllib.request.Request(url, data=data, headers={"Cookie": cookie})
-    try:
-        with urllib.request.urlopen(request) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-        print(f"probe {url}: HTTP {status}: {exc.read()[:300]!r}")
+def fetch(url: str, cookie: str, body: str | None = None) -> tuple[int, dict, bytes]:
+    """One request with wrk's headers, redirects not followed: status, headers, body."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc)
+    headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request("POST" if body is not None else "GET", parts.path, body, headers)
+    response = connection.getresponse()
+    result = response.status, dict(response.getheaders()), response.read()
+    connection.close()
+    return result
+
+
+def probe(url: str, cookie: str, body: str | None = None) -> bytes:
+    """Check an endpoint serves the signed-in user before loading it (so errors are seen, not
+    just counted): no error, no redirect to the sign-in page, and no new Set-Cookie (which
+    would mean wrk's requests fail the session protection and get a fresh session)."""
+    status, headers, content = fetch(url, cookie, body)
     if status >= 400:
-        print(f"warning: {url} answered {status} before the load started")
+        print(f"warning: {url} answered {status} before the load: {content[:300]!r}")
+    if "/login" in headers.get("Location", ""):
+        print(f"warning: {url} is not served as the signed-in user (redirected to sign in)")
+    if "Set-Cookie" in headers:
+        print(f"warning: {url} re-signed the session cookie: wrk's requests are not the user's")
+    return content
 
 
-def serve(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+def serve(app_path: str, port: int, env: dict, chdir: Path, stderr=None) -> subprocess.Popen:
+    """Start gunicorn with the app's settings; wait until it answers /healthz. The app's log
+    goes to `stderr` (a file) if given."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -217,15 +253,11 @@ def serve(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
         ],
         env=env | {"BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "/dev/null"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/healthz"
-                if "wsgi" in app_path
-                else f"http://127.0.0.1:{port}/"
-            )
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz")
             return process
         except OSError:
             time.sleep(0.2)
@@ -259,6 +291,52 @@ def write_saves(path: Path, database_url: str, saves: list, token: str) -> None:
     )
 
 
+def count_submitted(database_url: str, attempt_ids: list[int]) -> int:
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.scalar(
+            sa.select(sa.func.count()).where(
+                Attempt.id.in_(attempt_ids), Attempt.finish_reason == "submitted"
+            )
+        )
+    engine.dispose()
+    return count
+
+
+def time_reports(base: str, student: tuple, teacher_cookie: str, data: dict) -> dict:
+    """Time each report from one client, cold and then warm. Cold: right after a grading
+    changed its data (so no worker has it cached); per sample, submit one of the student's open
+    attempts, then fetch each report once. Warm: once every worker has it cached (each report
+    fetched 10 times first, untimed), with nothing changing."""
+    cookie, token = student
+    reports = {
+        "student dashboard": (f"{base}/progress", cookie),
+        "class report": (f"{base}/classes/{data['class_id']}", teacher_cookie),
+        "item analysis": (f"{base}/classes/{data['class_id']}/items", teacher_cookie),
+    }
+    cold: dict[str, list[float]] = {name: [] for name in reports}
+    warm: dict[str, list[float]] = {name: [] for name in reports}
+    errors = 0
+
+    def timed(url: str, report_cookie: str) -> float:
+        nonlocal errors
+        started = time.perf_counter()
+        status, _, _ = fetch(url, report_cookie)
+        errors += status != 200
+        return 1000 * (time.perf_counter() - started)
+
+    for attempt_id in data["to_grade"]:
+        status, _, _ = fetch(f"{base}/attempts/{attempt_id}/submit", cookie, f"csrf_token={token}")
+        errors += status != 302
+        for name, (url, report_cookie) in reports.items():
+            cold[name].append(timed(url, report_cookie))
+    for name, (url, report_cookie) in reports.items():
+        for _ in range(10):
+            timed(url, report_cookie)
+        warm[name] = [timed(url, report_cookie) for _ in range(COLD_SAMPLES)]
+    return {"cold": cold, "warm": warm, "errors": errors}
+
+
 def median_run(runs: list[dict]) -> dict:
     """The run with the median throughput, with the errors of all runs."""
     middle = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
@@ -271,6 +349,13 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="runs of every endpoint; the median is reported"
     )
+    parser.add_argument("--duration", default="10s", help="of each wrk run (wrk's -d)")
+    parser.add_argument(
+        "--submits",
+        type=int,
+        default=1000,
+        help="open attempts seeded per round for the submit run (it stops when all are graded)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: sudo apt-get install wrk")
@@ -279,7 +364,7 @@ def main() -> None:
         args.database_url or f"sqlite:///{workdir / 'bench.sqlite'}"
     )
     started = time.perf_counter()
-    data = seed(database_url)
+    data = seed(database_url, args.rounds * args.submits + 1)
     print(f"seeded in {time.perf_counter() - started:.0f} s ({database_url.split(':')[0]})")
     env = os.environ | {
         "QUIZAPP_ENV": "production",
@@ -288,63 +373,112 @@ def main() -> None:
         "SESSION_COOKIE_SECURE": "0",
     }
     app, hello = serve("wsgi:app", 8411, env, ROOT), serve("hello:app", 8412, env, HERE)
+    peer = None
     try:
-        base = "http://127.0.0.1:8411"
+        base, peer_base = "http://127.0.0.1:8411", "http://127.0.0.1:8413"
         student_cookie, student_token = sign_in(base, data["student"])
         teacher_cookie, _ = sign_in(base, data["teacher"])
+        submitter_cookie, submitter_token = sign_in(base, data["submitter"])
+        question_path = f"/attempts/{data['open_attempt']}/7"
+        page = probe(base + question_path, student_cookie)
+        # The peer pads its page to the app's size and shares its key, so the cookie works.
+        peer = serve("bench.peer:app", 8413, env | {"PEER_PAGE_BYTES": str(len(page))}, ROOT)
+        peer_page = probe(peer_base + question_path, student_cookie)
+        print(f"question page: app {len(page)} bytes, peer {len(peer_page)} bytes")
         saves_file = workdir / "saves.tsv"
         write_saves(saves_file, database_url, data["saves"], student_token)
-        probe(f"{base}/", student_cookie, saves_file.read_text().splitlines()[0])
-        submit_file = workdir / "submit.tsv"
-        submit_file.write_text(
-            f"/attempts/{data['finished_attempt']}/submit\tcsrf_token={student_token}\n"
+        path, body = saves_file.read_text().splitlines()[0].split("\t", 1)
+        probe(base + path, student_cookie, body)
+        write_saves(saves_file, database_url, data["saves"], student_token)
+        probe(
+            peer_base + path, student_cookie, saves_file.read_text().splitlines()[0].split("\t")[1]
         )
-        probe(f"{base}/", student_cookie, submit_file.read_text())
-        probe(f"{base}/classes/{data['class_id']}", teacher_cookie)
-
-        def saving():
-            write_saves(saves_file, database_url, data["saves"], student_token)
-            return wrk(
-                f"{base}/",
-                cookie=student_cookie,
-                script=[str(HERE / "autosave.lua"), str(saves_file), "2"],
-            )
-
+        to_submit = data["to_submit"]
+        probe(
+            f"{base}/attempts/{to_submit.pop()}/submit",
+            submitter_cookie,
+            f"csrf_token={submitter_token}",
+        )
         class_page = f"{base}/classes/{data['class_id']}"
-        endpoints = {
-            "hello world": lambda: wrk("http://127.0.0.1:8412/"),
-            "show a question": lambda: wrk(
-                f"{base}/attempts/{data['open_attempt']}/7", cookie=student_cookie
-            ),
-            "save an answer": saving,
-            "submit an attempt": lambda: wrk(
+        for url in (f"{base}/progress", class_page, f"{class_page}/items"):
+            probe(url, teacher_cookie if "classes" in url else student_cookie)
+
+        def saving(server: str):
+            def run():
+                write_saves(saves_file, database_url, data["saves"], student_token)
+                return wrk(
+                    f"{server}/",
+                    cookie=student_cookie,
+                    script=[str(HERE / "autosave.lua"), str(saves_file), "2"],
+                    duration=args.duration,
+                )
+
+            return run
+
+        def submitting():
+            ids = [to_submit.pop() for _ in range(args.submits)]
+            submit_file = workdir / "submit.tsv"
+            submit_file.write_text(
+                "".join(f"/attempts/{a}/submit\tcsrf_token={submitter_token}\n" for a in ids)
+            )
+            result = wrk(
                 f"{base}/",
-                cookie=student_cookie,
-                script=[str(HERE / "autosave.lua"), str(submit_file), "2"],
-            ),
-            "student dashboard": lambda: wrk(f"{base}/progress", cookie=student_cookie),
-            "class report": lambda: wrk(class_page, cookie=teacher_cookie),
-            "item analysis": lambda: wrk(f"{class_page}/items", cookie=teacher_cookie),
+                cookie=submitter_cookie,
+                script=[str(HERE / "submit.lua"), str(submit_file), "2"],
+                duration=args.duration,
+            )
+            return result | {"graded": count_submitted(database_url, ids)}
+
+        def get(url: str, cookie: str):
+            return lambda: wrk(url, cookie=cookie, duration=args.duration)
+
+        endpoints = {
+            "hello world": get("http://127.0.0.1:8412/", ""),
+            "peer: question page": get(peer_base + question_path, student_cookie),
+            "peer: save": saving(peer_base),
+            "show a question": get(base + question_path, student_cookie),
+            "save an answer": saving(base),
+            "submit an attempt": submitting,
+            "student dashboard": get(f"{base}/progress", student_cookie),
+            "class report": get(class_page, teacher_cookie),
+            "item analysis": get(f"{class_page}/items", teacher_cookie),
         }
         runs: dict[str, list[dict]] = {name: [] for name in endpoints}
         for _ in range(args.rounds):  # rounds, not repeats in a row: drifts hit every endpoint
             for name, run in endpoints.items():
                 runs[name].append(run())
+        reports = time_reports(base, (student_cookie, student_token), teacher_cookie, data)
     finally:
-        app.terminate()
-        hello.terminate()
-    rows = [(name, median_run(results)) for name, results in runs.items()]
-    baseline = rows[0][1]["rps"]
+        for process in (app, hello, peer):
+            if process is not None:
+                process.terminate()
+    rows = dict((name, median_run(results)) for name, results in runs.items())
+    peers = {"show a question": "peer: question page", "save an answer": "peer: save"}
     print(
-        f"\n{CONNECTIONS} connections, {DURATION} a run, median of {args.rounds} rounds "
+        f"\n{CONNECTIONS} connections, {args.duration} a run, median of {args.rounds} rounds "
         "(errors: all rounds), gunicorn settings from gunicorn.conf.py\n"
     )
-    print("| endpoint | req/s | p50 ms | p99 ms | errors | vs hello world |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, r in rows:
+    print("| endpoint | req/s | p50 ms | p99 ms | errors | vs hello world | vs peer |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, r in rows.items():
+        share = f"{100 * r['rps'] / rows[peers[name]]['rps']:.0f} %" if name in peers else ""
         print(
             f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
-            f"{100 * r['rps'] / baseline:.0f} % |"
+            f"{100 * r['rps'] / rows['hello world']['rps']:.0f} % | {share} |"
+        )
+    graded = [r["graded"] for r in runs["submit an attempt"]]
+    print(f"\nsubmit runs graded {graded} of {args.submits} open attempts each")
+    print(
+        f"\nreports from one client, {COLD_SAMPLES} samples each (errors {reports['errors']}): "
+        "cold right after a grading, warm once every worker has them cached\n"
+    )
+    print("| report | cold p50 ms | cold max ms | warm p50 ms | warm max ms |")
+    print("|---|---:|---:|---:|---:|")
+    for name, cold in reports["cold"].items():
+        warm = reports["warm"][name]
+        print(
+            f"| {name} | {statistics.median(cold):.1f} | {max(cold):.1f} | "
+            f"{statistics.median(warm):.1f} | {max(warm):.1f} |"
         )
     shutil.rmtree(workdir, ignore_errors=True)
 
