@@ -79,8 +79,6 @@ class Config:
     # Answers arriving this long after a deadline are still accepted (network latency);
     # later ones are refused and the attempt is graded (SECURITY.md rule 1).
     EXAM_GRACE_SECONDS = _env_int("EXAM_GRACE_SECONDS", 30)
-    # Reports and statistics kept per server process (see quizapp/caching.py).
-    RESULT_CACHE_SIZE = _env_int("RESULT_CACHE_SIZE", 512)
 
     # Failed-login throttling, per account and per client address.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)

@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
-from quizapp import caching, cli, errors, layout, models
+from quizapp import cli, errors, layout, models
 from quizapp.admin.views import bp as admin_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
@@ -62,7 +62,6 @@ def warm_up(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    caching.init_app(app)
     layout.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which cannot ALTER most things in place.
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)

@@ -59,25 +59,6 @@ def finished_attempts_query(user_ids: list[int], bank_id: int | None = None):
     return query
 
 
-def results_fingerprint(user_ids: list[int] | None) -> tuple:
-    """A value that changes whenever a report over these users' (or everyone's) results could:
-    their finished attempts (count and latest finish), the latest answer graded in an attempt
-    still open (tutor mode grades as it goes), and the latest change to a bank's title or topics
-    (reports show them). One indexed query, for keys of cached reports."""
-    users = Attempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
-    finished = sa.select(sa.func.count(Attempt.id), sa.func.max(Attempt.finished_at)).where(
-        users, Attempt.status == Status.FINISHED.value
-    )
-    graded_open = (
-        sa.select(sa.func.max(AttemptQuestion.graded_at))
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(users, Attempt.status == Status.IN_PROGRESS.value)
-        .scalar_subquery()
-    )
-    banks_changed = sa.select(sa.func.max(Bank.updated_at)).scalar_subquery()
-    return tuple(db.session.execute(finished.add_columns(graded_open, banks_changed)).one())
-
-
 def score_series(user_id: int) -> dict[str, list[tuple[datetime, float]]]:
     """Per bank title, the student's percent on that bank's questions in each of their latest
     SCORE_SERIES_POINTS finished attempts using it, oldest first."""

@@ -8,7 +8,6 @@ from markupsafe import Markup
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
-from quizapp.caching import cached
 from quizapp.exams import services as exam_services
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -24,7 +23,7 @@ ATTEMPTS_PER_PAGE = 25
 
 
 def render_fragment(template: str, **context) -> Markup:
-    """Part of a page rendered on its own, to be placed in the page (or cached)."""
+    """Part of a page rendered on its own, to be placed in the page."""
     # render_template autoescapes: the result is already safe HTML.
     return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
 
@@ -36,16 +35,12 @@ def score_section(series: dict) -> Markup:
 
 def item_analysis_section(bank_id: int | None, user_ids: list[int] | None) -> Markup:
     """Item statistics of a bank and reliability per practice test, over these users' (or
-    everyone's) finished exams; computed and rendered once per change of those results."""
+    everyone's) finished exams, from the sums kept as exams are graded."""
     if bank_id is None or user_ids == []:
         return _item_analysis_fragment([], [])
-    key = ("items", bank_id, user_ids and tuple(user_ids), services.results_fingerprint(user_ids))
-    return cached(
-        key,
-        lambda: _item_analysis_fragment(
-            services.item_analysis(bank_id=bank_id, user_ids=user_ids),
-            services.blueprint_reliability(user_ids),
-        ),
+    return _item_analysis_fragment(
+        services.item_analysis(bank_id=bank_id, user_ids=user_ids),
+        services.blueprint_reliability(user_ids),
     )
 
 
