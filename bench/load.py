@@ -305,9 +305,8 @@ def count_submitted(database_url: str, attempt_ids: list[int]) -> int:
 
 def time_reports(base: str, student: tuple, teacher_cookie: str, data: dict) -> dict:
     """Time each report from one client, cold and then warm. Cold: right after a grading
-    changed its data (so no worker has it cached); per sample, submit one of the student's open
-    attempts, then fetch each report once. Warm: once every worker has it cached (each report
-    fetched 10 times first, untimed), with nothing changing."""
+    changed its data; per sample, submit one of the student's open attempts, then fetch each
+    report once. Warm: each report fetched 10 times first (untimed), with nothing changing."""
     cookie, token = student
     reports = {
         "student dashboard": (f"{base}/progress", cookie),
@@ -470,7 +469,7 @@ def main() -> None:
     print(f"\nsubmit runs graded {graded} of {args.submits} open attempts each")
     print(
         f"\nreports from one client, {COLD_SAMPLES} samples each (errors {reports['errors']}): "
-        "cold right after a grading, warm once every worker has them cached\n"
+        "cold right after a grading, warm after 10 untimed fetches\n"
     )
     print("| report | cold p50 ms | cold max ms | warm p50 ms | warm max ms |")
     print("|---|---:|---:|---:|---:|")
