@@ -194,6 +194,24 @@ FORM_DATA = {
 }
 
 
+def url_with_real_ids(app, endpoint, requester, teacher, target, *, start_attempt, make_class):
+    """The endpoint's URL with its ids naming real objects: the requester's open attempt, the
+    teacher's class with the target enrolled, and the staff objects of staff_placeholders."""
+    placeholders = {
+        "target": target.id,
+        "own_attempt": start_attempt(requester),
+        "class": make_class(teacher, students=(target,)),
+        "enrolled": target.id,
+        **staff_placeholders(app, requester, teacher, target),
+    }
+    values = {
+        key: placeholders.get(value, value) if isinstance(value, str) else value
+        for key, value in URL_VALUES.get(endpoint, {}).items()
+    }
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
 def staff_placeholders(app, requester, teacher, reporter) -> dict:
     """An upload pending for the requester, a bank of the teacher, and a report on it."""
     with app.app_context():
@@ -260,19 +278,15 @@ def test_route_access(
     if role != "anonymous":
         auth.login(requester)
     teacher = requester if role == "instructor" else make_user("instructor")
-    placeholders = {
-        "target": target.id,
-        "own_attempt": start_attempt(requester),
-        "class": make_class(teacher, students=(target,)),
-        "enrolled": target.id,
-        **staff_placeholders(app, requester, teacher, target),
-    }
-    values = {
-        key: placeholders.get(value, value) if isinstance(value, str) else value
-        for key, value in URL_VALUES.get(endpoint, {}).items()
-    }
-    with app.test_request_context():
-        url = url_for(endpoint, **values)
+    url = url_with_real_ids(
+        app,
+        endpoint,
+        requester,
+        teacher,
+        target,
+        start_attempt=start_attempt,
+        make_class=make_class,
+    )
     response = client.open(url, method=method, data=FORM_DATA.get(endpoint, {}))
     response.close()
     expected = EXPECTED[(method, endpoint)][role]

@@ -1,11 +1,10 @@
 """No browser or proxy may keep a page; static files stay cacheable."""
 
 import pytest
-from flask import url_for
 
 from config import TestingConfig
 from quizapp import create_app
-from tests.test_access_control import EXPECTED, URL_VALUES, staff_placeholders
+from tests.test_access_control import EXPECTED, url_with_real_ids
 
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
@@ -24,19 +23,15 @@ def test_signed_in_pages_are_never_stored(
     make_bank("demo")
     make_blueprint("demo-test", bank="demo")
     auth.login(instructor)
-    placeholders = {
-        "target": student.id,
-        "own_attempt": start_attempt(instructor),
-        "class": make_class(instructor, students=(student,)),
-        "enrolled": student.id,
-        **staff_placeholders(app, instructor, instructor, student),
-    }
-    values = {
-        key: placeholders.get(value, value) if isinstance(value, str) else value
-        for key, value in URL_VALUES.get(endpoint, {}).items()
-    }
-    with app.test_request_context():
-        url = url_for(endpoint, **values)
+    url = url_with_real_ids(
+        app,
+        endpoint,
+        instructor,
+        instructor,
+        student,
+        start_attempt=start_attempt,
+        make_class=make_class,
+    )
     response = client.get(url)
     response.close()
     assert response.status_code == EXPECTED[("GET", endpoint)]["instructor"], url
