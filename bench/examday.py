@@ -29,10 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from load import ROOT, serve
+from load import ROOT, seeding_app, serve
 
-from config import ProductionConfig, normalize_database_url
-from quizapp import create_app
+from config import normalize_database_url
 from quizapp.auth.models import Role, User
 from quizapp.auth.passwords import hash_password
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion
@@ -51,11 +50,7 @@ def seed(database_url: str, students: int, questions: int, minutes: int) -> None
     """Fill an empty database: the shipped banks, the students, and a one-part exam drawn from
     the largest bank whose time limit outlasts the run (no attempt expires)."""
 
-    class SeedConfig(ProductionConfig):
-        SECRET_KEY = secrets.token_hex(32)
-        SQLALCHEMY_DATABASE_URI = database_url
-
-    app = create_app(SeedConfig)
+    app = seeding_app(database_url)
     with app.app_context():
         db.create_all()
         sync_directory(ROOT / "question_banks", now=datetime.now(UTC))

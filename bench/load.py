@@ -58,16 +58,22 @@ USER_AGENT = "quizapp-bench/1"
 COLD_SAMPLES = 20  # reports timed right after a grading
 
 
-def seed(database_url: str, submits: int) -> dict:
-    """Fill an empty database; return what the load needs (ids, the benchmark users). The
-    submit runs grade `submits` open attempts of a student of another class, so the reports
-    measured keep their size; the cold reports grade attempts of the benchmark student."""
+def seeding_app(database_url: str):
+    """The app on a benchmark's database, with a throwaway key, for filling it directly."""
 
     class SeedConfig(ProductionConfig):
         SECRET_KEY = secrets.token_hex(32)
         SQLALCHEMY_DATABASE_URI = database_url
 
-    app = create_app(SeedConfig)
+    return create_app(SeedConfig)
+
+
+def seed(database_url: str, submits: int) -> dict:
+    """Fill an empty database; return what the load needs (ids, the benchmark users). The
+    submit runs grade `submits` open attempts of a student of another class, so the reports
+    measured keep their size; the cold reports grade attempts of the benchmark student."""
+
+    app = seeding_app(database_url)
     logging.getLogger("quizapp").setLevel(logging.WARNING)  # not a line per seeded attempt
     with app.app_context():
         db.create_all()

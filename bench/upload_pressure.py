@@ -24,9 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.import_files import gift_file  # noqa: E402
-from bench.load import PASSWORD, serve, sign_in  # noqa: E402
-from config import ProductionConfig  # noqa: E402
-from quizapp import create_app  # noqa: E402
+from bench.load import PASSWORD, seeding_app, serve, sign_in  # noqa: E402
 from quizapp.auth.models import Role  # noqa: E402
 from quizapp.auth.services import create_user  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
@@ -91,11 +89,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-uploads-"))
     database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
 
-    class SeedConfig(ProductionConfig):
-        SECRET_KEY = secrets.token_hex(32)
-        SQLALCHEMY_DATABASE_URI = database_url
-
-    app = create_app(SeedConfig)
+    app = seeding_app(database_url)
     with app.app_context():
         db.create_all()
         create_user("teacher@bench.test", "Teacher", PASSWORD, role=Role.INSTRUCTOR)

@@ -30,17 +30,20 @@ def is_safe_redirect(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def dialect_insert(model):
+    """An INSERT with this engine's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 def insert_unless_duplicate(model, **values) -> bool:
     """Insert a row unless a unique constraint already holds one like it; True if inserted.
 
     One statement decides, so two racing requests cannot both pass a check and then collide
     on the constraint (an error page for the loser).
     """
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
     statement = (
-        insert(model)
+        dialect_insert(model)
         .values(**values)
         .on_conflict_do_nothing()
         .returning(*model.__table__.primary_key.columns)

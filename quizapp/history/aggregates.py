@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.banks.models import Question, QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
@@ -28,6 +27,7 @@ from quizapp.history.models import (
     StudentTotal,
 )
 from quizapp.scoring.recent import keep_latest, stamp
+from quizapp.utils import dialect_insert
 
 #: Attempts per blueprint behind the trend on the class report.
 TREND_WINDOW = 5
@@ -50,11 +50,6 @@ def week_start(moment: datetime) -> datetime:
     return day.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _insert(model):
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _locked_rows(model, keys, initial: dict) -> dict:
     """The model's rows with these primary keys, created with `initial` values if missing and
     locked until the transaction ends, by key."""
@@ -64,7 +59,7 @@ def _locked_rows(model, keys, initial: dict) -> dict:
     columns = list(model.__table__.primary_key.columns)
     names = [column.name for column in columns]
     db.session.execute(
-        _insert(model)
+        dialect_insert(model)
         .values([{**initial, **dict(zip(names, key, strict=True))} for key in keys])
         .on_conflict_do_nothing()
     )

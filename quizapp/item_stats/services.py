@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp.banks.models import Blueprint, Question, QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
@@ -27,6 +26,7 @@ from quizapp.scoring.item_analysis import (
     response_sums,
     scaled,
 )
+from quizapp.utils import dialect_insert
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,7 @@ def _upsert(model, keys: tuple[str, ...], rows: list[dict]) -> None:
     if not rows:
         return
     table = model.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = dialect_insert(table)
     added = {c.name: c + insert.excluded[c.name] for c in table.columns if c.name not in keys}
     db.session.execute(insert.on_conflict_do_update(index_elements=keys, set_=added), rows)
 

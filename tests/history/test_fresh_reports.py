@@ -3,7 +3,6 @@ updated in the transaction that grades, so a new result or a rename shows at onc
 
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from quizapp.auth.models import User
@@ -14,28 +13,15 @@ from quizapp.banks.services import sync_bank
 from quizapp.classes.models import Classroom
 from quizapp.classes.services import join_class
 from quizapp.extensions import db
-from quizapp.history.demo import seed_attempts
 from tests.conftest import bank_yaml
-
-
-@pytest.fixture
-def student(make_user, auth, make_bank):
-    make_bank("demo", n_questions=12, topic_split=6)
-    user = make_user(display_name="Stu Dent")
-    auth.login(user)
-    return user
-
-
-def _seed(app, user_ids, **kwargs):
-    with app.app_context():
-        seed_attempts(user_ids, **kwargs)
+from tests.history.conftest import seed
 
 
 def test_progress_page_shows_a_new_result_at_once(app, client, student):
-    _seed(app, [student.id], attempts_each=2)
+    seed(app, [student.id], attempts_each=2)
     page = client.get("/progress").get_data(as_text=True)
     assert "10 questions answered" in page and page.count("Seeded test") == 2
-    _seed(app, [student.id], attempts_each=1)
+    seed(app, [student.id], attempts_each=1)
     page = client.get("/progress").get_data(as_text=True)
     assert "15 questions answered" in page and page.count("Seeded test") == 3
 
@@ -47,11 +33,11 @@ def test_class_report_follows_results_and_roster_changes(
     teacher = make_user("instructor")
     alice = make_user(display_name="Alice")
     class_id = make_class(teacher, students=(alice,))
-    _seed(app, [alice.id], attempts_each=2)
+    seed(app, [alice.id], attempts_each=2)
     auth.login(teacher)
     page = client.get(f"/classes/{class_id}").get_data(as_text=True)
     assert '<td class="text-end">2</td>' in page
-    _seed(app, [alice.id], attempts_each=1)
+    seed(app, [alice.id], attempts_each=1)
     page = client.get(f"/classes/{class_id}").get_data(as_text=True)
     assert '<td class="text-end">3</td>' in page
     client.post(f"/classes/{class_id}/students/{alice.id}/accommodation", data={"time": "1.5"})
@@ -71,11 +57,11 @@ def test_item_analysis_counts_new_responses(app, client, auth, make_user, make_c
     teacher = make_user("instructor")
     students = [make_user() for _ in range(3)]
     class_id = make_class(teacher, students=tuple(students))
-    _seed(app, [s.id for s in students], attempts_each=1, questions_each=5)
+    seed(app, [s.id for s in students], attempts_each=1, questions_each=5)
     auth.login(teacher)
     page = client.get(f"/classes/{class_id}/items?bank=demo").get_data(as_text=True)
     assert page.count('<td class="text-end">3</td>') == 5  # responses per question
-    _seed(app, [students[0].id], attempts_each=1, questions_each=5)
+    seed(app, [students[0].id], attempts_each=1, questions_each=5)
     page = client.get(f"/classes/{class_id}/items?bank=demo").get_data(as_text=True)
     assert page.count('<td class="text-end">4</td>') == 5
     whole_bank = client.get("/banks/demo/items").get_data(as_text=True)
@@ -83,7 +69,7 @@ def test_item_analysis_counts_new_responses(app, client, auth, make_user, make_c
 
 
 def test_progress_page_shows_renamed_topics_and_banks(app, client, student):
-    _seed(app, [student.id], attempts_each=2)
+    seed(app, [student.id], attempts_each=2)
     page = client.get("/progress").get_data(as_text=True)
     assert "Topic A1" in page and "Demo bank demo" in page
     renamed = bank_yaml("demo", 12, topic_split=6).replace("Topic A1", "Word roots")

@@ -3,28 +3,14 @@
 import csv
 import io
 
-import pytest
 import sqlalchemy as sa
 
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
 from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC, SCORE_SERIES_POINTS
-from quizapp.history.demo import seed_attempts
 from quizapp.history.views import ATTEMPTS_PER_PAGE
-
-
-@pytest.fixture
-def student(make_user, auth, make_bank):
-    make_bank("demo", n_questions=12, topic_split=6)
-    user = make_user(display_name="Stu Dent")
-    auth.login(user)
-    return user
-
-
-def _seed(app, user_ids, **kwargs):
-    with app.app_context():
-        seed_attempts(user_ids, **kwargs)
+from tests.history.conftest import seed
 
 
 def test_empty_progress_page(client, student):
@@ -34,7 +20,7 @@ def test_empty_progress_page(client, student):
 
 
 def test_progress_shows_chart_table_mastery_and_history(app, client, student):
-    _seed(app, [student.id], attempts_each=4)
+    seed(app, [student.id], attempts_each=4)
     page = client.get("/progress").get_data(as_text=True)
     assert "20 questions answered" in page
     assert '<svg viewBox="0 0 640 240" role="img"' in page and "<polyline" in page
@@ -45,7 +31,7 @@ def test_progress_shows_chart_table_mastery_and_history(app, client, student):
 
 
 def test_mastery_is_weakest_first(app, client, student):
-    _seed(app, [student.id], attempts_each=10, accuracy=lambda u, n: 0.5)
+    seed(app, [student.id], attempts_each=10, accuracy=lambda u, n: 0.5)
     with app.app_context():
         mastery = services.topic_mastery(student.id)
         percents = [t.percent for t in mastery]
@@ -54,7 +40,7 @@ def test_mastery_is_weakest_first(app, client, student):
 
 
 def test_practice_weakest_topics_starts_a_tutor_test(app, client, student):
-    _seed(app, [student.id], attempts_each=6, accuracy=lambda u, n: 0.3)
+    seed(app, [student.id], attempts_each=6, accuracy=lambda u, n: 0.3)
     response = client.post("/progress/practice-weakest")
     attempt_id = int(response.headers["Location"].split("/")[2])
     with app.app_context():
@@ -70,7 +56,7 @@ def test_practice_weakest_without_history_explains(client, student):
 
 
 def test_history_is_paged_and_filtered_by_bank(app, client, student, make_bank):
-    _seed(app, [student.id], attempts_each=30)
+    seed(app, [student.id], attempts_each=30)
     first = client.get("/progress").get_data(as_text=True)
     assert first.count("Seeded test") == 25 and 'aria-label="Pages of finished tests"' in first
     assert client.get("/progress?page=2").get_data(as_text=True).count("Seeded test") == 5
@@ -80,7 +66,7 @@ def test_history_is_paged_and_filtered_by_bank(app, client, student, make_bank):
 
 
 def test_csv_export_of_own_history(app, client, student):
-    _seed(app, [student.id], attempts_each=2)
+    seed(app, [student.id], attempts_each=2)
     with app.app_context():
         db.session.execute(sa.update(Attempt).values(title='=HYPERLINK("http://x")'))
         db.session.commit()
@@ -94,7 +80,7 @@ def test_csv_export_of_own_history(app, client, student):
 
 def test_students_see_only_their_own_history(app, client, student, make_user):
     other = make_user(display_name="Other Person")
-    _seed(app, [other.id], attempts_each=3)
+    seed(app, [other.id], attempts_each=3)
     page = client.get("/progress").get_data(as_text=True)
     assert "Seeded test" not in page and "0 questions answered" in page
 
@@ -106,7 +92,7 @@ def test_progress_page_queries_are_bounded(app, client, student, count_queries):
             db.session.execute(sa.delete(AttemptQuestion))
             db.session.execute(sa.delete(Attempt))
             db.session.commit()
-        _seed(app, [student.id], attempts_each=total)
+        seed(app, [student.id], attempts_each=total)
         with count_queries() as statements:
             assert client.get("/progress").status_code == 200
             assert client.get("/progress?page=3&bank=demo").status_code == 200
@@ -119,7 +105,7 @@ def test_progress_page_size_stops_growing_with_the_history(app, client, student)
     pages = {}
     seeded = 0
     for total in (10, 40, 200):
-        _seed(app, [student.id], attempts_each=total - seeded)
+        seed(app, [student.id], attempts_each=total - seeded)
         seeded = total
         pages[total] = client.get("/progress").get_data(as_text=True)
     history_rows = {total: page.count("Seeded test") for total, page in pages.items()}
