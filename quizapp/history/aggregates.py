@@ -2,10 +2,12 @@
 
 `record_finished_attempt` and `record_graded_answer` run inside the transaction that grades,
 so reports never see a graded answer without its aggregates, nor the reverse. Two gradings of
-one student at once (two tabs, or a submit racing the expiry job) must not lose an update: each
-update first makes sure its rows exist (INSERT ... ON CONFLICT DO NOTHING), then locks them
-(SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a time and this transaction
-already wrote) in one fixed order (table, then key), and only then reads and changes them.
+one student at once (two tabs, or a submit racing the expiry job) must not lose an update:
+- counters are added in the database by one upsert (`n = n + excluded.n`);
+- rows whose new value needs Python (the latest-N lists) are created if missing and locked by
+  one upsert that returns them (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`: PostgreSQL
+  locks each row it updates; SQLite has one writer at a time), in one fixed order (table, then
+  key), and only then changed.
 
 `rebuild_student_aggregates` recomputes everything from the answers (`flask stats rebuild`).
 """
@@ -27,7 +29,7 @@ from quizapp.history.models import (
     StudentTotal,
 )
 from quizapp.scoring.recent import keep_latest, stamp
-from quizapp.utils import dialect_insert
+from quizapp.utils import add_counts, dialect_insert
 
 #: Attempts per blueprint behind the trend on the class report.
 TREND_WINDOW = 5
@@ -52,24 +54,19 @@ def week_start(moment: datetime) -> datetime:
 
 def _locked_rows(model, keys, initial: dict) -> dict:
     """The model's rows with these primary keys, created with `initial` values if missing and
-    locked until the transaction ends, by key."""
+    locked until the transaction ends, by key: one statement."""
     keys = sorted(set(keys))
     if not keys:
         return {}
-    columns = list(model.__table__.primary_key.columns)
-    names = [column.name for column in columns]
-    db.session.execute(
-        dialect_insert(model)
-        .values([{**initial, **dict(zip(names, key, strict=True))} for key in keys])
-        .on_conflict_do_nothing()
+    names = [column.name for column in model.__table__.primary_key.columns]
+    insert = dialect_insert(model)
+    # Setting a key to itself changes nothing but makes the conflict lock and return the row.
+    statement = (
+        insert.values([{**initial, **dict(zip(names, key, strict=True))} for key in keys])
+        .on_conflict_do_update(index_elements=names, set_={names[0]: insert.excluded[names[0]]})
+        .returning(model)
     )
-    rows = db.session.scalars(
-        sa.select(model)
-        .where(sa.tuple_(*columns).in_(keys))
-        .order_by(*columns)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    rows = db.session.scalars(statement, execution_options={"populate_existing": True})
     return {tuple(getattr(row, name) for name in names): row for row in rows}
 
 
@@ -87,8 +84,7 @@ def record_finished_attempt(attempt_id: int) -> None:
     ).one()
     user_id, finished = attempt.user_id, stamp(attempt.finished_at)
     entry = [finished, attempt_id, attempt.percent or 0.0]
-    total = _locked_rows(StudentTotal, [(user_id,)], {"finished_attempts": 0})
-    total[(user_id,)].finished_attempts += 1
+    add_counts(StudentTotal, [{"user_id": user_id, "finished_attempts": 1}])
     if attempt.blueprint_id is not None:
         key = (user_id, attempt.blueprint_id)
         result = _locked_rows(
@@ -130,14 +126,13 @@ def _add_bank_scores(user_id, finished, attempt_id, finished_at, bank_percents) 
         entry = [finished, attempt_id, bank_percents[bank_id]]
         row.recent = keep_latest(row.recent, [entry], SCORE_SERIES_POINTS)
     week = week_start(finished_at).date()
-    weeks = _locked_rows(
+    add_counts(
         StudentBankWeek,
-        [(user_id, bank_id, week) for bank_id in bank_percents],
-        {"percent_sum": 0.0, "attempts": 0},
+        [
+            {"user_id": user_id, "bank_id": bank_id, "week": week, "percent_sum": p, "attempts": 1}
+            for bank_id, p in bank_percents.items()
+        ],
     )
-    for (_, bank_id, _), row in weeks.items():
-        row.percent_sum += bank_percents[bank_id]
-        row.attempts += 1
 
 
 def _graded_answers(condition, session: so.Session | None = None):

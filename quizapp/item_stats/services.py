@@ -26,7 +26,7 @@ from quizapp.scoring.item_analysis import (
     response_sums,
     scaled,
 )
-from quizapp.utils import dialect_insert
+from quizapp.utils import add_counts
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,8 @@ class _Sums:
             attempt_id, user_id, blueprint_id, k, points, percent, version_id, qtype = row[:8]
             score, response = row[8:]
             sums = response_sums(score, percent, response, choice=qtype in CHOICE_TYPES)
-            self.versions[version_id] += sums
-            self.student_versions[user_id, version_id] += sums
+            _add(self.versions, version_id, sums)
+            _add(self.student_versions, (user_id, version_id), sums)
             count += 1
             if blueprint_id is not None and attempt_id not in seen_attempts:
                 seen_attempts.add(attempt_id)
@@ -87,22 +87,24 @@ class _Sums:
     def write(self) -> None:
         """Add these sums to the tables: one batched upsert per table, rows in key order (so
         concurrent transactions lock shared rows in the same order and cannot deadlock)."""
-        _upsert(VersionStats, ("version_id",), _item_rows(self.versions, ("version_id",)))
-        _upsert(
+        add_counts(VersionStats, _item_rows(self.versions, ("version_id",)))
+        add_counts(
             StudentVersionStats,
-            ("user_id", "version_id"),
             _item_rows(self.student_versions, ("user_id", "version_id")),
         )
-        _upsert(
+        add_counts(
             BlueprintStats,
-            ("blueprint_id", "question_count"),
             _total_rows(self.blueprints, ("blueprint_id", "question_count")),
         )
-        _upsert(
+        add_counts(
             StudentBlueprintStats,
-            ("user_id", "blueprint_id", "question_count"),
             _total_rows(self.student_blueprints, ("user_id", "blueprint_id", "question_count")),
         )
+
+
+def _add(sums: dict, key, more: ItemSums) -> None:
+    """sums[key] += more, without adding to a zero first (most keys appear once per attempt)."""
+    sums[key] = sums[key] + more if key in sums else more
 
 
 def _key_dict(names: tuple[str, ...], key) -> dict:
@@ -123,17 +125,6 @@ def _total_rows(sums: dict, names: tuple[str, ...]) -> list[dict]:
         _key_dict(names, key) | {"count": s.count, "total": s.total, "total_sq": s.total_sq}
         for key, s in sorted(sums.items())
     ]
-
-
-def _upsert(model, keys: tuple[str, ...], rows: list[dict]) -> None:
-    """INSERT the rows, or add them to the existing ones (`n = n + excluded.n`): atomic on
-    both engines, so attempts graded at the same time never lose each other's counts."""
-    if not rows:
-        return
-    table = model.__table__
-    insert = dialect_insert(table)
-    added = {c.name: c + insert.excluded[c.name] for c in table.columns if c.name not in keys}
-    db.session.execute(insert.on_conflict_do_update(index_elements=keys, set_=added), rows)
 
 
 def record_finished_attempts(attempt_ids: list[int]) -> None:

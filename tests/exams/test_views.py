@@ -365,7 +365,7 @@ def test_pages_run_a_constant_number_of_queries(
         counts[f"results{size}"] = len(statements)
     assert counts[5] == counts[265]
     assert counts["results5"] == counts["results265"]
-    assert counts[265] <= 22 + 18 + 5  # the aggregates and item statistics updated at grading
+    assert counts[265] <= 22 + 11 + 5  # the aggregates and item statistics updated at grading
 
 
 def _in_autocommit(dbapi_connection) -> bool:
@@ -429,9 +429,9 @@ def test_hot_path_statements_and_round_trips(app, client, attempt_id):
     assert seen["autosave"] == {"statements": 3, "begin": 1, "commit": 1}
     assert seen["review"] == {"statements": 3}
     # User, attempt, claim, questions, their grades, the attempt's score; then, whatever the
-    # test's length, the student's aggregates (quizapp.history.aggregates: 18) and the item
+    # test's length, the student's aggregates (quizapp.history.aggregates: 11) and the item
     # statistics (quizapp.item_stats: 5).
-    assert seen["submit"] == {"statements": 6 + 18 + 5, "begin": 1, "commit": 1}
+    assert seen["submit"] == {"statements": 6 + 11 + 5, "begin": 1, "commit": 1}
 
 
 def test_custom_test_across_banks_and_topics(client, app, student, make_bank):
