@@ -17,6 +17,7 @@ from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate
 from quizapp.history.views import bp as history_bp
 from quizapp.instructor.views import bp as instructor_bp
 from quizapp.main.views import bp as main_bp
+from quizapp.sqlite_writers import TurnTakingConnection
 from quizapp.utils import DatabaseIntegerConverter, refuse_nul_characters
 
 # Scripts only from our own origin: no inline script anywhere (SECURITY.md).
@@ -61,6 +62,11 @@ def warm_up(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers to a SQLite file wait for their turn instead of polling (sqlite_writers).
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        connect_args = {**options.get("connect_args", {}), "factory": TurnTakingConnection}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
     db.init_app(app)
     layout.init_app(app)
     # Batch mode lets Alembic alter tables on SQLite, which cannot ALTER most things in place.
