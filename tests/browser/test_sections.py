@@ -90,3 +90,35 @@ def test_a_sectioned_test_without_javascript(browser, live_server, student):
     expect(page.locator("#score-percent")).to_have_text("83%")
     expect(page.locator(".question-time")).to_have_count(6)
     context.close()
+
+
+def test_with_javascript_the_submit_confirmation_is_a_dialog(
+    browser, live_server, student, make_blueprint
+):
+    make_blueprint("demo-test", bank="demo", questions=3)
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill(student.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server + "/practice")
+    page.locator("form", has=page.get_by_text("Demo test")).get_by_role(
+        "button", name=re.compile("^Start")
+    ).click()
+    page.get_by_role("button", name="Review and submit").first.click()
+    review_url = page.url
+    page.get_by_role("link", name="Submit the test").click()
+    dialog = page.get_by_role("dialog", name="Submit the test?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("3 questions not answered")).to_be_visible()
+    dialog.get_by_role("button", name="Keep working").click()
+    expect(dialog).to_be_hidden()
+    assert page.url == review_url  # the link's page was not opened
+    page.get_by_role("link", name="Submit the test").click()
+    dialog.get_by_role("button", name="Submit anyway").click()
+    expect(page.get_by_role("heading", name="Demo test: results")).to_be_visible()
+    assert errors == []
+    context.close()

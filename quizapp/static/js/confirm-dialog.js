@@ -11,6 +11,10 @@
     opener.addEventListener("click", function (event) {
       event.preventDefault();
       dialog.showModal();
+      var stay = dialog.querySelector("[data-close-dialog]");
+      if (stay) {
+        stay.focus();  // the choice that changes nothing comes first
+      }
     });
     dialog.querySelectorAll("[data-close-dialog]").forEach(function (button) {
       button.addEventListener("click", function () {
