@@ -109,11 +109,14 @@ def test_a_sections_time_up_leads_to_the_break(client, app, student, start_attem
         student, "sectioned-test", now=datetime.now(UTC) - timedelta(minutes=2, seconds=1)
     )
     base = f"/attempts/{attempt_id}"
+    assert "Part 1 · 0 min left" in " ".join(_text(client.get("/practice")).split())
     response = client.get(f"{base}/1")
     assert response.headers["Location"] == f"{base}/break"
     page = _text(client.get(response.location))
     assert "Time is up for Part 1. Its answers are saved and locked." in page
     assert "Section 2 of 4 starts when you are ready" in page
+    assert "break before Part 2" in " ".join(_text(client.get("/practice")).split())
+    assert client.get(f"{base}").headers["Location"] == f"{base}/break"  # resume
     assert _attempt(app, attempt_id).is_open
 
 
