@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from quizapp.exams.models import Attempt, AttemptQuestion
+from quizapp.exams.services import finish_attempt
 from quizapp.extensions import db
 from tests.exams.conftest import correct_form, slots
 
@@ -212,3 +213,22 @@ def test_results_show_the_time_per_question_and_progress_the_mean(
     assert "median" not in page.split('id="answers"')[1].split("Showing")[0]
     progress = _text(client.get("/progress"))
     assert "Per question" in progress and re.search(r">0:4[23]<", progress)
+
+
+def test_results_show_the_median_time_of_other_students(
+    client, app, student, start_attempt, make_user
+):
+    for n in range(5):
+        other_attempt = start_attempt(make_user(), "mixed-test")
+        with app.app_context():
+            db.session.execute(
+                sa.update(AttemptQuestion)
+                .where(AttemptQuestion.attempt_id == other_attempt)
+                .values(answer_seconds=30 + n)
+            )
+            finish_attempt(db.session.get(Attempt, other_attempt), now=datetime.now(UTC))
+            db.session.commit()
+    attempt_id = start_attempt(student, "mixed-test")
+    client.post(f"/attempts/{attempt_id}/submit")
+    page = " ".join(_text(client.get(f"/attempts/{attempt_id}/results")).split())
+    assert page.count("Your time – · median 0:32") == 6
