@@ -83,7 +83,10 @@ EXPECTED = {
     ("GET", "exams.report"): signed_in(200),
     ("POST", "exams.report"): signed_in(200),
     ("GET", "exams.review"): signed_in(200),
+    ("GET", "exams.confirm_submit"): signed_in(200),
     ("POST", "exams.submit"): signed_in(302),
+    ("GET", "exams.section_break"): signed_in(302),  # only between sections
+    ("POST", "exams.start_section"): signed_in(302),
     ("GET", "exams.results"): signed_in(302),  # not before it is submitted
     ("POST", "exams.practice_missed"): signed_in(400, anonymous=302),
     ("GET", "history.dashboard"): signed_in(200),
@@ -145,7 +148,10 @@ URL_VALUES = {
         for endpoint in (
             "exams.resume",
             "exams.review",
+            "exams.confirm_submit",
             "exams.submit",
+            "exams.section_break",
+            "exams.start_section",
             "exams.results",
             "exams.practice_missed",
         )

@@ -50,17 +50,68 @@ class Attempt(db.Model):
     passing_percent: so.Mapped[float]
     started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     #: None when untimed. Limit times the student's accommodation, fixed when the attempt starts.
+    #: In a sectioned attempt: the current section's deadline (None during a break).
     deadline: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     time_limit_seconds: so.Mapped[int | None]
+    #: Timed sections of an exam-mode attempt, in order: [{"title", "questions", "seconds"}]
+    #: (seconds None when untimed); None for an attempt in one piece. Section n holds the
+    #: positions after those of the sections before it.
+    sections: so.Mapped[list[dict[str, Any]] | None] = so.mapped_column(sa.JSON)
+    #: The 1-based section being taken (earlier ones are locked); None without sections.
+    section_number: so.Mapped[int | None]
+    #: When the current section's clock started; None during the break before it.
+    section_started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: "submitted" by the student or "expired" by the server.
     finish_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     score_points: so.Mapped[float | None]
     percent: so.Mapped[float | None]
     passed: so.Mapped[bool | None]
+    #: Mean of the answered questions' answer_seconds, stored when graded (progress page).
+    seconds_per_question: so.Mapped[float | None]
 
     def __repr__(self) -> str:
         return f"<Attempt {self.id} {self.status}>"
+
+    @property
+    def is_sectioned(self) -> bool:
+        return self.section_number is not None
+
+    @property
+    def on_break(self) -> bool:
+        """True between sections: the next section's clock has not started."""
+        return self.is_open and self.is_sectioned and self.section_started_at is None
+
+    @property
+    def is_final_section(self) -> bool:
+        return not self.is_sectioned or self.section_number == len(self.sections)
+
+    @property
+    def current_section(self) -> dict[str, Any] | None:
+        return self.sections[self.section_number - 1] if self.is_sectioned else None
+
+    def section_positions(self, number: int) -> range:
+        """The positions of section `number` (1-based)."""
+        first = 1 + sum(s["questions"] for s in self.sections[: number - 1])
+        return range(first, first + self.sections[number - 1]["questions"])
+
+    @property
+    def current_positions(self) -> range:
+        """The positions the student may see now: the current section's, or all of them."""
+        if not self.is_sectioned:
+            return range(1, self.question_count + 1)
+        return self.section_positions(self.section_number)
+
+    def section_of(self, position: int) -> int | None:
+        """The section number holding `position`; None without sections."""
+        if not self.is_sectioned:
+            return None
+        last = 0
+        for number, section in enumerate(self.sections, start=1):
+            last += section["questions"]
+            if position <= last:
+                return number
+        return len(self.sections)
 
     @property
     def is_open(self) -> bool:
@@ -101,6 +152,12 @@ class AttemptQuestion(db.Model):
     #: Incremented by every save; a form carrying an older number is a stale tab.
     revision: so.Mapped[int] = so.mapped_column(default=0)
     answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: When the question page first showed it (set once, by the first GET).
+    first_shown_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: Time on the question: answered_at - first_shown_at in whole seconds, set with the
+    #: answer (so the last change of answer counts; in tutor mode, until checked). None while
+    #: unanswered or when the question was answered without its page being shown.
+    answer_seconds: so.Mapped[int | None]
     flagged: so.Mapped[bool] = so.mapped_column(default=False)
     #: Set when graded: at submission, or at once in tutor mode (then the answer is locked).
     score: so.Mapped[float | None]

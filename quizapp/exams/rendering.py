@@ -37,7 +37,7 @@ def navigator_cells(navigator: Navigator, current: int) -> Markup:
     states = zip(navigator.answered, navigator.flagged, strict=True)
     cells = [
         _cell(n, done, flagged, True) if n == current else _cells(n)[done + 2 * flagged]
-        for n, (done, flagged) in enumerate(states, start=1)
+        for n, (done, flagged) in enumerate(states, start=navigator.first)
     ]
     # Built only from numbers and fixed strings: nothing to escape.
     return Markup("".join(cells))  # noqa: S704  # nosec B704

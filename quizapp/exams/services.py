@@ -7,6 +7,7 @@ commits), and raise ExamError subclasses that views turn into messages.
 import logging
 import math
 import secrets
+import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
@@ -19,6 +20,7 @@ from quizapp.banks import services as bank_services
 from quizapp.banks.drawing import NotEnoughQuestionsError, draw_questions
 from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.classes.models import Enrollment
 from quizapp.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -37,6 +39,10 @@ MIN_CUSTOM_QUESTIONS = 5
 MAX_CUSTOM_QUESTIONS = 265
 CUSTOM_PASSING_PERCENT = 70.0
 POOLS = ("all", "unseen", "missed", "flagged")
+#: A peer median time is shown once this many other students answered the question.
+MIN_PEER_TIMES = 5
+#: The peer median uses each question's latest answers only (per group: class, everyone).
+RECENT_PEER_TIMES = 50
 
 
 class ExamError(Exception):
@@ -75,6 +81,31 @@ class AnswerLockedError(ExamError):
 
 class InvalidAnswerError(ExamError):
     pass
+
+
+class SectionLockedError(ExamError):
+    def __init__(self):
+        super().__init__(
+            "This question's section is closed: a finished section is locked, and the next "
+            "one opens after the break. The answer was not saved."
+        )
+
+
+class SectionExpiredError(ExamError):
+    def __init__(self):
+        super().__init__(
+            "Time is up for this section: this answer arrived after its deadline and was not "
+            "saved. The section was closed with the answers saved before the deadline."
+        )
+
+
+@dataclass(frozen=True)
+class PeerTime:
+    """The median time other students took on a question, and whom it counts."""
+
+    seconds: float
+    group: str  # "class" (the student's classmates) or "all" (every other student)
+    count: int
 
 
 @dataclass(frozen=True)
@@ -118,19 +149,22 @@ class TopicScore:
 
 @dataclass
 class Navigator:
-    """Every position's state, for the navigator and the review screen (one query)."""
+    """The state of every position the student may visit (the current section's, or all),
+    for the navigator and the review screen (one query)."""
 
     answered: list[bool] = field(default_factory=list)
     flagged: list[bool] = field(default_factory=list)
     scores: list[float | None] = field(default_factory=list)
+    #: The position of the first entry.
+    first: int = 1
 
     @property
     def unanswered_positions(self) -> list[int]:
-        return [n for n, done in enumerate(self.answered, start=1) if not done]
+        return [n for n, done in enumerate(self.answered, start=self.first) if not done]
 
     @property
     def flagged_positions(self) -> list[int]:
-        return [n for n, flag in enumerate(self.flagged, start=1) if flag]
+        return [n for n, flag in enumerate(self.flagged, start=self.first) if flag]
 
     @property
     def graded_count(self) -> int:
@@ -162,6 +196,7 @@ def _create_attempt(
     now: datetime,
     rng: Random,
     blueprint_id: int | None = None,
+    segments: list[dict] | None = None,
 ) -> Attempt:
     # Share-locks the questions' banks (PostgreSQL), so a bank cannot be deleted or archived
     # between here and the commit: a deletion waits for this attempt and then keeps the bank.
@@ -182,6 +217,17 @@ def _create_attempt(
             "Start it again to draw from the questions there are now."
         )
     limit = _time_limit_seconds(user, mode, minutes)
+    sections = None
+    if segments and mode == Mode.EXAM:  # tutor mode is untimed: its sections would lock only
+        sections = [
+            {
+                "title": segment["title"],
+                "questions": segment["questions"],
+                "seconds": _time_limit_seconds(user, mode, segment["minutes"]),
+            }
+            for segment in segments
+        ]
+    first_limit = sections[0]["seconds"] if sections else limit
     attempt = Attempt(
         user_id=user.id,
         blueprint_id=blueprint_id,
@@ -193,7 +239,10 @@ def _create_attempt(
         passing_percent=passing_percent,
         started_at=now,
         time_limit_seconds=limit,
-        deadline=now + timedelta(seconds=limit) if limit else None,
+        deadline=now + timedelta(seconds=first_limit) if first_limit else None,
+        sections=sections,
+        section_number=1 if sections else None,
+        section_started_at=now if sections else None,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -245,6 +294,7 @@ def start_blueprint_attempt(
         now=now,
         rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
         blueprint_id=blueprint.id,
+        segments=blueprint.segments,
     )
 
 
@@ -431,18 +481,31 @@ _NAVIGATOR = (
     sa.select(
         AttemptQuestion.answered_at.is_not(None), AttemptQuestion.flagged, AttemptQuestion.score
     )
-    .where(AttemptQuestion.attempt_id == sa.bindparam("attempt_id"))
+    .where(
+        AttemptQuestion.attempt_id == sa.bindparam("attempt_id"),
+        AttemptQuestion.position.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
     .order_by(AttemptQuestion.position)
 )
 
 
 def load_navigator(attempt: Attempt) -> Navigator:
+    """The navigator of the positions the student may visit now (the current section's)."""
+    positions = attempt.current_positions
     # Plain rows on the session's connection: 200 positions need no ORM objects.
-    rows = db.session.connection().execute(_NAVIGATOR, {"attempt_id": attempt.id}).all()
+    rows = (
+        db.session.connection()
+        .execute(
+            _NAVIGATOR,
+            {"attempt_id": attempt.id, "first": positions.start, "last": positions.stop - 1},
+        )
+        .all()
+    )
     return Navigator(
         answered=[bool(row[0]) for row in rows],
         flagged=[row[1] for row in rows],
         scores=[row[2] for row in rows],
+        first=positions.start,
     )
 
 
@@ -471,22 +534,50 @@ def is_overdue(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
 
 
 def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
-    """Finish an open attempt whose deadline (plus grace) has passed; True if it did."""
+    """Close what the deadline (plus grace) ended: the attempt, or only the current section
+    when a later one follows (the attempt then stays open, on the break). True if it did."""
     if is_overdue(attempt, now=now, grace=grace):
-        return finish_attempt(attempt, now=now, reason="expired")
+        return end_section(attempt, now=now, reason="expired")
     return False
 
 
-def check_open(attempt: Attempt, *, now: datetime, grace: timedelta) -> None:
-    """Raise unless the attempt still takes answers (expiring it first if its time ran out).
+def check_open(
+    attempt: Attempt, *, now: datetime, grace: timedelta, position: int | None = None
+) -> None:
+    """Raise unless the attempt still takes answers (to the question at `position`, in a
+    sectioned attempt), expiring the attempt or its section first if their time ran out.
 
     :raises AttemptExpiredError: the deadline and grace passed; the attempt is now graded.
+    :raises SectionExpiredError: the section's deadline and grace passed; it is now locked.
     :raises AttemptClosedError: the attempt was already finished.
+    :raises SectionLockedError: the position is not in the section being taken.
     """
     if expire_if_due(attempt, now=now, grace=grace):
-        raise AttemptExpiredError()
+        raise AttemptExpiredError() if not attempt.is_open else SectionExpiredError()
     if not attempt.is_open:
         raise AttemptClosedError()
+    if position is not None and not takes_answers_at(attempt, position):
+        raise SectionLockedError()
+
+
+def takes_answers_at(attempt: Attempt, position: int) -> bool:
+    """True if the (open) attempt's question at `position` may be shown and answered now."""
+    return not attempt.on_break and position in attempt.current_positions
+
+
+def mark_shown(item: ItemView, *, now: datetime) -> None:
+    """Record when a question was first shown: one UPDATE the first time, none after (the
+    loaded row says whether it was shown; the condition settles two racing first views)."""
+    slot = item.slot
+    if slot.first_shown_at is not None:
+        return
+    db.session.execute(
+        sa.update(AttemptQuestion)
+        .where(AttemptQuestion.id == slot.id, AttemptQuestion.first_shown_at.is_(None))
+        .values(first_shown_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    so.attributes.set_committed_value(slot, "first_shown_at", now)
 
 
 def save_answer(
@@ -500,8 +591,8 @@ def save_answer(
     :raises StaleAnswerError: the form came from an older revision (another tab).
     :raises InvalidAnswerError: the values do not fit the question as shown.
     """
-    check_open(attempt, now=now, grace=grace)
     slot = item.slot
+    check_open(attempt, now=now, grace=grace, position=slot.position)
     if slot.graded:
         raise AnswerLockedError()
     if revision != slot.revision:
@@ -514,6 +605,11 @@ def save_answer(
         "response": response if response is not None else sa.null(),
         "revision": slot.revision + 1,
         "answered_at": now if response is not None else None,
+        "answer_seconds": (
+            max(0, int((now - slot.first_shown_at).total_seconds()))
+            if response is not None and slot.first_shown_at is not None
+            else None
+        ),
     }
     if attempt.is_tutor and response is not None:
         values["score"] = item.qtype.grade(item.version.content, response).score
@@ -527,35 +623,39 @@ def save_answer(
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
-    check_open(attempt, now=now, grace=grace)
+    check_open(attempt, now=now, grace=grace, position=item.slot.position)
     _update_open_slot(attempt, item.slot, {"flagged": flagged})
     db.session.expire(item.slot)
 
 
-def _while_open(attempt_id: int):
-    """A condition true while the attempt takes answers.
+def _while_open(attempt: Attempt, position: int):
+    """A condition true while the attempt takes answers to the question at `position` (in a
+    sectioned attempt: while that question's section is the current one and its clock runs).
 
     On PostgreSQL it also share-locks the attempt's row until the transaction ends, so a
     finish (which updates that row) waits for the answer to commit and then grades it, and an
     answer arriving during a finish waits for it and then sees the attempt closed. SQLite needs
     no lock: its writers take turns, and the condition is read under the write lock.
     """
-    return sa.exists(
-        sa.select(Attempt.id)
-        .where(Attempt.id == attempt_id, Attempt.status == Status.IN_PROGRESS.value)
-        .with_for_update(read=True)
-    )
+    conditions = [Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS.value]
+    if attempt.is_sectioned:  # sections never change once the attempt has started
+        conditions += [
+            Attempt.section_number == attempt.section_of(position),
+            Attempt.section_started_at.is_not(None),
+        ]
+    return sa.exists(sa.select(Attempt.id).where(*conditions).with_for_update(read=True))
 
 
 def _update_open_slot(attempt: Attempt, slot: AttemptQuestion, values: dict, *conditions) -> None:
     """Update one question of an attempt only while the attempt is open.
 
     :raises AttemptClosedError: the attempt was finished meanwhile (nothing written).
+    :raises SectionLockedError: the question's section ended meanwhile (nothing written).
     :raises StaleAnswerError: a condition (the revision) no longer held.
     """
     result = db.session.execute(
         sa.update(AttemptQuestion)
-        .where(AttemptQuestion.id == slot.id, _while_open(attempt.id), *conditions)
+        .where(AttemptQuestion.id == slot.id, _while_open(attempt, slot.position), *conditions)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -564,6 +664,8 @@ def _update_open_slot(attempt: Attempt, slot: AttemptQuestion, values: dict, *co
     db.session.expire(attempt)
     if not attempt.is_open:
         raise AttemptClosedError()
+    if not takes_answers_at(attempt, slot.position):
+        raise SectionLockedError()
     raise StaleAnswerError()
 
 
@@ -584,6 +686,62 @@ def _set_loaded(attempt: Attempt, **values) -> None:
     """Give the attempt the values an UPDATE just stored, as if read back (no re-select)."""
     for key, value in values.items():
         so.attributes.set_committed_value(attempt, key, value)
+
+
+def end_section(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
+    """End the current section (submitted, or "expired" by its deadline): it locks and the
+    break before the next one begins; the final section's end (or an unsectioned attempt's)
+    finishes and grades the attempt. Exactly once however many requests race to do it.
+
+    :return: True if this call ended it.
+    """
+    if attempt.is_final_section:
+        return finish_attempt(attempt, now=now, reason=reason)
+    number = attempt.section_number
+    values = {"section_number": number + 1, "section_started_at": None, "deadline": None}
+    claimed = db.session.execute(
+        sa.update(Attempt)
+        .where(
+            Attempt.id == attempt.id,
+            Attempt.status == Status.IN_PROGRESS.value,
+            Attempt.section_number == number,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.expire(attempt)  # another request ended it: read what it stored
+        return False
+    _set_loaded(attempt, **values)
+    logger.info("Attempt %s: section %s %s", attempt.id, number, reason)
+    return True
+
+
+def start_section(attempt: Attempt, *, now: datetime) -> bool:
+    """Start the clock of the section the break leads to; True if this call started it."""
+    if not attempt.on_break:
+        return False
+    seconds = attempt.current_section["seconds"]
+    values = {
+        "section_started_at": now,
+        "deadline": now + timedelta(seconds=seconds) if seconds else None,
+    }
+    claimed = db.session.execute(
+        sa.update(Attempt)
+        .where(
+            Attempt.id == attempt.id,
+            Attempt.status == Status.IN_PROGRESS.value,
+            Attempt.section_number == attempt.section_number,
+            Attempt.section_started_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.expire(attempt)
+        return False
+    _set_loaded(attempt, **values)
+    return True
 
 
 def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
@@ -608,6 +766,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     )
     items = load_items(attempt)
     updates, total = [], 0.0
+    times = [item.slot.answer_seconds for item in items if item.slot.answer_seconds is not None]
     for item in items:
         slot = item.slot
         if slot.graded:
@@ -623,6 +782,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
         "score_points": total,
         "percent": percent,
         "passed": percent >= attempt.passing_percent,
+        "seconds_per_question": round(statistics.fmean(times), 1) if times else None,
     }
     db.session.execute(
         sa.update(Attempt)
@@ -638,7 +798,9 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
 
 
 def expire_overdue(*, now: datetime, grace: timedelta) -> int:
-    """Grade every open attempt whose deadline has passed (for `flask exams expire`)."""
+    """Grade every open attempt whose deadline has passed (for `flask exams expire`); a
+    sectioned attempt's earlier section only ends (its student finds the break). Returns how
+    many attempts were graded."""
     overdue = db.session.scalars(
         sa.select(Attempt).where(
             Attempt.status == Status.IN_PROGRESS.value,
@@ -646,7 +808,7 @@ def expire_overdue(*, now: datetime, grace: timedelta) -> int:
             Attempt.deadline < now - grace,
         )
     ).all()
-    return sum(finish_attempt(a, now=now, reason="expired") for a in overdue)
+    return sum(end_section(a, now=now, reason="expired") and not a.is_open for a in overdue)
 
 
 def topic_scores(items: list[ItemView]) -> list[TopicScore]:
@@ -661,6 +823,64 @@ def topic_scores(items: list[ItemView]) -> list[TopicScore]:
         entry.points += item.slot.score or 0.0
         entry.correct += (item.slot.score or 0.0) >= 1.0
     return [by_topic[t] for t in sorted(by_topic, key=order.__getitem__)]
+
+
+def peer_median_times(user: User, items: list[ItemView]) -> dict[int, PeerTime]:
+    """Per question id, the median time other students took on the questions of these items:
+    the student's classmates' if at least MIN_PEER_TIMES of them answered it, else every other
+    student's if that many did (questions with fewer are left out).
+
+    One query, bounded by the items: each question's RECENT_PEER_TIMES latest timed answers
+    per group, from finished attempts; the median is taken here (portable SQL has none).
+    """
+    question_ids = [item.slot.question_id for item in items]
+    if not question_ids:
+        return {}
+    classmates = sa.select(Enrollment.student_id).where(
+        Enrollment.class_id.in_(
+            sa.select(Enrollment.class_id).where(Enrollment.student_id == user.id)
+        )
+    )
+    timed = (
+        sa.select(
+            AttemptQuestion.question_id,
+            AttemptQuestion.answer_seconds,
+            Attempt.user_id.in_(classmates).label("classmate"),
+            AttemptQuestion.id,
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(
+            AttemptQuestion.question_id.in_(question_ids),
+            AttemptQuestion.answer_seconds.is_not(None),
+            Attempt.user_id != user.id,
+            Attempt.status == Status.FINISHED.value,
+        )
+        .subquery()
+    )
+    ranked = sa.select(
+        timed.c.question_id,
+        timed.c.answer_seconds,
+        timed.c.classmate,
+        sa.func.row_number()
+        .over(partition_by=(timed.c.question_id, timed.c.classmate), order_by=timed.c.id.desc())
+        .label("recent"),
+    ).subquery()
+    groups: dict[tuple[int, bool], list[int]] = {}
+    for question_id, seconds, classmate in db.session.execute(
+        sa.select(ranked.c.question_id, ranked.c.answer_seconds, ranked.c.classmate).where(
+            ranked.c.recent <= RECENT_PEER_TIMES
+        )
+    ):
+        groups.setdefault((question_id, bool(classmate)), []).append(seconds)
+    medians = {}
+    for question_id in question_ids:
+        in_class = groups.get((question_id, True), [])
+        everyone = in_class + groups.get((question_id, False), [])
+        if len(in_class) >= MIN_PEER_TIMES:
+            medians[question_id] = PeerTime(statistics.median(in_class), "class", len(in_class))
+        elif len(everyone) >= MIN_PEER_TIMES:
+            medians[question_id] = PeerTime(statistics.median(everyone), "all", len(everyone))
+    return medians
 
 
 def in_progress_attempts(user: User) -> list[Attempt]:

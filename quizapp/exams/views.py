@@ -71,17 +71,47 @@ def _reads_without_transaction(view):
     return wrapper
 
 
+@bp.app_template_filter("minutes_seconds")
+def minutes_seconds(seconds: float | None) -> str:
+    """A duration as m:ss ("0:42", "12:05"); a dash when unknown."""
+    if seconds is None:
+        return "–"
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def _expired_redirect(attempt: Attempt):
-    """Grade an attempt whose time ran out; return the redirect to its results if it did."""
-    if not services.is_overdue(attempt, now=_now(), grace=_grace()):
+    """Close what the clock ended, the attempt or its current section, and return the redirect
+    to the results (headed "Time is up") or to the break; None when time is not up.
+
+    Pages use no grace: the grace is for answers already on their way (the form that the
+    timer posts at zero); a page asked for after the deadline cannot be answered any more.
+    """
+    if not services.is_overdue(attempt, now=_now(), grace=timedelta(0)):
         return None
     db.session.commit()  # leaves autocommit: the grading must be one transaction
-    if services.expire_if_due(attempt, now=_now(), grace=_grace()):
-        destination = url_for("exams.results", attempt_id=attempt.id)
+    if services.expire_if_due(attempt, now=_now(), grace=timedelta(0)):
+        destination = _where_now(attempt)
+        if attempt.is_open:
+            flash(_section_time_up_message(attempt), "warning")
         db.session.commit()
-        flash("Time is up. Your test was graded with the answers you saved.", "warning")
         return redirect(destination)
     return None
+
+
+def _section_time_up_message(attempt: Attempt) -> str:
+    ended = attempt.sections[attempt.section_number - 2]["title"]
+    return f"Time is up for {ended}. Its answers are saved and locked."
+
+
+def _where_now(attempt: Attempt) -> str:
+    """Where the student continues: the results, the break, or the current section's first
+    question."""
+    if not attempt.is_open:
+        return url_for("exams.results", attempt_id=attempt.id)
+    if attempt.on_break:
+        return url_for("exams.section_break", attempt_id=attempt.id)
+    return url_for("exams.question", attempt_id=attempt.id, position=attempt.current_positions[0])
 
 
 @bp.get("/practice")
@@ -176,10 +206,10 @@ def resume(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if expired := _expired_redirect(attempt):
         return expired
-    if not attempt.is_open:
-        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    if not attempt.is_open or attempt.on_break:
+        return redirect(_where_now(attempt))
     unanswered = services.load_navigator(attempt).unanswered_positions
-    position = unanswered[0] if unanswered else 1
+    position = unanswered[0] if unanswered else attempt.current_positions[0]
     return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
 
 
@@ -201,6 +231,7 @@ def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | 
         state=state,
         navigator=navigator,
         navigator_cells=navigator_cells(navigator, slot.position),
+        positions=attempt.current_positions,
         seconds_left=attempt.seconds_left(_now()),
         error=error,
         feedback=attempt.is_tutor and slot.graded,
@@ -216,14 +247,28 @@ def question(attempt_id: int, position: int):
         return expired
     if not attempt.is_open:
         return redirect(url_for("exams.results", attempt_id=attempt.id))
+    if not services.takes_answers_at(attempt, position):
+        if not attempt.on_break:
+            flash(_not_in_section_message(attempt, position), "info")
+        return redirect(_where_now(attempt))
+    services.mark_shown(item, now=_now())  # autocommits, and only the first time
     return _render_question(attempt, item)
 
 
+def _not_in_section_message(attempt: Attempt, position: int) -> str:
+    title = attempt.current_section["title"]
+    if position < attempt.current_positions[0]:
+        return f"Question {position} is in a finished section, which is locked. You are in {title}."
+    return f"Question {position} is in a later section. You are in {title}."
+
+
 def _destination(attempt: Attempt, position: int, action: str) -> str:
+    """Where a form post goes next, within the current section (or the whole test)."""
+    first, last = attempt.current_positions[0], attempt.current_positions[-1]
     if action == "prev":
-        position = max(1, position - 1)
+        position = max(first, position - 1)
     elif action == "next":
-        if position >= attempt.question_count:
+        if position >= last:
             return url_for("exams.review", attempt_id=attempt.id)
         position += 1
     elif action == "review":
@@ -231,7 +276,7 @@ def _destination(attempt: Attempt, position: int, action: str) -> str:
     elif action.startswith("goto-"):
         target = parse_whole_number(action.removeprefix("goto-"))
         if target is not None:
-            position = min(max(1, target), attempt.question_count)
+            position = min(max(first, target), last)
     return url_for("exams.question", attempt_id=attempt.id, position=position)
 
 
@@ -244,7 +289,7 @@ def answer(attempt_id: int, position: int):
     if revision is None:
         abort(400, "The form is missing its revision number. Reload the page and try again.")
     try:
-        services.check_open(attempt, now=_now(), grace=_grace())
+        services.check_open(attempt, now=_now(), grace=_grace(), position=position)
         if not item.slot.graded:
             services.save_answer(
                 attempt, item, request.form, revision=revision, now=_now(), grace=_grace()
@@ -258,6 +303,10 @@ def answer(attempt_id: int, position: int):
     except services.AttemptClosedError as exc:
         flash(str(exc), "info")
         return redirect(url_for("exams.results", attempt_id=attempt.id))
+    except (services.SectionExpiredError, services.SectionLockedError) as exc:
+        db.session.commit()  # a section that expired here stays ended
+        flash(str(exc), "warning")
+        return redirect(_where_now(attempt))
     except services.StaleAnswerError as exc:
         db.session.rollback()
         item = services.load_item(attempt, position)
@@ -294,6 +343,9 @@ def autosave(attempt_id: int, position: int):
             message=str(exc),
             results_url=url_for("exams.results", attempt_id=attempt.id),
         ), 409
+    except (services.SectionExpiredError, services.SectionLockedError) as exc:
+        db.session.commit()  # a section that expired here stays ended; the page reloads
+        return jsonify(saved=False, finished=False, message=str(exc)), 409
     except (services.StaleAnswerError, services.AnswerLockedError) as exc:
         db.session.rollback()
         return jsonify(saved=False, finished=False, message=str(exc)), 409
@@ -327,8 +379,8 @@ def review(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if expired := _expired_redirect(attempt):
         return expired
-    if not attempt.is_open:
-        return redirect(url_for("exams.results", attempt_id=attempt.id))
+    if not attempt.is_open or attempt.on_break:
+        return redirect(_where_now(attempt))
     return render_template(
         "exams/review.html",
         attempt=attempt,
@@ -338,23 +390,73 @@ def review(attempt_id: int):
     )
 
 
+@bp.get("/attempts/<int:attempt_id>/submit")
+@_reads_without_transaction
+@login_required
+def confirm_submit(attempt_id: int):
+    """The confirmation before submitting (the review page's submit without JavaScript)."""
+    attempt = _own_attempt(attempt_id)
+    if expired := _expired_redirect(attempt):
+        return expired
+    if not attempt.is_open or attempt.on_break:
+        return redirect(_where_now(attempt))
+    return render_template(
+        "exams/confirm_submit.html",
+        attempt=attempt,
+        navigator=services.load_navigator(attempt),
+        form=EmptyForm(),
+    )
+
+
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(attempt_id: int):
+    """Submit the test, or in a sectioned test the section the form was shown for."""
     attempt = _own_attempt(attempt_id)
     if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=_grace()):
-        services.finish_attempt(attempt, now=_now(), reason="submitted")
+        section = parse_whole_number(request.form.get("section", ""))
+        if section == attempt.section_number and not attempt.on_break:
+            services.end_section(attempt, now=_now(), reason="submitted")
+    elif attempt.is_open:
+        flash(_section_time_up_message(attempt), "warning")
+    destination = _where_now(attempt)  # built before the commit expires the attempt
     db.session.commit()
-    return redirect(url_for("exams.results", attempt_id=attempt_id))
+    return redirect(destination)
+
+
+@bp.get("/attempts/<int:attempt_id>/break")
+@_reads_without_transaction
+@login_required
+def section_break(attempt_id: int):
+    """Between two sections: the next one's clock starts when the student is ready."""
+    attempt = _own_attempt(attempt_id)
+    if not attempt.on_break:
+        return redirect(_where_now(attempt))
+    return render_template("exams/break.html", attempt=attempt, form=EmptyForm())
+
+
+@bp.post("/attempts/<int:attempt_id>/break")
+@login_required
+def start_section(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    services.start_section(attempt, now=_now())
+    destination = _where_now(attempt)
+    db.session.commit()
+    return redirect(destination)
 
 
 @bp.get("/attempts/<int:attempt_id>/results")
 @login_required
 def results(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=_grace()):
+    if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=timedelta(0)):
         flash("Submit the test to see your results.", "info")
         return redirect(url_for("exams.review", attempt_id=attempt.id))
+    if attempt.is_open:  # only a section ended: on to the break
+        flash(_section_time_up_message(attempt), "warning")
+        destination = _where_now(attempt)
+        db.session.commit()
+        return redirect(destination)
     db.session.commit()
     show = request.args.get("show", "all")
     if show not in RESULT_FILTERS:
@@ -373,6 +475,8 @@ def results(attempt_id: int):
         items=shown,
         total_items=len(items),
         topics=services.topic_scores(items),
+        peer_times=services.peer_median_times(current_user, shown),
+        min_peer_times=services.MIN_PEER_TIMES,
         show=show,
         missed=sum((item.slot.score or 0) < 1 for item in items),
         start_form=StartForm(mode="tutor"),

@@ -104,7 +104,17 @@ def dashboard():
 def export():
     attempts = db.session.scalars(services.finished_attempts_query([current_user.id]))
     return csv_response(
-        ["finished (UTC)", "test", "mode", "questions", "points", "percent", "passed", "seconds"],
+        [
+            "finished (UTC)",
+            "test",
+            "mode",
+            "questions",
+            "points",
+            "percent",
+            "passed",
+            "seconds",
+            "seconds per question",
+        ],
         (
             [
                 a.finished_at.strftime("%Y-%m-%d %H:%M"),
@@ -115,6 +125,7 @@ def export():
                 round(a.percent or 0, 1),
                 "yes" if a.passed else "no",
                 a.time_used_seconds(),
+                a.seconds_per_question,
             ]
             for a in attempts
         ),

@@ -121,3 +121,29 @@ def slots(attempt_id: int) -> list[AttemptQuestion]:
             .order_by(AttemptQuestion.position)
         )
     )
+
+
+SECTIONED_BLUEPRINT = """\
+format: 1
+blueprint:
+  id: sectioned-test
+  title: Sectioned test
+  time_limit_minutes: 8
+  passing_percent: 70
+  sections: [{bank: mixed, questions: 6}]
+  segments:
+    - {title: Part 1, minutes: 2, questions: 2}
+    - {title: Part 2, minutes: 2, questions: 2}
+    - {title: Part 3, minutes: 2, questions: 1}
+    - {title: Part 4, minutes: 2, questions: 1}
+"""
+
+
+@pytest.fixture
+def sectioned(app, mixed):
+    """A blueprint of the mixed bank in four timed parts of 2, 2, 1 and 1 questions, like the
+    CMA-style mock's four 40-minute parts, shortened."""
+    with app.app_context():
+        sync_blueprint(parse_blueprint(SECTIONED_BLUEPRINT))
+        db.session.commit()
+    return "sectioned-test"

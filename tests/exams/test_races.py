@@ -10,6 +10,8 @@ import threading
 
 import pytest
 
+from quizapp.banks.loader import parse_blueprint
+from quizapp.banks.services import sync_blueprint
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from quizapp.scoring.question_types import get_question_type
@@ -31,7 +33,7 @@ def _clients(app, cookie_jar_from):
     return clients
 
 
-def _trial(app, clients, attempt_id: int) -> list[tuple[int, object, bool]]:
+def _trial(app, clients, attempt_id: int, submit_data=None) -> list[tuple[int, object, bool]]:
     """Race one submit against SAVES saves; return (position, form, confirmed) per save."""
     with app.app_context():
         forms = {slot.position: correct_form(slot) for slot in slots(attempt_id)}
@@ -42,7 +44,7 @@ def _trial(app, clients, attempt_id: int) -> list[tuple[int, object, bool]]:
 
     def submit(client):
         barrier.wait(timeout=30)
-        response = client.post(f"/attempts/{attempt_id}/submit")
+        response = client.post(f"/attempts/{attempt_id}/submit", data=submit_data)
         if response.status_code != 302:
             failures.append(f"submit: {response.status_code}")
 
@@ -132,5 +134,47 @@ def test_a_submit_racing_saves_leaves_a_graded_attempt_unchanged(
         ]
     assert problems == []
     # The race was real: some saves landed before the submit and some were refused.
+    assert confirmed_saves > 0
+    assert refused_saves > 0
+
+
+SECTIONED_RACE_BLUEPRINT = """\
+format: 1
+blueprint:
+  id: race-sections
+  title: Race sections
+  time_limit_minutes: 20
+  passing_percent: 70
+  sections: [{bank: mixed, questions: 6}]
+  segments:
+    - {title: Part 1, minutes: 10, questions: 5}
+    - {title: Part 2, minutes: 10, questions: 1}
+"""
+
+
+@pytest.mark.usefixtures("mixed")
+def test_the_end_of_a_section_racing_saves_locks_it(app, student, student_clients, start_attempt):
+    """A section's end racing saves to it: a save lands only if it is confirmed (never after
+    the end, unseen), and none reaches the next section before its break is over."""
+    with app.app_context():
+        sync_blueprint(parse_blueprint(SECTIONED_RACE_BLUEPRINT))
+        db.session.commit()
+    problems, confirmed_saves, refused_saves = [], 0, 0
+    for trial in range(TRIALS // 2):
+        attempt_id = start_attempt(student, "race-sections", seed=trial)
+        outcomes = _trial(app, student_clients, attempt_id, submit_data={"section": "1"})
+        confirmed = {position for position, _, done in outcomes if done}
+        confirmed_saves += len(confirmed)
+        refused_saves += sum(not done for _, _, done in outcomes)
+        with app.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            if not (attempt.on_break and attempt.section_number == 2):
+                problems.append(f"trial {trial}: section {attempt.section_number} not ended")
+            stored = {s.position for s in slots(attempt_id) if s.response is not None}
+        if stored != confirmed:
+            problems.append(
+                f"trial {trial}: stored {sorted(stored)}, confirmed {sorted(confirmed)}"
+            )
+    assert problems == []
     assert confirmed_saves > 0
     assert refused_saves > 0

@@ -365,7 +365,9 @@ def test_pages_run_a_constant_number_of_queries(
         counts[f"results{size}"] = len(statements)
     assert counts[5] == counts[265]
     assert counts["results5"] == counts["results265"]
-    assert counts[265] <= 22 + 11 + 5  # the aggregates and item statistics updated at grading
+    # The first view of the question records when it was shown (1); the aggregates and item
+    # statistics are updated at grading.
+    assert counts[265] <= 22 + 1 + 11 + 5
 
 
 def _in_autocommit(dbapi_connection) -> bool:
@@ -405,12 +407,13 @@ def _round_trips(app):
 
 
 def test_hot_path_statements_and_round_trips(app, client, attempt_id):
-    """A question page is three reads outside any transaction; a save and a submit commit once
-    and never select the attempt again after writing."""
+    """A question page is three reads outside any transaction (and a write the first time); a
+    save and a submit commit once and never select the attempt again after writing."""
     client.get(f"/attempts/{attempt_id}/1")  # the first page after signing in is no different
     save = {**correct_form(_slot(app, attempt_id, 1)), "revision": "0", "action": "next"}
     autosave = {**correct_form(_slot(app, attempt_id, 2)), "revision": "0"}
     requests = {
+        "first view": lambda: client.get(f"/attempts/{attempt_id}/3"),
         "page": lambda: client.get(f"/attempts/{attempt_id}/1"),
         "save": lambda: client.post(f"/attempts/{attempt_id}/1", data=save),
         "autosave": lambda: client.post(f"/attempts/{attempt_id}/2/autosave", data=autosave),
@@ -422,7 +425,9 @@ def test_hot_path_statements_and_round_trips(app, client, attempt_id):
         with _round_trips(app) as counts:
             assert request().status_code in (200, 302), name
         seen[name] = dict(counts)
-    # User, attempt with its question, navigator.
+    # User, attempt with its question, navigator; the first view of a question also records
+    # when it was shown, in the same autocommit (no transaction).
+    assert seen["first view"] == {"statements": 4}
     assert seen["page"] == {"statements": 3}
     # User, attempt with its question, the compare-and-set update.
     assert seen["save"] == {"statements": 3, "begin": 1, "commit": 1}

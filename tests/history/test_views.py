@@ -74,6 +74,7 @@ def test_csv_export_of_own_history(app, client, student):
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:3] == ["finished (UTC)", "test", "mode"]
+    assert rows[0][-1] == "seconds per question"
     assert len(rows) == 3
     assert rows[1][1].startswith("'=HYPERLINK")
 
