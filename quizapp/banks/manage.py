@@ -48,6 +48,21 @@ def update_settings(bank: Bank, *, title: str, visibility: str) -> None:
         bank.visibility = visibility
 
 
+def deletion_impact(bank: Bank) -> tuple[int, bool]:
+    """How many questions a bank holds, and whether any attempt drew one of them (then
+    deleting it archives it instead)."""
+    count = db.session.scalar(
+        sa.select(sa.func.count(Question.id)).where(Question.bank_id == bank.id)
+    )
+    used = db.session.scalar(
+        sa.select(AttemptQuestion.id)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(Question.bank_id == bank.id)
+        .limit(1)
+    )
+    return count, used is not None
+
+
 def delete_or_archive(bank: Bank, *, now: datetime) -> str:
     """Delete a bank nobody has used; archive one that attempts point at (history stays).
 
