@@ -13,8 +13,8 @@ from quizapp.banks.manage import can_manage
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
-from quizapp.instructor.views import retire_blueprint_confirmation
 from quizapp.history.views import item_analysis_section
+from quizapp.instructor.views import retire_blueprint_confirmation
 from quizapp.scoring.question_types import QUESTION_TYPES
 from quizapp.utils import requested_page
 
