@@ -24,7 +24,8 @@ from quizapp.scoring.recent import unstamp
 
 WEAKEST_TOPICS = 3
 WEAKEST_TEST_SIZE = 20
-MIN_ANSWERS_FOR_MASTERY = 3
+#: A topic is ranked (shown in mastery, chosen as weak) only after this many answers on it.
+MIN_ANSWERS_FOR_MASTERY = 5
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,22 @@ def score_series(user_id: int) -> dict[str, list[tuple[datetime, float]]]:
         title: [(unstamp(finished), round(percent, 1)) for finished, _, percent in recent]
         for title, recent in rows
     }
+
+
+def pass_mark(user_id: int) -> float | None:
+    """The passing percent of the student's latest finished test, preferring practice tests
+    (blueprints) to custom ones; None before any finished test."""
+    return db.session.scalar(
+        sa.select(Attempt.passing_percent)
+        .where(Attempt.user_id == user_id, Attempt.status == Status.FINISHED.value)
+        .order_by(Attempt.blueprint_id.is_(None), Attempt.finished_at.desc())
+        .limit(1)
+    )
+
+
+def ranked_topics(mastery: list[TopicMastery]) -> list[TopicMastery]:
+    """The topics with enough answers (MIN_ANSWERS_FOR_MASTERY) to say how well they are known."""
+    return [t for t in mastery if t.answered >= MIN_ANSWERS_FOR_MASTERY]
 
 
 def _weakest_first(rows: list[TopicMastery]) -> list[TopicMastery]:
@@ -131,11 +148,7 @@ def start_weakest_topics_attempt(user: User, *, now: datetime) -> Attempt:
 
     :raises exam_services.CannotStartError: when nothing is weak yet or too few questions exist.
     """
-    weak = [
-        t
-        for t in topic_mastery(user.id)
-        if t.answered >= MIN_ANSWERS_FOR_MASTERY and t.percent < 100
-    ][:WEAKEST_TOPICS]
+    weak = [t for t in ranked_topics(topic_mastery(user.id)) if t.percent < 100][:WEAKEST_TOPICS]
     if not weak:
         raise exam_services.CannotStartError(
             f"Answer at least {MIN_ANSWERS_FOR_MASTERY} questions on a topic first: there is "
