@@ -227,6 +227,20 @@ def report_queue(user: User, *, include_resolved: bool = False):
     return db.session.execute(query).all()
 
 
+def open_report_count(user: User) -> int:
+    """How many unresolved reports wait on questions of banks this user manages."""
+    query = (
+        sa.select(sa.func.count(QuestionReport.id))
+        .join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(QuestionReport.resolved_at.is_(None))
+    )
+    if not user.is_admin:
+        query = query.where(Bank.owner_id == user.id)
+    return db.session.scalar(query)
+
+
 def bank_of_report(report: QuestionReport) -> Bank:
     return db.session.scalar(
         sa.select(Bank)

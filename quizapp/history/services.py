@@ -31,6 +31,7 @@ MIN_ANSWERS_FOR_MASTERY = 5
 @dataclass(frozen=True)
 class TopicMastery:
     bank_id: int
+    bank_slug: str
     bank_title: str
     topic_slug: str
     topic_title: str
@@ -98,7 +99,9 @@ def topic_mastery(user_id: int) -> list[TopicMastery]:
     """Percent correct per topic over the student's RECENT_ANSWERS_PER_TOPIC latest graded
     answers on it, weakest first."""
     rows = db.session.execute(
-        sa.select(Bank.id, Bank.title, Topic.slug, Topic.title, StudentTopicMastery.recent)
+        sa.select(
+            Bank.id, Bank.slug, Bank.title, Topic.slug, Topic.title, StudentTopicMastery.recent
+        )
         .join(Topic, Topic.id == StudentTopicMastery.topic_id)
         .join(Bank, Bank.id == Topic.bank_id)
         .where(StudentTopicMastery.user_id == user_id)
@@ -127,7 +130,15 @@ def class_topic_mastery(user_ids) -> list[TopicMastery]:
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(Bank.id, Bank.title, Topic.slug, Topic.title, totals.c.answered, totals.c.points)
+        sa.select(
+            Bank.id,
+            Bank.slug,
+            Bank.title,
+            Topic.slug,
+            Topic.title,
+            totals.c.answered,
+            totals.c.points,
+        )
         .join(Topic, Topic.id == totals.c.topic_id)
         .join(Bank, Bank.id == Topic.bank_id)
     )
