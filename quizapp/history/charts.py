@@ -8,7 +8,7 @@ from datetime import datetime
 
 WIDTH, HEIGHT = 640, 240
 # Room for labels up to 22 units tall: the text is set larger on phones (see app.css).
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 12, 32
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 66, 16, 12, 32
 PALETTE = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#20c997")
 #: Distinct markers, so the series can be told apart without colour.
 MARKERS = ("circle", "square", "diamond", "triangle", "circle", "square")
