@@ -1,10 +1,9 @@
 // Confirmation dialogs. Without this file a destructive button is a link to a confirmation page
 // (GET) whose form makes the change (POST). With it, the same question comes in a modal
-// <dialog> on the page itself:
+// <dialog> on the page itself, whose form POSTs to the same URL:
 //   <a href="URL" data-confirm="Question?" data-confirm-detail="What happens."
-//      data-confirm-label="Do it" data-confirm-token="CSRF token">  -> the dialog POSTs to URL;
-//   <form data-confirm="Question?" data-confirm-detail=... data-confirm-label=...> -> the dialog
-//      submits that form.
+//      data-confirm-label="Do it" data-confirm-token="CSRF token">
+// (templates/_macros/confirm.html writes these links.)
 // The dialog is modal (focus stays inside, Escape cancels), Cancel has the focus first, and
 // focus returns to the button that opened it.
 (function () {
@@ -14,7 +13,7 @@
     return; // old browsers keep the confirmation page
   }
 
-  var dialog, title, detail, form, token, confirmButton, opener, pendingForm;
+  var dialog, title, detail, form, token, confirmButton, opener;
 
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -42,29 +41,19 @@
     document.body.append(dialog);
 
     cancel.addEventListener("click", function () { dialog.close(); });
-    form.addEventListener("submit", function (event) {
-      if (pendingForm) {
-        event.preventDefault();
-        var target = pendingForm;
-        dialog.close();
-        HTMLFormElement.prototype.submit.call(target);
-      }
-    });
     dialog.addEventListener("close", function () {
-      pendingForm = null;
       if (opener && document.contains(opener)) { opener.focus(); }
     });
   }
 
-  // `source` carries the data-confirm attributes; focus returns to `trigger` afterwards.
-  function open(source, trigger, action, csrf) {
+  function open(link) {
     if (!dialog) { build(); }
-    opener = trigger;
-    title.textContent = source.getAttribute("data-confirm");
-    detail.textContent = source.getAttribute("data-confirm-detail") || "";
-    confirmButton.textContent = source.getAttribute("data-confirm-label") || "Confirm";
-    form.setAttribute("action", action || "");
-    token.value = csrf || "";
+    opener = link;
+    title.textContent = link.getAttribute("data-confirm");
+    detail.textContent = link.getAttribute("data-confirm-detail") || "";
+    confirmButton.textContent = link.getAttribute("data-confirm-label") || "Confirm";
+    form.setAttribute("action", link.getAttribute("href"));
+    token.value = link.getAttribute("data-confirm-token") || "";
     dialog.showModal();
   }
 
@@ -74,17 +63,6 @@
       return;
     }
     event.preventDefault();
-    pendingForm = null;
-    open(link, link, link.getAttribute("href"), link.getAttribute("data-confirm-token"));
-  });
-
-  document.addEventListener("submit", function (event) {
-    var target = event.target;
-    if (!target.matches("form[data-confirm]")) {
-      return;
-    }
-    event.preventDefault();
-    open(target, event.submitter || target, null, null);
-    pendingForm = target;
+    open(link);
   });
 })();
