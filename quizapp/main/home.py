@@ -11,7 +11,7 @@ from quizapp.banks import services as bank_services
 from quizapp.banks.models import Bank
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.classes import services as class_services
-from quizapp.classes.models import Classroom
+from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams.models import Attempt
 from quizapp.exams.services import recent_attempts
 from quizapp.extensions import db
@@ -38,6 +38,8 @@ class StudentHome:
 @dataclass
 class StaffHome:
     classes: list[Classroom] = field(default_factory=list)
+    #: Students enrolled, per class id.
+    class_sizes: dict[int, int] = field(default_factory=dict)
     open_reports: int = 0
     own_banks: int = 0
 
@@ -59,8 +61,15 @@ def student_home(user: User, *, first_test_slug: str) -> StudentHome:
 def staff_home(user: User) -> StaffHome:
     """An instructor's classes (an admin runs none: the Classes page lists everyone's), the
     problem reports waiting, and their own banks."""
+    sizes = db.session.execute(
+        sa.select(Enrollment.class_id, sa.func.count(Enrollment.id))
+        .join(Classroom, Classroom.id == Enrollment.class_id)
+        .where(Classroom.instructor_id == user.id)
+        .group_by(Enrollment.class_id)
+    )
     return StaffHome(
         classes=[] if user.is_admin else class_services.classes_run_by(user),
+        class_sizes=dict(sizes.all()),
         open_reports=manage.open_report_count(user),
         own_banks=db.session.scalar(
             sa.select(sa.func.count(Bank.id)).where(

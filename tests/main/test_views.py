@@ -80,7 +80,7 @@ def test_an_instructor_sees_classes_reports_and_how_to_upload(
         report_problem(db.session.get(User, student.id), attempt, load_item(attempt, 1), "Typo")
         db.session.commit()
     page = client.get("/").get_data(as_text=True)
-    assert f'href="/classes/{class_id}">MA 101 evening</a>' in page
+    assert f'href="/classes/{class_id}">MA 101 evening</a>\n            · 1 student</span>' in page
     assert "1 report waiting" in page and "You have 1 bank of your own" in page
 
 
