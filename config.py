@@ -54,6 +54,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     QUESTION_BANKS_DIR = str(BASE_DIR / "question_banks")
     MIGRATIONS_DIR = str(BASE_DIR / "migrations")
+    # The practice test a new student's home page suggests first (a shipped blueprint's id).
+    FIRST_TEST = "medical-terminology-practice"
 
     # Uploads (question banks) larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)

@@ -95,10 +95,13 @@ EXPECTED = {
     ("GET", "classes.index"): signed_in(200),
     ("POST", "classes.create"): staff(302),
     ("POST", "classes.join"): {"anonymous": 302, "student": 302, "instructor": 403, "admin": 403},
+    ("GET", "classes.confirm_leave"): signed_in(404),  # the requester is not in that class
     ("POST", "classes.leave"): signed_in(404),  # the requester is not in that class
     # A class run by the requester (an instructor), or by someone else (seen by an admin).
     ("GET", "classes.detail"): staff(200),
+    ("GET", "classes.confirm_regenerate_code"): staff(200),
     ("POST", "classes.regenerate_code"): staff(302),
+    ("GET", "classes.confirm_remove_student"): staff(200),
     ("POST", "classes.remove_student"): staff(302),
     ("POST", "classes.accommodation"): staff(302),
     ("GET", "classes.student"): staff(200),
@@ -115,6 +118,7 @@ EXPECTED = {
     # The requester's own bank (instructor) or anyone's (admin).
     ("GET", "instructor.settings"): staff(200),
     ("POST", "instructor.settings"): staff(302),  # an empty post keeps the current settings
+    ("GET", "instructor.confirm_delete"): staff(200),
     ("POST", "instructor.delete"): staff(302),
     ("GET", "instructor.edit_question"): staff(200),
     ("POST", "instructor.edit_question"): staff(200),
@@ -124,6 +128,7 @@ EXPECTED = {
     ("POST", "instructor.resolve_report"): staff(302),
     ("GET", "instructor.new_blueprint"): staff(200),
     ("POST", "instructor.new_blueprint"): staff(200),  # empty form: shown again with errors
+    ("GET", "instructor.confirm_retire_blueprint"): staff(200),
     ("POST", "instructor.retire_blueprint"): staff(302),
 }
 
@@ -162,8 +167,10 @@ URL_VALUES.update(
         endpoint: {"class_id": "class"}
         for endpoint in (
             "classes.leave",
+            "classes.confirm_leave",
             "classes.detail",
             "classes.regenerate_code",
+            "classes.confirm_regenerate_code",
             "classes.export",
             "classes.items",
         )
@@ -172,7 +179,12 @@ URL_VALUES.update(
 URL_VALUES.update(
     {
         endpoint: {"class_id": "class", "student_id": "enrolled"}
-        for endpoint in ("classes.remove_student", "classes.accommodation", "classes.student")
+        for endpoint in (
+            "classes.remove_student",
+            "classes.confirm_remove_student",
+            "classes.accommodation",
+            "classes.student",
+        )
     }
 )
 URL_VALUES["banks.items"] = {"slug": "demo"}
@@ -183,11 +195,13 @@ URL_VALUES.update(
         "instructor.cancel": {"pending_id": "pending"},
         "instructor.settings": {"slug": "own_bank"},
         "instructor.delete": {"slug": "own_bank"},
+        "instructor.confirm_delete": {"slug": "own_bank"},
         "instructor.edit_question": {"slug": "own_bank", "external_id": "q1"},
         "instructor.toggle_retired": {"slug": "own_bank", "external_id": "q1"},
         "instructor.export": {"slug": "demo", "fmt": "gift"},
         "instructor.resolve_report": {"report_id": "report"},
         "instructor.retire_blueprint": {"slug": "own_blueprint"},
+        "instructor.confirm_retire_blueprint": {"slug": "own_blueprint"},
     }
 )
 FORM_DATA = {

@@ -205,9 +205,12 @@ ROUTES: dict[str, Route] = {
     "classes.create": Route(baseline=_valid({"name": "MA 102"})),
     "classes.join": Route(baseline=lambda world, path: {"code": world["join_code"]}),
     "classes.leave": Route(path={"class_id": "class"}),
+    "classes.confirm_leave": Route(path={"class_id": "class"}),
     "classes.detail": Route(path={"class_id": "class"}),
     "classes.regenerate_code": Route(path={"class_id": "class"}),
+    "classes.confirm_regenerate_code": Route(path={"class_id": "class"}),
     "classes.remove_student": Route(path={"class_id": "class", "student_id": "target"}),
+    "classes.confirm_remove_student": Route(path={"class_id": "class", "student_id": "target"}),
     "classes.accommodation": Route(
         path={"class_id": "class", "student_id": "target"}, baseline=_valid({"time": "standard"})
     ),
@@ -226,6 +229,7 @@ ROUTES: dict[str, Route] = {
         path={"slug": "own_bank"}, baseline=_valid({"title": "Owned", "visibility": "public"})
     ),
     "instructor.delete": Route(path={"slug": "own_bank"}),
+    "instructor.confirm_delete": Route(path={"slug": "own_bank"}),
     "instructor.edit_question": Route(path={"slug": "own_bank", "external_id": "sb"}),
     "instructor.toggle_retired": Route(path={"slug": "own_bank", "external_id": "sb"}),
     "instructor.reports": Route(),
@@ -244,6 +248,7 @@ ROUTES: dict[str, Route] = {
         )
     ),
     "instructor.retire_blueprint": Route(path={"slug": "own_blueprint"}),
+    "instructor.confirm_retire_blueprint": Route(path={"slug": "own_blueprint"}),
 }
 
 #: Routes whose valid request destroys what others need: walked last, in this order.

@@ -119,6 +119,7 @@ def test_instructor_pages(app, client, auth, make_user, make_blueprint, count_qu
 
     def urls(pending):
         return [
+            "/",
             "/banks",
             "/banks/mine",
             "/banks/mine/questions",

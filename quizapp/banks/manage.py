@@ -48,6 +48,21 @@ def update_settings(bank: Bank, *, title: str, visibility: str) -> None:
         bank.visibility = visibility
 
 
+def deletion_impact(bank: Bank) -> tuple[int, bool]:
+    """How many questions a bank holds, and whether any attempt drew one of them (then
+    deleting it archives it instead)."""
+    count = db.session.scalar(
+        sa.select(sa.func.count(Question.id)).where(Question.bank_id == bank.id)
+    )
+    used = db.session.scalar(
+        sa.select(AttemptQuestion.id)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(Question.bank_id == bank.id)
+        .limit(1)
+    )
+    return count, used is not None
+
+
 def delete_or_archive(bank: Bank, *, now: datetime) -> str:
     """Delete a bank nobody has used; archive one that attempts point at (history stays).
 
@@ -210,6 +225,20 @@ def report_queue(user: User, *, include_resolved: bool = False):
     if not include_resolved:
         query = query.where(QuestionReport.resolved_at.is_(None))
     return db.session.execute(query).all()
+
+
+def open_report_count(user: User) -> int:
+    """How many unresolved reports wait on questions of banks this user manages."""
+    query = (
+        sa.select(sa.func.count(QuestionReport.id))
+        .join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(QuestionReport.resolved_at.is_(None))
+    )
+    if not user.is_admin:
+        query = query.where(Bank.owner_id == user.id)
+    return db.session.scalar(query)
 
 
 def bank_of_report(report: QuestionReport) -> Bank:

@@ -14,6 +14,7 @@ from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
 from quizapp.history.views import item_analysis_section
+from quizapp.instructor.views import retire_blueprint_confirmation
 from quizapp.scoring.question_types import QUESTION_TYPES
 from quizapp.utils import requested_page
 
@@ -110,10 +111,14 @@ def blueprint(slug: str):
     test_blueprint = db.one_or_404(
         services.visible_blueprints_query(current_user).where(TestBlueprint.slug == slug)
     )
+    manageable = test_blueprint.owner_id is not None and (
+        current_user.is_admin or test_blueprint.owner_id == current_user.id
+    )
     return render_template(
         "banks/blueprint.html",
         blueprint=test_blueprint,
         sections=services.blueprint_availability(test_blueprint),
+        retire=retire_blueprint_confirmation(test_blueprint) if manageable else None,
     )
 
 

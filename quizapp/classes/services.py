@@ -4,6 +4,7 @@ import logging
 import secrets
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from quizapp.auth.models import Role, User
 from quizapp.classes.models import Classroom, Enrollment
@@ -102,6 +103,7 @@ def classes_joined_by(student: User) -> list[Classroom]:
             .join(Enrollment, Enrollment.class_id == Classroom.id)
             .where(Enrollment.student_id == student.id)
             .order_by(Classroom.name)
+            .options(so.joinedload(Classroom.instructor))
         )
     )
 

@@ -13,6 +13,7 @@ from quizapp.banks import services as bank_services
 from quizapp.classes import reports, services
 from quizapp.classes.forms import ClassForm, JoinForm
 from quizapp.classes.models import Classroom
+from quizapp.confirmations import Confirmation
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history import services as history
@@ -38,6 +39,47 @@ def _enrolled_student_or_404(classroom, student_id: int) -> User:
     return db.session.get(User, student_id)
 
 
+def leave_confirmation(classroom: Classroom) -> Confirmation:
+    teacher = classroom.instructor.display_name
+    return Confirmation(
+        question=f"Leave the class '{classroom.name}' of {teacher}?",
+        consequence=f"{teacher} will no longer see your results. Your results stay on your "
+        "account; to join again you need the class's join code.",
+        confirm_label="Leave the class",
+        url=url_for("classes.leave", class_id=classroom.id),
+        cancel_url=url_for("classes.index"),
+    )
+
+
+def new_code_confirmation(classroom: Classroom) -> Confirmation:
+    return Confirmation(
+        question=f"Make a new join code for '{classroom.name}'?",
+        consequence=f"The code {classroom.join_code} stops working at once. Students who have "
+        "already joined stay in the class; give the new code to those still to join.",
+        confirm_label="Make a new code",
+        url=url_for("classes.regenerate_code", class_id=classroom.id),
+        cancel_url=url_for("classes.detail", class_id=classroom.id),
+    )
+
+
+def remove_confirmation(classroom: Classroom, student: User) -> Confirmation:
+    return Confirmation(
+        question=f"Remove {student.display_name} from '{classroom.name}'?",
+        consequence="They keep their account and results, but you will no longer see them. "
+        "They can join again with the class's join code unless you make a new one.",
+        confirm_label="Remove the student",
+        url=url_for("classes.remove_student", class_id=classroom.id, student_id=student.id),
+        cancel_url=url_for("classes.detail", class_id=classroom.id),
+    )
+
+
+def _joined_class_or_404(class_id: int) -> Classroom:
+    classroom = db.session.get(Classroom, class_id)
+    if classroom is None or not services.is_enrolled(current_user.id, classroom.id):
+        abort(404)
+    return classroom
+
+
 @bp.get("")
 @login_required
 def index():
@@ -49,7 +91,7 @@ def index():
     return render_template(
         "classes/index.html",
         teaching=teaching,
-        joined=services.classes_joined_by(current_user),
+        joined=[(c, leave_confirmation(c)) for c in services.classes_joined_by(current_user)],
         class_form=ClassForm(),
         join_form=JoinForm(),
     )
@@ -85,6 +127,13 @@ def join():
     return redirect(url_for("classes.index"))
 
 
+@bp.get("/<int:class_id>/leave")
+@login_required
+def confirm_leave(class_id: int):
+    confirmation = leave_confirmation(_joined_class_or_404(class_id))
+    return render_template("confirm.html", confirmation=confirmation)
+
+
 @bp.post("/<int:class_id>/leave")
 @login_required
 def leave(class_id: int):
@@ -113,14 +162,22 @@ def detail(class_id: int):
         classroom=classroom,
         roster=page,
         rows=reports.roster_rows(page.items, reports.roster_results([s.id for s in page.items])),
+        new_code=new_code_confirmation(classroom),
+        removals={s.id: remove_confirmation(classroom, s) for s in page.items},
         blueprints=reports.roster_blueprints(everyone),
         averages=averages,
         chart=score_chart(averages),
         mastery=history.class_topic_mastery(everyone),
         banks=db.session.scalars(bank_services.visible_banks_query(current_user)).all(),
-        button_form=EmptyForm(),
         accommodations=ACCOMMODATIONS,
     )
+
+
+@bp.get("/<int:class_id>/code")
+@instructor_required
+def confirm_regenerate_code(class_id: int):
+    confirmation = new_code_confirmation(_managed_class_or_404(class_id))
+    return render_template("confirm.html", confirmation=confirmation)
 
 
 @bp.post("/<int:class_id>/code")
@@ -132,6 +189,14 @@ def regenerate_code(class_id: int):
         db.session.commit()
         flash(f"New join code: {code}. The old code no longer works.", "success")
     return redirect(url_for("classes.detail", class_id=classroom.id))
+
+
+@bp.get("/<int:class_id>/students/<int:student_id>/remove")
+@instructor_required
+def confirm_remove_student(class_id: int, student_id: int):
+    classroom = _managed_class_or_404(class_id)
+    student = _enrolled_student_or_404(classroom, student_id)
+    return render_template("confirm.html", confirmation=remove_confirmation(classroom, student))
 
 
 @bp.post("/<int:class_id>/students/<int:student_id>/remove")

@@ -40,9 +40,9 @@ class CustomTestForm(FlaskForm):
         "Draw from",
         choices=[
             SelectChoice("all", "All questions"),
-            SelectChoice("unseen", "Questions I have not seen yet"),
-            SelectChoice("missed", "Questions I missed last time"),
-            SelectChoice("flagged", "Questions I flagged"),
+            SelectChoice("unseen", "Unused: questions I have not been given yet"),
+            SelectChoice("missed", "Incorrect: my last answer was wrong"),
+            SelectChoice("flagged", "Flagged: questions I flagged"),
         ],
         default="all",
         validators=[InputRequired()],

@@ -19,7 +19,7 @@ from wtforms import SelectChoice
 
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
-from quizapp.exams import services
+from quizapp.exams import builder, services
 from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
 from quizapp.exams.models import Attempt, Mode
 from quizapp.exams.rendering import navigator_cells
@@ -178,9 +178,12 @@ def custom():
         form.topics.data = [request.args["bank"]]
     if form.validate_on_submit():
         bank_ids = {bank.slug: bank.id for bank in banks}
+        whole_banks = {value for value in form.topics.data if "/" not in value}
         selections = []
         for value in form.topics.data:
             bank_slug, _, topic_slug = value.partition("/")
+            if topic_slug and bank_slug in whole_banks:
+                continue  # "All of" the bank already has its topics
             selections.append((bank_ids[bank_slug], topic_slug or None))
         test = services.CustomTest(
             selections=tuple(selections),
@@ -196,7 +199,12 @@ def custom():
         else:
             db.session.commit()
             return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
-    return render_template("exams/custom.html", groups=groups, form=form)
+    return render_template(
+        "exams/custom.html",
+        groups=groups,
+        form=form,
+        counts=builder.builder_counts(current_user, banks),
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>")

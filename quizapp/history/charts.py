@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 WIDTH, HEIGHT = 640, 240
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 16, 12, 28
+# Room for labels up to 22 units tall: the text is set larger on phones (see app.css).
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 66, 16, 12, 32
 PALETTE = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#20c997")
 #: Distinct markers, so the series can be told apart without colour.
 MARKERS = ("circle", "square", "diamond", "triangle", "circle", "square")
@@ -42,10 +43,17 @@ class Chart:
     y_ticks: tuple[tuple[float, str], ...]
     #: (x coordinate, label, text anchor) for the first and last dates.
     x_ticks: tuple[tuple[float, str, str], ...]
+    #: (y coordinate, label) of the dashed line at the passing mark; None without one.
+    pass_line: tuple[float, str] | None = None
+    plot_left: float = MARGIN_LEFT
+    plot_right: float = WIDTH - MARGIN_RIGHT
 
 
-def score_chart(data: dict[str, list[tuple[datetime, float]]]) -> Chart | None:
-    """Lay out one line per label (a bank) of (time, percent) points; None without data."""
+def score_chart(
+    data: dict[str, list[tuple[datetime, float]]], pass_percent: float | None = None
+) -> Chart | None:
+    """Lay out one line per label (a bank) of (time, percent) points, and a pass line at
+    `pass_percent` if given; None without data."""
     moments = [when for points in data.values() for when, _ in points]
     if not moments:
         return None
@@ -68,7 +76,9 @@ def score_chart(data: dict[str, list[tuple[datetime, float]]]) -> Chart | None:
             colour=PALETTE[n % len(PALETTE)],
             marker=MARKERS[n % len(MARKERS)],
             points=tuple(
-                Point(x_of(when), y_of(percent), when, percent) for when, percent in sorted(points)
+                # Rounded: the SVG needs no more, and the page stays the same size.
+                Point(round(x_of(when), 1), round(y_of(percent), 1), when, percent)
+                for when, percent in sorted(points)
             ),
         )
         for n, (label, points) in enumerate(sorted(data.items()))
@@ -79,4 +89,7 @@ def score_chart(data: dict[str, list[tuple[datetime, float]]]) -> Chart | None:
         x_ticks: tuple[tuple[float, str, str], ...] = ((x_of(start), f"{start:{label}}", "middle"),)
     else:
         x_ticks = ((x_of(start), f"{start:{label}}", "start"), (x_of(end), f"{end:{label}}", "end"))
-    return Chart(WIDTH, HEIGHT, series, y_ticks, x_ticks)
+    pass_line = None
+    if pass_percent is not None:
+        pass_line = (round(y_of(pass_percent), 1), f"Pass {pass_percent:g}%")
+    return Chart(WIDTH, HEIGHT, series, y_ticks, x_ticks, pass_line)

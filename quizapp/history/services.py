@@ -24,12 +24,14 @@ from quizapp.scoring.recent import unstamp
 
 WEAKEST_TOPICS = 3
 WEAKEST_TEST_SIZE = 20
-MIN_ANSWERS_FOR_MASTERY = 3
+#: A topic is ranked (shown in mastery, chosen as weak) only after this many answers on it.
+MIN_ANSWERS_FOR_MASTERY = 5
 
 
 @dataclass(frozen=True)
 class TopicMastery:
     bank_id: int
+    bank_slug: str
     bank_title: str
     topic_slug: str
     topic_title: str
@@ -73,6 +75,22 @@ def score_series(user_id: int) -> dict[str, list[tuple[datetime, float]]]:
     }
 
 
+def pass_mark(user_id: int) -> float | None:
+    """The passing percent of the student's latest finished test, preferring practice tests
+    (blueprints) to custom ones; None before any finished test."""
+    return db.session.scalar(
+        sa.select(Attempt.passing_percent)
+        .where(Attempt.user_id == user_id, Attempt.status == Status.FINISHED.value)
+        .order_by(Attempt.blueprint_id.is_(None), Attempt.finished_at.desc())
+        .limit(1)
+    )
+
+
+def ranked_topics(mastery: list[TopicMastery]) -> list[TopicMastery]:
+    """The topics with enough answers (MIN_ANSWERS_FOR_MASTERY) to say how well they are known."""
+    return [t for t in mastery if t.answered >= MIN_ANSWERS_FOR_MASTERY]
+
+
 def _weakest_first(rows: list[TopicMastery]) -> list[TopicMastery]:
     return sorted(rows, key=lambda t: (t.percent, -t.answered, t.topic_title))
 
@@ -81,7 +99,9 @@ def topic_mastery(user_id: int) -> list[TopicMastery]:
     """Percent correct per topic over the student's RECENT_ANSWERS_PER_TOPIC latest graded
     answers on it, weakest first."""
     rows = db.session.execute(
-        sa.select(Bank.id, Bank.title, Topic.slug, Topic.title, StudentTopicMastery.recent)
+        sa.select(
+            Bank.id, Bank.slug, Bank.title, Topic.slug, Topic.title, StudentTopicMastery.recent
+        )
         .join(Topic, Topic.id == StudentTopicMastery.topic_id)
         .join(Bank, Bank.id == Topic.bank_id)
         .where(StudentTopicMastery.user_id == user_id)
@@ -110,7 +130,15 @@ def class_topic_mastery(user_ids) -> list[TopicMastery]:
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(Bank.id, Bank.title, Topic.slug, Topic.title, totals.c.answered, totals.c.points)
+        sa.select(
+            Bank.id,
+            Bank.slug,
+            Bank.title,
+            Topic.slug,
+            Topic.title,
+            totals.c.answered,
+            totals.c.points,
+        )
         .join(Topic, Topic.id == totals.c.topic_id)
         .join(Bank, Bank.id == Topic.bank_id)
     )
@@ -131,11 +159,7 @@ def start_weakest_topics_attempt(user: User, *, now: datetime) -> Attempt:
 
     :raises exam_services.CannotStartError: when nothing is weak yet or too few questions exist.
     """
-    weak = [
-        t
-        for t in topic_mastery(user.id)
-        if t.answered >= MIN_ANSWERS_FOR_MASTERY and t.percent < 100
-    ][:WEAKEST_TOPICS]
+    weak = [t for t in ranked_topics(topic_mastery(user.id)) if t.percent < 100][:WEAKEST_TOPICS]
     if not weak:
         raise exam_services.CannotStartError(
             f"Answer at least {MIN_ANSWERS_FOR_MASTERY} questions on a topic first: there is "

@@ -28,9 +28,27 @@ def render_fragment(template: str, **context) -> Markup:
     return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
 
 
-def score_section(series: dict) -> Markup:
-    """The scores-over-time chart and its table."""
-    return render_fragment("history/_score_section.html", series=series, chart=score_chart(series))
+def score_section(series: dict, pass_percent: float | None = None) -> Markup:
+    """The scores-over-time chart (with a pass line at `pass_percent`) and its table."""
+    return render_fragment(
+        "history/_score_section.html",
+        series=series,
+        chart=score_chart(series, pass_percent),
+        pass_percent=pass_percent,
+    )
+
+
+@bp.app_template_filter("short_duration")
+def short_duration(seconds: int | None) -> str:
+    """A time taken, in seconds under a minute: "45 s", "12 min", "1 h 05 min"."""
+    if seconds is None:
+        return "–"
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def item_analysis_section(bank_id: int | None, user_ids: list[int] | None) -> Markup:
@@ -61,7 +79,8 @@ def progress_context(student: User, *, own: bool, bank_slug: str | None, page_nu
     """
     banks = db.session.scalars(bank_services.visible_banks_query(student)).all()
     bank = next((b for b in banks if b.slug == bank_slug), None)
-    mastery = services.topic_mastery(student.id)
+    every_topic = services.topic_mastery(student.id)
+    mastery = services.ranked_topics(every_topic)
     return {
         "student": student,
         "banks": banks,
@@ -78,8 +97,12 @@ def progress_context(student: User, *, own: bool, bank_slug: str | None, page_nu
             own=own,
         ),
         "in_progress": exam_services.in_progress_attempts(student),
-        "score_section": score_section(services.score_series(student.id)),
+        "score_section": score_section(
+            services.score_series(student.id), services.pass_mark(student.id)
+        ),
         "mastery": mastery,
+        "unranked_topics": len(every_topic) - len(mastery),
+        "min_answers": services.MIN_ANSWERS_FOR_MASTERY,
         "mastery_table": render_fragment("history/_mastery_table.html", mastery=mastery),
         "answered": services.questions_answered(student.id),
         "recent_answers": RECENT_ANSWERS_PER_TOPIC,

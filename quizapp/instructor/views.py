@@ -29,6 +29,7 @@ from quizapp.banks.forms import BankSettingsForm, BlueprintForm, QuestionEditFor
 from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Question
 from quizapp.banks.models import Blueprint as TestBlueprint
+from quizapp.confirmations import Confirmation
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -68,6 +69,45 @@ def _student_view(parsed_question):
         presentation=qtype.present(parsed_question.content, layout),
         key=qtype.key_text(parsed_question.content),
     )
+
+
+def delete_bank_confirmation(bank: Bank) -> Confirmation:
+    count, used = manage.deletion_impact(bank)
+    questions = f"{count} question{'' if count == 1 else 's'}"
+    return Confirmation(
+        question=f"Delete the bank '{bank.title}' and its {questions}?",
+        consequence=(
+            "Students have taken tests with its questions, so it is archived instead: it "
+            "disappears from every list, and attempts already taken keep their results."
+            if used
+            else "Nobody has taken a test with its questions yet, so it is deleted for good."
+        ),
+        confirm_label="Delete the bank",
+        url=url_for("instructor.delete", slug=bank.slug),
+        cancel_url=url_for("instructor.settings", slug=bank.slug),
+    )
+
+
+def retire_blueprint_confirmation(blueprint: TestBlueprint) -> Confirmation:
+    return Confirmation(
+        question=f"Stop offering the test '{blueprint.title}'?",
+        consequence="Students can no longer start it. Attempts already started can be "
+        "finished, and results already taken keep it.",
+        confirm_label="Stop offering the test",
+        url=url_for("instructor.retire_blueprint", slug=blueprint.slug),
+        cancel_url=url_for("banks.blueprint", slug=blueprint.slug),
+    )
+
+
+def _own_blueprint_or_404(slug: str) -> TestBlueprint:
+    blueprint = db.session.scalar(sa.select(TestBlueprint).where(TestBlueprint.slug == slug))
+    if (
+        blueprint is None
+        or blueprint.owner_id is None
+        or not (current_user.is_admin or blueprint.owner_id == current_user.id)
+    ):
+        abort(404)
+    return blueprint
 
 
 @bp.route("/banks/upload", methods=["GET", "POST"])
@@ -156,8 +196,20 @@ def settings(slug: str):
         flash("Bank settings saved.", "success")
         return redirect(url_for("banks.detail", slug=bank.slug))
     return render_template(
-        "instructor/settings.html", bank=bank, form=form, delete_form=EmptyForm()
+        "instructor/settings.html",
+        bank=bank,
+        form=form,
+        delete=delete_bank_confirmation(bank) if bank.owner_id else None,
     )
+
+
+@bp.get("/banks/<slug>/delete")
+@instructor_required
+def confirm_delete(slug: str):
+    bank = _managed_bank_or_404(slug)
+    if bank.owner_id is None:
+        abort(404)
+    return render_template("confirm.html", confirmation=delete_bank_confirmation(bank))
 
 
 @bp.post("/banks/<slug>/delete")
@@ -328,16 +380,17 @@ def new_blueprint():
     return render_template("instructor/new_blueprint.html", form=form, errors=errors)
 
 
+@bp.get("/blueprints/<slug>/retire")
+@instructor_required
+def confirm_retire_blueprint(slug: str):
+    confirmation = retire_blueprint_confirmation(_own_blueprint_or_404(slug))
+    return render_template("confirm.html", confirmation=confirmation)
+
+
 @bp.post("/blueprints/<slug>/retire")
 @instructor_required
 def retire_blueprint(slug: str):
-    blueprint = db.session.scalar(sa.select(TestBlueprint).where(TestBlueprint.slug == slug))
-    if (
-        blueprint is None
-        or blueprint.owner_id is None
-        or not (current_user.is_admin or blueprint.owner_id == current_user.id)
-    ):
-        abort(404)
+    blueprint = _own_blueprint_or_404(slug)
     if EmptyForm().validate_on_submit():
         title = blueprint.title
         if manage.retire_blueprint(blueprint, now=_now()):

@@ -2,11 +2,13 @@ import logging
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from quizapp.exams.services import recent_attempts
+from quizapp.auth.models import Role
 from quizapp.extensions import db
+from quizapp.history.services import MIN_ANSWERS_FOR_MASTERY
+from quizapp.main import home
 
 bp = Blueprint("main", __name__)
 logger = logging.getLogger(__name__)
@@ -14,11 +16,19 @@ logger = logging.getLogger(__name__)
 
 @bp.get("/")
 def index():
-    in_progress, finished = ([], [])
-    if current_user.is_authenticated:
-        in_progress, finished = recent_attempts(current_user, limit=5)
+    if not current_user.is_authenticated:
+        return render_template("main/index.html")
+    staff = (
+        home.staff_home(current_user)
+        if current_user.has_role(Role.INSTRUCTOR, Role.ADMIN)
+        else None
+    )
     return render_template(
-        "main/index.html", in_progress=in_progress, finished=finished, now=datetime.now(UTC)
+        "main/index.html",
+        student=home.student_home(current_user, first_test_slug=current_app.config["FIRST_TEST"]),
+        staff=staff,
+        min_answers=MIN_ANSWERS_FOR_MASTERY,
+        now=datetime.now(UTC),
     )
 
 

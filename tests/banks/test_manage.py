@@ -103,6 +103,7 @@ def test_retire_and_restore(bank):
 def test_unused_bank_is_deleted_used_bank_archived(
     bank, owner, make_user, make_blueprint, start_attempt, app
 ):
+    assert manage.deletion_impact(bank) == (3, False)
     assert manage.delete_or_archive(bank, now=NOW) == "deleted"
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Question)) == 0
@@ -111,6 +112,7 @@ def test_unused_bank_is_deleted_used_bank_archived(
     make_blueprint("used-test", "used", 2)
     start_attempt(make_user(), "used-test")
     used = db.session.scalar(sa.select(Bank).where(Bank.slug == "used"))
+    assert manage.deletion_impact(used) == (3, True)
     assert manage.delete_or_archive(used, now=NOW) == "archived"
     db.session.commit()
     assert used.archived_at == NOW
@@ -137,9 +139,12 @@ def test_report_queue_shows_owners_reports_only(bank, owner, make_user):
     db.session.commit()
     rows = manage.report_queue(owner)
     assert [r[0].message for r in rows] == ["Two keys"]
-    assert manage.report_queue(db.session.get(User, make_user("instructor").id)) == []
+    assert manage.open_report_count(owner) == 1
+    stranger = db.session.get(User, make_user("instructor").id)
+    assert manage.report_queue(stranger) == [] and manage.open_report_count(stranger) == 0
+    assert manage.open_report_count(db.session.get(User, make_user("admin").id)) == 1
     manage.resolve_report(rows[0][0], now=NOW)
-    assert manage.report_queue(owner) == []
+    assert manage.report_queue(owner) == [] and manage.open_report_count(owner) == 0
     assert len(manage.report_queue(owner, include_resolved=True)) == 1
 
 

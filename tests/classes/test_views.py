@@ -75,6 +75,49 @@ def test_student_leaves_and_instructor_removes(app, client, auth, make_user, tea
     assert client.get(f"/classes/{class_id}/students/{removed.id}").status_code == 404
 
 
+def _confirmation_form(page: str, url: str) -> bool:
+    return f'<form method="post" action="{url}"' in page and 'name="csrf_token"' in page
+
+
+def test_leaving_asks_first_and_names_the_class(app, client, auth, make_user, teacher, make_class):
+    student = make_user()
+    class_id = make_class(teacher, students=(student,), name="MA 101 evening")
+    auth.login(student)
+    listing = client.get("/classes").get_data(as_text=True)
+    url = f"/classes/{class_id}/leave"
+    assert (
+        f'href="{url}" data-confirm="Leave the class &#39;MA 101 evening&#39; of Ms Teacher?"'
+        in (listing)
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "Leave the class &#39;MA 101 evening&#39; of Ms Teacher?" in page
+    assert "Ms Teacher will no longer see your results" in page and _confirmation_form(page, url)
+    with app.app_context():  # asking changed nothing
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment)) == 1
+    assert client.get(f"/classes/{make_class(teacher)}/leave").status_code == 404
+
+
+def test_new_code_and_removal_ask_first(app, client, auth, make_user, teacher, make_class):
+    student = make_user(display_name="Sam Student")
+    class_id = make_class(teacher, students=(student,))
+    code = _code(app, class_id)
+    auth.login(teacher)
+    detail = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert f'href="/classes/{class_id}/code" data-confirm=' in detail
+    assert f'href="/classes/{class_id}/students/{student.id}/remove" data-confirm=' in detail
+    assert "js/confirm.js" in detail
+    page = client.get(f"/classes/{class_id}/code").get_data(as_text=True)
+    assert f"The code {code} stops working at once" in page
+    assert _confirmation_form(page, f"/classes/{class_id}/code")
+    assert _code(app, class_id) == code
+    url = f"/classes/{class_id}/students/{student.id}/remove"
+    page = client.get(url).get_data(as_text=True)
+    assert "Remove Sam Student from &#39;MA 101&#39;?" in page and _confirmation_form(page, url)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Enrollment)) == 1
+    assert client.get(f"/classes/{class_id}/students/{teacher.id}/remove").status_code == 404
+
+
 def test_instructors_see_only_their_own_classes(client, auth, make_user, teacher, make_class):
     student = make_user()
     class_id = make_class(teacher, students=(student,), name="Secret class")
@@ -82,6 +125,8 @@ def test_instructors_see_only_their_own_classes(client, auth, make_user, teacher
     assert client.get(f"/classes/{class_id}").status_code == 404
     assert client.get(f"/classes/{class_id}/students/{student.id}").status_code == 404
     assert client.get(f"/classes/{class_id}/report.csv").status_code == 404
+    assert client.get(f"/classes/{class_id}/code").status_code == 404
+    assert client.get(f"/classes/{class_id}/students/{student.id}/remove").status_code == 404
     assert "Secret class" not in client.get("/classes").get_data(as_text=True)
 
 

@@ -9,7 +9,7 @@ from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
 from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC, SCORE_SERIES_POINTS
-from quizapp.history.views import ATTEMPTS_PER_PAGE
+from quizapp.history.views import ATTEMPTS_PER_PAGE, short_duration
 from tests.history.conftest import seed
 
 
@@ -28,6 +28,37 @@ def test_progress_shows_chart_table_mastery_and_history(app, client, student):
     assert "Topic A1" in page and "Topic B" in page
     assert "Practice my weakest topics" in page
     assert page.count("Seeded test") == 4
+
+
+def test_chart_has_a_pass_line_at_the_passing_mark(app, client, student):
+    seed(app, [student.id], attempts_each=2)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Pass 70%</text>" in page and 'stroke-dasharray="6 4"' in page
+    assert "Pass 70% (passing mark)" in page  # the legend says it in words too
+
+
+def test_mastery_ranks_a_topic_only_after_enough_answers(app, client, student):
+    seed(app, [student.id], attempts_each=1, accuracy=lambda u, n: 0.0)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "5 questions answered" in page
+    assert f"once you have answered {services.MIN_ANSWERS_FOR_MASTERY} questions on it" in page
+    assert "No topic has 5 answers yet" in page and "Topic A1" not in page
+    assert "Practice my weakest topics" not in page
+    seed(app, [student.id], attempts_each=3, accuracy=lambda u, n: 0.0)
+    page = client.get("/progress").get_data(as_text=True)
+    assert "Practice my weakest topics" in page and "No topic has 5 answers yet" not in page
+
+
+def test_durations_under_a_minute_are_in_seconds():
+    assert [short_duration(s) for s in (None, 0, 45, 60, 754, 3600, 3900)] == [
+        "–",
+        "0 s",
+        "45 s",
+        "1 min",
+        "12 min",
+        "1 h 00 min",
+        "1 h 05 min",
+    ]
 
 
 def test_mastery_is_weakest_first(app, client, student):
@@ -114,4 +145,5 @@ def test_progress_page_size_stops_growing_with_the_history(app, client, student)
     score_rows = {total: page.count(score_row) for total, page in pages.items()}
     assert history_rows == {10: 10, 40: ATTEMPTS_PER_PAGE, 200: ATTEMPTS_PER_PAGE}
     assert score_rows == {10: 10, 40: SCORE_SERIES_POINTS, 200: SCORE_SERIES_POINTS}
-    assert len(pages[200]) <= len(pages[40]) * 1.02  # only page links and numbers differ
+    # Only numbers and the links to the pages of the history (2 pages, then 8) differ.
+    assert len(pages[200]) - len(pages[40]) <= 6 * 120

@@ -179,6 +179,7 @@ def test_other_instructors_cannot_manage_my_bank(app, client, teacher, make_user
     auth.logout()
     auth.login(make_user("instructor"))
     assert client.get(f"/banks/{slug}/settings").status_code == 404
+    assert client.get(f"/banks/{slug}/delete").status_code == 404
     assert client.get(f"/banks/{slug}/questions/brady/edit").status_code == 404
     assert client.get(f"/banks/{slug}").status_code == 404  # private
 
@@ -246,7 +247,35 @@ def test_instructor_practice_test_for_their_classes(
     assert client.post(f"/practice/{slug}/start", data={"mode": "exam"}).status_code == 404
     auth.logout()
     auth.login(teacher)
-    client.post(f"/blueprints/{slug}/retire")
+    url = f"/blueprints/{slug}/retire"
+    assert f'href="{url}" data-confirm=' in client.get(f"/blueprints/{slug}").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Stop offering the test &#39;Week 3 quiz&#39;?" in page
+    assert f'<form method="post" action="{url}"' in page
+    assert "Week 3 quiz" in client.get("/practice").get_data(as_text=True)  # asking changed nothing
+    client.post(url)
     page = client.get("/practice").get_data(as_text=True)
     assert "Week 3 quiz is no longer offered" in page
     assert f"/practice/{slug}/start" not in page
+
+
+def test_deleting_a_bank_asks_first_and_says_what_happens(app, client, teacher):
+    client.post(
+        _upload(client, GIFT, "terms.gift", title="Cardiology").headers["Location"] + "/confirm"
+    )
+    with app.app_context():
+        slug = db.session.scalar(sa.select(Bank.slug))
+    url = f"/banks/{slug}/delete"
+    settings = client.get(f"/banks/{slug}/settings").get_data(as_text=True)
+    assert (
+        f'href="{url}" data-confirm="Delete the bank &#39;Cardiology&#39; and its 2 questions?"'
+        in (settings)
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "Delete the bank &#39;Cardiology&#39; and its 2 questions?" in page
+    assert "deleted for good" in page and f'<form method="post" action="{url}"' in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Bank)) == 1
+    client.post(url)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Bank)) == 0

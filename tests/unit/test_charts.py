@@ -23,3 +23,12 @@ def test_series_get_distinct_colours_and_markers():
     assert chart.series[0].colour != chart.series[1].colour
     assert chart.series[0].marker != chart.series[1].marker
     assert chart.x_ticks[0][2] == "middle"
+
+
+def test_pass_line_at_the_passing_mark():
+    assert score_chart({"A": [(T0, 10.0)]}).pass_line is None
+    chart = score_chart({"A": [(T0, 10.0)]}, pass_percent=70)
+    y, label = chart.pass_line
+    assert y == round(MARGIN_TOP + (HEIGHT - MARGIN_TOP - MARGIN_BOTTOM) * 0.3, 1)
+    assert label == "Pass 70%"
+    assert score_chart({"A": [(T0, 10.0)]}, pass_percent=72.5).pass_line[1] == "Pass 72.5%"
