@@ -193,7 +193,10 @@ ROUTES: dict[str, Route] = {
         path={"attempt_id": "own_attempt", "position": 1}, baseline=_valid({"message": "Typo"})
     ),
     "exams.review": Route(path={"attempt_id": "own_attempt"}),
-    "exams.submit": Route(path={"attempt_id": "own_attempt"}),
+    "exams.submit": Route(path={"attempt_id": "own_attempt"}, reads=_reads("section")),
+    "exams.confirm_submit": Route(path={"attempt_id": "own_attempt"}),
+    "exams.section_break": Route(path={"attempt_id": "own_attempt"}),
+    "exams.start_section": Route(path={"attempt_id": "own_attempt"}),
     "exams.results": Route(path={"attempt_id": "finished_attempt"}),
     "exams.practice_missed": Route(
         path={"attempt_id": "finished_attempt"}, baseline=_valid({"mode": "tutor"})
