@@ -6,7 +6,10 @@ double submit or a second tab asks for the next item again and gets the same one
 - Selection: the unused item with the most Fisher information at the current ability (for a
   Rasch item, the one the student has about a 50 % chance of answering right), from the topic
   furthest behind its share of the blueprint (content balancing, Kingsbury & Zara 1989), picked
-  at random among the `randomesque` best (exposure control, Kingsbury & Zara 1989).
+  at random among the `randomesque` best (Kohn & Kingsbury); items already shown in more than
+  `max_exposure` of recent checks are set aside while the topic has others (restricted maximum
+  information, Revuelta & Ponsoda 1998). Randomesque alone is not enough: students near the
+  passing standard take long tests that sweep the items nearest to it in the same order.
 - Stopping (NCLEX's rules): never before `min_items`; then as soon as the 95 % interval of the
   ability lies wholly above or below the passing standard θ_cut; at `max_items` the test ends
   undecided, leaning to the side of the ability estimate.
@@ -32,7 +35,10 @@ class CatSettings:
     min_items: int = 60
     max_items: int = 150
     confidence: float = 0.95
-    randomesque: int = 10
+    randomesque: int = 5
+    #: Items shown in more than this share of adaptive checks are set aside while others are
+    #: left (the "restricted" method, Revuelta & Ponsoda 1998).
+    max_exposure: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Pool:
     #: The blueprint's share of each topic (sums to 1).
     topic_share: np.ndarray
     population_sd: float = 1.0
+    #: Share of recent adaptive checks that showed each item (None: not counted yet).
+    exposure: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,9 @@ def next_item(
     deficit = np.where(available, deficit + rng.random(len(deficit)) * 1e-9, -np.inf)
     topic = int(np.argmax(deficit))
     candidates = np.flatnonzero((pool.topic == topic) & ~used)
+    if pool.exposure is not None:
+        fresh = candidates[pool.exposure[candidates] < settings.max_exposure]
+        candidates = fresh if fresh.size else candidates
     info = information(theta, pool.difficulty[candidates], pool.discrimination[candidates])
     best = candidates[np.argsort(-info, kind="stable")[: settings.randomesque]]
     return int(rng.choice(best))

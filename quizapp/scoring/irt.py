@@ -31,7 +31,7 @@ from scipy.special import expit, log_expit
 DEFAULT_PRIORS = {"easy": (-1.0, 1.0), "medium": (0.0, 1.0), "hard": (1.0, 1.0)}
 #: How many imaginary items at the default prior weigh against a label's own items when the
 #: label's prior is learned from the bank.
-PRIOR_PSEUDO_ITEMS = 20
+PRIOR_PSEUDO_ITEMS = 5
 #: A prior sd never learned narrower than this (keeps the prior from overruling data).
 MIN_PRIOR_SD = 0.3
 #: Responses an item needs before its discrimination is estimated (2PL). Below a few hundred

@@ -110,7 +110,9 @@ def readiness(
 def readiness_from_ability(ability: Ability, curve: np.ndarray) -> Readiness:
     tail = (1 - INTERVAL_LEVEL) / 2
     low, high = np.interp([ability.quantile(tail), ability.quantile(1 - tail)], THETA_GRID, curve)
-    return Readiness(float(ability.posterior @ curve), float(low), float(high), ability)
+    chance = float(ability.posterior @ curve)
+    # Where the curve is steep at one end, the average can fall just outside: widen to hold it.
+    return Readiness(chance, min(float(low), chance), max(float(high), chance), ability)
 
 
 def topic_shortfalls(
