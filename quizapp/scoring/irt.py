@@ -11,7 +11,8 @@ The prior's mean and spread for each label are learned from the bank's own items
 Bayes, held near the defaults by `PRIOR_PSEUDO_ITEMS` imaginary items), so a new question
 starts at its label's typical difficulty and its own answers pull it away as they accumulate.
 An item with at least `MIN_RESPONSES_FOR_2PL` responses also gets a discrimination
-(log-normal prior around 1); the others keep the Rasch discrimination of 1.
+(log-normal prior around 1, their geometric mean held at 1 to fix the scale); the others keep
+the Rasch discrimination of 1.
 
 The data enter as two sparse student x item count matrices (right, wrong), so one EM step is
 four sparse products with a (items x quadrature nodes) matrix: about 0.1 s for 1,000,000
@@ -175,6 +176,10 @@ def calibrate(
             step_b = np.where(two_pl, step_b_2pl, step_b)
             new_b += np.clip(step_b, -MAX_STEP, MAX_STEP)
             new_log_a += np.where(two_pl, np.clip(step_la_2pl, -MAX_STEP / 2, MAX_STEP / 2), 0.0)
+        if two_pl.any():
+            # The scale: 2PL items discriminate as the Rasch items (1) on geometric average;
+            # without this the students' spread and the discriminations trade off freely.
+            new_log_a[two_pl] -= new_log_a[two_pl].mean()
         se_b = np.where(two_pl, np.sqrt(info_ll / det), 1 / np.sqrt(info_bb))
         se_log_a = np.where(two_pl, np.sqrt(info_bb / det), np.nan)
         change = np.max(np.abs(np.concatenate([new_b - b, new_log_a - log_a])), initial=0)
