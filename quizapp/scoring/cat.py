@@ -6,7 +6,7 @@ double submit or a second tab asks for the next item again and gets the same one
 - Selection: the unused item with the most Fisher information at the current ability (for a
   Rasch item, the one the student has about a 50 % chance of answering right), from the topic
   furthest behind its share of the blueprint (content balancing, Kingsbury & Zara 1989), picked
-  at random among the `randomesque` best (Kohn & Kingsbury); items already shown in more than
+  at random among the `randomesque` best (also Kingsbury & Zara); items already shown in more than
   `max_exposure` of recent checks are set aside while the topic has others (restricted maximum
   information, Revuelta & Ponsoda 1998). Randomesque alone is not enough: students near the
   passing standard take long tests that sweep the items nearest to it in the same order.
@@ -69,19 +69,19 @@ class Outcome:
     items: int
 
 
+def expected_percent(pool: Pool, theta: float) -> float:
+    """Expected percent right over the pool at ability theta, each topic weighted by its share:
+    the readable scale for an ability ("you answer like someone who scores 74 %")."""
+    p = probability(theta, pool.difficulty, pool.discrimination)
+    by_topic = np.bincount(pool.topic, weights=p, minlength=len(pool.topic_share))
+    counts = np.bincount(pool.topic, minlength=len(pool.topic_share))
+    shares = pool.topic_share * (counts > 0)
+    return float(100 * np.sum(shares * by_topic / np.maximum(counts, 1)) / shares.sum())
+
+
 def passing_theta(pool: Pool, passing_percent: float) -> float:
-    """θ_cut: the ability whose expected percent right over the pool equals the passing mark
-    (each topic weighted by its share)."""
-    target = passing_percent / 100
-
-    def expected_minus_target(theta: float) -> float:
-        p = probability(theta, pool.difficulty, pool.discrimination)
-        by_topic = np.bincount(pool.topic, weights=p, minlength=len(pool.topic_share))
-        counts = np.bincount(pool.topic, minlength=len(pool.topic_share))
-        shares = pool.topic_share * (counts > 0)
-        return float(np.sum(shares * by_topic / np.maximum(counts, 1)) / shares.sum() - target)
-
-    return brentq(expected_minus_target, -10.0, 10.0)
+    """θ_cut: the ability whose expected percent right over the pool equals the passing mark."""
+    return brentq(lambda theta: expected_percent(pool, theta) - passing_percent, -10.0, 10.0)
 
 
 def _rng(seed: int, position: int) -> np.random.Generator:

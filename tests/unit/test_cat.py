@@ -5,7 +5,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from quizapp.scoring.cat import CatSettings, Pool, next_item, outcome, passing_theta
+from quizapp.scoring.cat import (
+    CatSettings,
+    Pool,
+    expected_percent,
+    next_item,
+    outcome,
+    passing_theta,
+)
 from quizapp.scoring.irt import probability
 
 SHARES = np.array([0.5, 0.3, 0.2])
@@ -123,3 +130,9 @@ def test_passing_theta_gives_the_passing_mark_on_the_pool():
     ]
     assert np.dot(SHARES, by_topic) == pytest.approx(0.70, abs=1e-6)
     assert passing_theta(pool, 80) > theta_cut
+
+
+def test_expected_percent_rises_with_ability_and_meets_the_mark_at_the_cut():
+    pool = make_pool()
+    assert expected_percent(pool, -2) < expected_percent(pool, 0) < expected_percent(pool, 2)
+    assert expected_percent(pool, passing_theta(pool, 65)) == pytest.approx(65)
