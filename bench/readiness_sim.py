@@ -171,7 +171,7 @@ def check_readiness(rng, difficulty, topic, fit, students):
     predicted, passed = np.array(predicted), np.array(passed, dtype=float)
     brier = np.mean((predicted - passed) ** 2)
     print(f"   shown for {predicted.size:,} students ({hidden} hidden: too little evidence)")
-    print("   predicted      students  mean predicted  observed  difference")
+    print("   predicted      students  mean predicted  observed  difference  (its sampling SE)")
     worst = 0.0
     for low in np.arange(0, 1, 0.1):
         in_bin = (predicted >= low) & (predicted < low + 0.1 + (low >= 0.9))
@@ -181,7 +181,8 @@ def check_readiness(rng, difficulty, topic, fit, students):
         worst = max(worst, abs(observed - mean_predicted))
         print(
             f"   {low:.1f}-{low + 0.1:.1f}   {in_bin.sum():>10,}  {mean_predicted:>14.1%}  "
-            f"{observed:>8.1%}  {100 * (observed - mean_predicted):+9.1f}"
+            f"{observed:>8.1%}  {100 * (observed - mean_predicted):+9.1f}  "
+            f"(±{100 * np.sqrt(mean_predicted * (1 - mean_predicted) / in_bin.sum()):.1f})"
         )
     reference = np.mean((passed.mean() - passed) ** 2)
     print(
@@ -282,7 +283,7 @@ def main() -> None:
     scale = 10 if args.quick else 1
     check_calibration(rng, 1_000, 50)
     difficulty, _, topic, fit = check_cost(rng, 20_000 // scale)
-    check_readiness(rng, difficulty, topic, fit, 10_000 // scale)
+    check_readiness(rng, difficulty, topic, fit, 30_000 // scale)
     for population_mean in CAT_POPULATIONS:
         check_cat(rng, difficulty, topic, fit, 600 // scale, population_mean)
 
