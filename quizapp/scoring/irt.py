@@ -235,6 +235,8 @@ class Ability:
 
 #: Recency weighting: an answer counts half as much once this many newer answers follow it.
 RECENCY_HALF_LIFE = 150
+#: Answers older than this many newer ones weigh under 1 %: the caller need not load them.
+RECENCY_WINDOW = 1_000
 
 
 def recency_weights(count: int, half_life: float = RECENCY_HALF_LIFE) -> np.ndarray:

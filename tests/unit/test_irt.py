@@ -5,6 +5,7 @@ import pytest
 
 from quizapp.scoring.irt import (
     DEFAULT_PRIORS,
+    RECENCY_WINDOW,
     THETA_GRID,
     calibrate,
     estimate_ability,
@@ -55,6 +56,15 @@ def test_items_without_responses_sit_at_their_labels_prior():
     assert fit.difficulty_se[2] == pytest.approx(hard_sd)
     # Two answers move an item little from its prior.
     assert fit.difficulty[0] == pytest.approx(DEFAULT_PRIORS["easy"][0], abs=0.6)
+
+
+def test_no_responses_give_the_default_priors_and_any_student_ids_work():
+    empty = calibrate([], [], [], ["easy", "hard"])
+    assert empty.difficulty.tolist() == [DEFAULT_PRIORS["easy"][0], DEFAULT_PRIORS["hard"][0]]
+    assert empty.responses.tolist() == [0, 0]
+    by_name = calibrate(["ann", "bob", "ann"], [0, 0, 1], [True, False, True], ["easy", "hard"])
+    by_number = calibrate([7, 9, 7], [0, 0, 1], [True, False, True], ["easy", "hard"])
+    assert by_name.difficulty == pytest.approx(by_number.difficulty)
 
 
 def test_data_pull_an_item_away_from_its_prior():
@@ -119,6 +129,7 @@ def test_ability_recovers_a_known_ability_with_a_shrinking_se():
 
 
 def test_recency_weights_halve_every_half_life():
+    assert recency_weights(RECENCY_WINDOW)[0] < 0.01
     weights = recency_weights(301, half_life=150)
     assert weights[-1] == 1.0
     assert weights[-151] == pytest.approx(0.5)
