@@ -119,7 +119,9 @@ def calibrate(
     `labels[i]` is item i's authored difficulty (a key of `default_priors`); items are numbered
     0..len(labels)-1 and may have no responses (they get their label's prior). A student's id may
     be anything hashable by numpy (ints are fastest). Pass last night's result as `start` to
-    converge in a few iterations.
+    converge in a few iterations: it must list the same items in the same order, with NaN
+    difficulty and discrimination for items new since (only its difficulty, discrimination,
+    population_sd and priors are read).
     """
     labels = np.asarray(labels)
     item_count = len(labels)
@@ -136,10 +138,12 @@ def calibrate(
     if start is None:
         b, log_a, sigma = prior_mean.copy(), np.zeros(item_count), 1.0
     else:
-        b, log_a, sigma = start.difficulty.copy(), np.log(start.discrimination), start.population_sd
-        log_a[~two_pl] = 0.0
-    se_b = prior_sd.copy()
-    se_log_a = np.full(item_count, np.nan)
+        if len(start.difficulty) != item_count:
+            raise ValueError("start must list the same items as labels (NaN for new ones)")
+        known_a = np.isfinite(start.discrimination) & two_pl
+        b = np.where(np.isfinite(start.difficulty), start.difficulty, prior_mean)
+        log_a = np.where(known_a, np.log(np.where(known_a, start.discrimination, 1.0)), 0.0)
+        sigma = start.population_sd
 
     converged, iteration = False, 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (reported below)

@@ -1,5 +1,7 @@
 """IRT calibration and ability estimation on simulated data with known parameters."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -103,6 +105,19 @@ def test_warm_start_converges_in_few_iterations_to_the_same_answer():
     warm = calibrate(student, item, correct, labels, start=cold)
     assert warm.iterations < cold.iterations / 3
     assert np.max(np.abs(warm.difficulty - cold.difficulty)) < 0.02
+
+
+def test_warm_start_takes_new_items_as_nan():
+    _, labels, student, item, correct = simulate(seed=6)
+    cold = calibrate(student, item, correct, labels)
+    known = cold.difficulty.copy()
+    known[:5] = np.nan
+    start = dataclasses.replace(cold, difficulty=known)
+    warm = calibrate(student, item, correct, labels, start=start)
+    assert np.max(np.abs(warm.difficulty - cold.difficulty)) < 0.02
+    with pytest.raises(ValueError, match="same items"):
+        shorter = dataclasses.replace(cold, difficulty=cold.difficulty[:-1])
+        calibrate(student, item, correct, labels, start=shorter)
 
 
 def test_ability_all_right_and_all_wrong_stay_finite_and_ordered():
