@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers lint format chromium clean
+.PHONY: run admin test test-pg serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,12 @@ bench-reports: $(VENV)/.installed-dev
 ## bench-sqlite-writers: SQLite write transactions from 5 processes, polling against taking turns
 bench-sqlite-writers: $(VENV)/.installed-dev
 	$(BIN)/python bench/sqlite_writers.py $(BENCH_ARGS)
+
+## bench-readiness: simulations behind docs/readiness.md: calibration recovery and cost (1M
+## responses), readiness calibration by decile, adaptive check against the full form (~3 min;
+## BENCH_ARGS=--quick for a smaller run)
+bench-readiness: $(VENV)/.installed-dev
+	$(BIN)/python bench/readiness_sim.py $(BENCH_ARGS)
 
 ## bench-uploads: /healthz latency under gunicorn while huge files are uploaded and previews paged
 bench-uploads: $(VENV)/.installed-dev
