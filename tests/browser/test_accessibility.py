@@ -1,0 +1,104 @@
+"""axe-core on every page a student, an instructor and an administrator reach, on a desktop and
+a phone: no serious or critical violation anywhere.
+
+One seeded site, one server and one browser for the whole module; one signed-in context per
+role and width. axe-core comes with axe-playwright-python, so nothing is fetched at test time.
+"""
+
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from config import TestingConfig
+from quizapp import create_app
+from quizapp.extensions import db
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser.site import PAGES, seed_site, sign_in
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "mobile": {"width": 390, "height": 844}}
+BLOCKING = {"serious", "critical"}
+# The pages are built to pass WCAG 2.2 AA; best-practice rules are reported as well.
+AXE_OPTIONS = {"resultTypes": ["violations"]}
+
+
+@pytest.fixture(scope="module")
+def site_app(tmp_path_factory):
+    class AxeConfig(TestingConfig):
+        WTF_CSRF_ENABLED = True
+        SQLALCHEMY_DATABASE_URI = (
+            f"sqlite:///{tmp_path_factory.mktemp('axe') / 'site.sqlite'}"
+        )
+
+    app = create_app(AxeConfig)
+    site = seed_site(app)
+    yield app, site
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def site_server(site_app):
+    app, site = site_app
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", site
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def contexts(site_server):
+    """`contexts(role, width)`: a browser context of that size, signed in as that role."""
+    base_url, site = site_server
+    accounts = {"student": site.student, "instructor": site.instructor, "admin": site.admin}
+    opened = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+        def get(role: str, width: str):
+            if (role, width) not in opened:
+                context = browser.new_context(viewport=WIDTHS[width])
+                if role != "anonymous":
+                    sign_in(context, base_url, accounts[role])
+                opened[role, width] = context
+            return opened[role, width]
+
+        yield get
+        browser.close()
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node.get('failureSummary', '').splitlines()[-1]}")
+        if len(violation["nodes"]) > 5:
+            lines.append(f"    ... and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_axe_violations(site_server, contexts, name, width):
+    base_url, site = site_server
+    role = PAGES[name][0]
+    path = site.path(name)
+    page = contexts(role, width).new_page()
+    try:
+        page.goto(base_url + path)
+        results = Axe().run(page, options=AXE_OPTIONS)
+    finally:
+        page.close()
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, f"{name} at {width} ({path}):\n{describe(blocking)}"
