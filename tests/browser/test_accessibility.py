@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from config import TestingConfig
@@ -105,9 +105,9 @@ def test_every_page_passes_axe(site_server, contexts, name, width):
     page = contexts(role, width).new_page()
     try:
         page.goto(base_url + path)
-        results = Axe().run(page, options=AXE_OPTIONS)
-        missing = page.evaluate(MISSING_REFERENCES)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        missing = page.evaluate(MISSING_REFERENCES)
+        results = Axe().run(page, options=AXE_OPTIONS)
     finally:
         page.close()
     blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
@@ -115,3 +115,51 @@ def test_every_page_passes_axe(site_server, contexts, name, width):
     assert not missing, f"{name} at {width}: references to missing ids: {missing}"
     # Wide content scrolls inside its own region; the page itself never scrolls sideways.
     assert overflow <= 0, f"{name} at {width} is {overflow}px wider than the screen"
+
+
+def test_menu_is_reachable_on_a_phone_without_javascript(site_server):
+    base_url, site = site_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport=WIDTHS["mobile"], java_script_enabled=False)
+        sign_in(context, base_url, site.student)
+        page = context.new_page()
+        page.goto(base_url + "/")
+        menu = page.get_by_role("navigation", name="Main")
+        for link in ("Practice", "My progress", "Classes", "Question banks"):
+            expect(menu.get_by_role("link", name=link)).to_be_visible()
+        expect(menu.get_by_role("button", name="Sign out")).to_be_visible()
+        # The toggle needs Bootstrap's script: without it, it would be a button that does nothing.
+        expect(page.get_by_role("button", name="Show or hide the menu")).to_be_hidden()
+        browser.close()
+
+
+FOCUSED = """() => { const el = document.activeElement; const style = getComputedStyle(el);
+  return {kind: el.type === 'radio' || el.type === 'checkbox' ? el.type : el.tagName.toLowerCase(),
+          label: (el.innerText || el.value || el.id || '').trim().slice(0, 40),
+          width: parseFloat(style.outlineWidth), style: style.outlineStyle}; }"""
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("question-exam", {"a", "button", "checkbox"}),
+        ("exams-index", {"a", "button", "radio"}),
+        ("custom-builder", {"checkbox", "radio", "input", "button"}),
+    ],
+)
+def test_every_control_shows_a_strong_focus_ring(site_server, contexts, name, kinds):
+    base_url, site = site_server
+    page = contexts("student", "desktop").new_page()
+    page.goto(base_url + site.path(name))
+    stops = []
+    for _ in range(250):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop["kind"] == "body":
+            break
+        stops.append(stop)
+    page.close()
+    weak = [stop for stop in stops if stop["width"] < 3 or stop["style"] == "none"]
+    assert not weak, f"controls on {name} with a faint focus ring: {weak}"
+    assert kinds <= {stop["kind"] for stop in stops}
