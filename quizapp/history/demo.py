@@ -40,6 +40,7 @@ def seed_attempts(
     accuracy=lambda user_id, n: 0.6,
     blueprint_id: int | None = None,
     mode: str = "exam",
+    title: str = "Seeded test",
 ) -> None:
     """Insert finished attempts with graded answers, `accuracy(user, n)` of them right, and
     rebuild these users' aggregates."""
@@ -68,7 +69,7 @@ def seed_attempts(
                 {
                     "user_id": user_id,
                     "blueprint_id": blueprint_id,
-                    "title": "Seeded test",
+                    "title": title,
                     "mode": mode,
                     "status": "finished",
                     "settings": {},

@@ -25,7 +25,7 @@ from quizapp.exams.services import (
     start_blueprint_attempt,
 )
 from quizapp.extensions import db
-from quizapp.history.demo import sample_response, seed_attempts
+from quizapp.history.demo import BASE, sample_response, seed_attempts
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "measure twice, cut once"
@@ -147,6 +147,7 @@ def seed_site(app) -> Site:
             questions_each=20,
             accuracy=lambda user_id, n: 0.5 + 0.03 * (user_id % 10) + 0.02 * n,
             blueprint_id=test.id,
+            title=test.title,
         )
         seed_attempts(
             [student.id],
@@ -154,12 +155,15 @@ def seed_site(app) -> Site:
             questions_each=20,
             accuracy=lambda user_id, n: 0.55 + 0.06 * n,
             blueprint_id=test.id,
+            title=test.title,
         )
 
-        finished = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=now, seed=3)
+        # Taken the day after the seeded history (which starts on history.demo.BASE).
+        taken = BASE + timedelta(days=5, hours=2)
+        finished = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=taken, seed=3)
         for position in range(1, finished.question_count + 1):
-            _answer(finished, position, right=position % 3 != 0, now=now)
-        finish_attempt(finished, now=now)
+            _answer(finished, position, right=position % 3 != 0, now=taken)
+        finish_attempt(finished, now=taken + timedelta(minutes=41))
 
         exam = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=now, seed=5)
         first = load_item(exam, 1)

@@ -30,9 +30,7 @@ AXE_OPTIONS = {"resultTypes": ["violations"]}
 def site_app(tmp_path_factory):
     class AxeConfig(TestingConfig):
         WTF_CSRF_ENABLED = True
-        SQLALCHEMY_DATABASE_URI = (
-            f"sqlite:///{tmp_path_factory.mktemp('axe') / 'site.sqlite'}"
-        )
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('axe') / 'site.sqlite'}"
 
     app = create_app(AxeConfig)
     site = seed_site(app)
