@@ -12,8 +12,8 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import Role, User
-from quizapp.banks.imports import preview_import, preview_to_json
-from quizapp.banks.models import Bank, Blueprint, PendingImport
+from quizapp.banks.imports import preview_import, preview_to_json, save_import
+from quizapp.banks.models import Bank, Blueprint, PendingImport, Question
 from quizapp.banks.services import sync_directory
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Mode
@@ -38,12 +38,16 @@ UPLOAD = b"""// A small GIFT bank an instructor is about to import.
 ~Radial
 ~Carotid
 ~Femoral
+####The radial pulse is hard to find in infants; listen at the apex of the heart.
 }
+
 ::vitals-2:: A normal adult respiratory rate is 12 to 20 breaths per minute. {TRUE}
+
 ::vitals-3:: Which unit is used for body temperature in most US clinics? {
 =Degrees Fahrenheit
 ~Degrees Kelvin
 ~Millimetres of mercury
+####Fahrenheit is the usual unit in US clinics; Celsius in hospitals and abroad.
 }
 """
 
@@ -80,6 +84,8 @@ PAGES = {
     "upload": ("instructor", "/banks/upload"),
     "upload-formats": ("instructor", "/banks/formats"),
     "upload-preview": ("instructor", "/banks/imports/{pending_import}"),
+    "bank-settings": ("instructor", "/banks/{own_bank}/settings"),
+    "edit-question": ("instructor", "/banks/{own_bank}/questions/{own_question}/edit"),
     "new-blueprint": ("instructor", "/blueprints/new"),
     "reports-queue": ("instructor", "/reports"),
     "admin-home": ("admin", "/"),
@@ -102,6 +108,8 @@ class Site:
     bank_slug: str
     blueprint_slug: str
     pending_import: int
+    own_bank: str
+    own_question: str
 
     def path(self, page: str) -> str:
         """The path of one of PAGES on this site."""
@@ -172,10 +180,13 @@ def seed_site(app) -> Site:
         tutor = start_blueprint_attempt(student, test, mode=Mode.TUTOR, now=now, seed=7)
         _answer(tutor, 1, right=False, now=now)
 
+        preview = preview_import(UPLOAD, "vital-signs.gift", title="Vital signs")
+        own_bank = save_import(preview, owner=instructor, now=now)
+        own_question = db.session.scalar(
+            sa.select(Question.external_id).where(Question.bank_id == own_bank.id).limit(1)
+        )
         pending = PendingImport(
-            owner_id=instructor.id,
-            filename="vital-signs.gift",
-            preview=preview_to_json(preview_import(UPLOAD, "vital-signs.gift", title="Vitals")),
+            owner_id=instructor.id, filename="vital-signs.gift", preview=preview_to_json(preview)
         )
         db.session.add(pending)
         bank = db.session.scalar(sa.select(Bank).where(Bank.slug == "medical-terminology"))
@@ -192,6 +203,8 @@ def seed_site(app) -> Site:
             bank_slug=bank.slug,
             blueprint_slug=test.slug,
             pending_import=pending.id,
+            own_bank=own_bank.slug,
+            own_question=own_question,
         )
 
 
