@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness lint format chromium clean
+.PHONY: run admin test test-pg screenshots serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,10 @@ bench-uploads: $(VENV)/.installed-dev
 test-pg: $(VENV)/.installed-dev chromium
 	@test -n "$(TEST_DATABASE_URL)" || { echo "set TEST_DATABASE_URL=postgresql://USER:PASSWORD@HOST/DB (an empty database the tests may fill and drop)"; exit 2; }
 	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest
+
+## screenshots: photograph the main screens of a seeded demo site into docs/screenshots/
+screenshots: $(VENV)/.installed-dev chromium
+	PYTHONPATH=. $(BIN)/python docs/screenshots/capture.py
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -29,3 +29,29 @@ def test_navigation_is_shared_by_role_but_names_each_user(app, make_user):
     anonymous = app.test_client().get("/login").get_data(as_text=True)
     assert "Sign in</a>" in anonymous and "Practice</a>" not in anonymous
     assert 'href="/admin/users"' not in anonymous and "Sign out" not in anonymous
+
+
+def test_theme_and_icons_are_served_by_the_app(client):
+    page = client.get("/login").get_data(as_text=True)
+    icons = "/bootstrap/static/css/font/bootstrap-icons.min.css"
+    for url in (icons, "/static/js/theme.js", "/static/css/app.css"):
+        assert f'"{url}"' in page
+    for url in (
+        icons,
+        "/static/js/theme.js",
+        "/bootstrap/static/css/font/fonts/bootstrap-icons.woff2",
+    ):
+        with client.get(url) as response:
+            assert response.status_code == 200
+    assert "cdn" not in page.lower()
+
+
+def test_fields_refer_only_to_descriptions_on_the_page(client):
+    """aria-describedby names the help and error texts a field has, and nothing else."""
+    page = client.get("/login").get_data(as_text=True)
+    assert '<input aria-describedby="remember_me-help"' in page
+    assert 'id="remember_me-help"' in page
+    assert page.count("aria-describedby") == 1  # email and password have no help text
+    page = client.post("/register", data={"email": "not-an-email"}).get_data(as_text=True)
+    assert 'aria-describedby="email-error"' in page
+    assert 'id="email-error"' in page

@@ -15,7 +15,7 @@ from quizapp.scoring.question_types import get_question_type
 BASE = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
 
 
-def _response(question_type: str, content: dict, *, right: bool):
+def sample_response(question_type: str, content: dict, *, right: bool):
     """A valid response of the question's type: its key, or a plausible wrong answer."""
     qtype = get_question_type(question_type)
     correct = qtype.correct_response(content)
@@ -40,6 +40,7 @@ def seed_attempts(
     accuracy=lambda user_id, n: 0.6,
     blueprint_id: int | None = None,
     mode: str = "exam",
+    title: str = "Seeded test",
 ) -> None:
     """Insert finished attempts with graded answers, `accuracy(user, n)` of them right, and
     rebuild these users' aggregates."""
@@ -55,7 +56,7 @@ def seed_attempts(
             finished = BASE + timedelta(days=n, minutes=user_id)
             picked = rng.sample(versions, questions_each)
             responses = [
-                _response(qtype, content, right=rng.random() < accuracy(user_id, n))
+                sample_response(qtype, content, right=rng.random() < accuracy(user_id, n))
                 for _, _, qtype, content in picked
             ]
             scores = [
@@ -68,7 +69,7 @@ def seed_attempts(
                 {
                     "user_id": user_id,
                     "blueprint_id": blueprint_id,
-                    "title": "Seeded test",
+                    "title": title,
                     "mode": mode,
                     "status": "finished",
                     "settings": {},

@@ -1,0 +1,219 @@
+"""A demo site with something on every page: the shipped banks and tests, a student with
+attempts in progress and finished, a class with a history, an upload waiting for confirmation
+and a reported question. The accessibility tests walk it; docs/screenshots/capture.py
+photographs it."""
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from quizapp.auth import services as auth_services
+from quizapp.auth.models import Role, User
+from quizapp.banks.imports import preview_import, preview_to_json, save_import
+from quizapp.banks.models import Bank, Blueprint, PendingImport, Question
+from quizapp.banks.services import sync_directory
+from quizapp.classes.services import create_class, join_class
+from quizapp.exams.models import Mode
+from quizapp.exams.services import (
+    finish_attempt,
+    load_item,
+    report_problem,
+    save_answer,
+    start_blueprint_attempt,
+)
+from quizapp.extensions import db
+from quizapp.history.demo import BASE, sample_response, seed_attempts
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "measure twice, cut once"
+GRACE = timedelta(seconds=30)
+CLASSMATES = ("Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jamal")
+
+UPLOAD = b"""// A small GIFT bank an instructor is about to import.
+::vitals-1:: Which site is most often used for a child's pulse under 2 years? {
+=Apical
+~Radial
+~Carotid
+~Femoral
+####The radial pulse is hard to find in infants; listen at the apex of the heart.
+}
+
+::vitals-2:: A normal adult respiratory rate is 12 to 20 breaths per minute. {TRUE}
+
+::vitals-3:: Which unit is used for body temperature in most US clinics? {
+=Degrees Fahrenheit
+~Degrees Kelvin
+~Millimetres of mercury
+####Fahrenheit is the usual unit in US clinics; Celsius in hospitals and abroad.
+}
+"""
+
+
+# Every page worth checking: name -> (who looks at it, path on the seeded Site).
+PAGES = {
+    "login": ("anonymous", "/login"),
+    "register": ("anonymous", "/register"),
+    "forgot-password": ("anonymous", "/forgot-password"),
+    "welcome": ("anonymous", "/"),
+    "not-found": ("anonymous", "/no-such-page"),
+    "student-home": ("student", "/"),
+    "exams-index": ("student", "/practice"),
+    "custom-builder": ("student", "/practice/custom"),
+    "question-exam": ("student", "/attempts/{exam_attempt}/2"),
+    "question-tutor-feedback": ("student", "/attempts/{tutor_attempt}/1"),
+    "report-problem": ("student", "/attempts/{exam_attempt}/1/report"),
+    "review": ("student", "/attempts/{exam_attempt}/review"),
+    "results": ("student", "/attempts/{finished_attempt}/results"),
+    "progress": ("student", "/progress"),
+    "student-classes": ("student", "/classes"),
+    "banks": ("student", "/banks"),
+    "bank": ("student", "/banks/{bank_slug}"),
+    "blueprint": ("student", "/blueprints/{blueprint_slug}"),
+    "change-password": ("student", "/account/password"),
+    "forbidden": ("student", "/admin/users"),
+    "instructor-home": ("instructor", "/"),
+    "classes": ("instructor", "/classes"),
+    "class-report": ("instructor", "/classes/{class_id}"),
+    "class-student": ("instructor", "/classes/{class_id}/students/{student_id}"),
+    "item-analysis": ("instructor", "/classes/{class_id}/items"),
+    "bank-items": ("instructor", "/banks/{bank_slug}/items"),
+    "bank-questions": ("instructor", "/banks/{bank_slug}/questions"),
+    "upload": ("instructor", "/banks/upload"),
+    "upload-formats": ("instructor", "/banks/formats"),
+    "upload-preview": ("instructor", "/banks/imports/{pending_import}"),
+    "bank-settings": ("instructor", "/banks/{own_bank}/settings"),
+    "edit-question": ("instructor", "/banks/{own_bank}/questions/{own_question}/edit"),
+    "new-blueprint": ("instructor", "/blueprints/new"),
+    "reports-queue": ("instructor", "/reports"),
+    "admin-home": ("admin", "/"),
+    "admin-users": ("admin", "/admin/users"),
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """Ids and accounts of the seeded site; every account's password is PASSWORD."""
+
+    student: str
+    student_id: int
+    instructor: str
+    admin: str
+    exam_attempt: int
+    tutor_attempt: int
+    finished_attempt: int
+    class_id: int
+    bank_slug: str
+    blueprint_slug: str
+    pending_import: int
+    own_bank: str
+    own_question: str
+
+    def path(self, page: str) -> str:
+        """The path of one of PAGES on this site."""
+        return PAGES[page][1].format(**asdict(self))
+
+
+def _user(email: str, name: str, role: Role) -> User:
+    return auth_services.create_user(email, name, PASSWORD, role=role)
+
+
+def _answer(attempt, position: int, *, right: bool, now: datetime) -> None:
+    """Answer one question through the form parser, as the student's browser would."""
+    item = load_item(attempt, position)
+    content, layout = item.version.content, item.slot.layout
+    response = sample_response(item.version.type, content, right=right)
+    form = MultiDict(item.qtype.form_state(content, layout, response))
+    save_answer(attempt, item, form, revision=item.slot.revision, now=now, grace=GRACE)
+
+
+def seed_site(app) -> Site:
+    """Fill the app's empty database; return what the pages need."""
+    now = datetime.now(UTC)
+    with app.app_context():
+        db.create_all()
+        sync_directory(ROOT / "question_banks", now=now)
+        student = _user("maria@example.org", "Maria", Role.STUDENT)
+        instructor = _user("teacher@example.org", "Ms Rivera", Role.INSTRUCTOR)
+        admin = _user("admin@example.org", "Sam Admin", Role.ADMIN)
+        classmates = [
+            _user(f"{name.lower()}@example.org", name, Role.STUDENT) for name in CLASSMATES
+        ]
+        classroom = create_class(instructor, "MA 101, evening cohort")
+        for member in [student, *classmates]:
+            join_class(member, classroom.join_code)
+        db.session.flush()
+
+        test = db.session.scalar(
+            sa.select(Blueprint).where(Blueprint.slug == "medical-terminology-practice")
+        )
+        seed_attempts(
+            [member.id for member in classmates],
+            attempts_each=4,
+            questions_each=20,
+            accuracy=lambda user_id, n: 0.5 + 0.03 * (user_id % 10) + 0.02 * n,
+            blueprint_id=test.id,
+            title=test.title,
+        )
+        seed_attempts(
+            [student.id],
+            attempts_each=5,
+            questions_each=20,
+            accuracy=lambda user_id, n: 0.55 + 0.06 * n,
+            blueprint_id=test.id,
+            title=test.title,
+        )
+
+        # Taken the day after the seeded history (which starts on history.demo.BASE).
+        taken = BASE + timedelta(days=5, hours=2)
+        finished = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=taken, seed=3)
+        for position in range(1, finished.question_count + 1):
+            _answer(finished, position, right=position % 3 != 0, now=taken)
+        finish_attempt(finished, now=taken + timedelta(minutes=41))
+
+        exam = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=now, seed=5)
+        first = load_item(exam, 1)
+        report_problem(student, exam, first, "Two of the options look the same to me.")
+
+        tutor = start_blueprint_attempt(student, test, mode=Mode.TUTOR, now=now, seed=7)
+        _answer(tutor, 1, right=False, now=now)
+
+        preview = preview_import(UPLOAD, "vital-signs.gift", title="Vital signs")
+        own_bank = save_import(preview, owner=instructor, now=now)
+        own_question = db.session.scalar(
+            sa.select(Question.external_id).where(Question.bank_id == own_bank.id).limit(1)
+        )
+        pending = PendingImport(
+            owner_id=instructor.id, filename="vital-signs.gift", preview=preview_to_json(preview)
+        )
+        db.session.add(pending)
+        bank = db.session.scalar(sa.select(Bank).where(Bank.slug == "medical-terminology"))
+        db.session.commit()
+        return Site(
+            student=student.email,
+            student_id=student.id,
+            instructor=instructor.email,
+            admin=admin.email,
+            exam_attempt=exam.id,
+            tutor_attempt=tutor.id,
+            finished_attempt=finished.id,
+            class_id=classroom.id,
+            bank_slug=bank.slug,
+            blueprint_slug=test.slug,
+            pending_import=pending.id,
+            own_bank=own_bank.slug,
+            own_question=own_question,
+        )
+
+
+def sign_in(context, base_url: str, email: str) -> None:
+    """Sign a browser context in through the login form."""
+    page = context.new_page()
+    page.goto(base_url + "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_label("Password").press("Enter")
+    page.close()
