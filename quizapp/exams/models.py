@@ -102,6 +102,8 @@ class AttemptQuestion(db.Model):
     revision: so.Mapped[int] = so.mapped_column(default=0)
     answered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     flagged: so.Mapped[bool] = so.mapped_column(default=False)
+    #: Options the student struck through (content indexes), saved with the answer.
+    struck: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
     #: Set when graded: at submission, or at once in tutor mode (then the answer is locked).
     score: so.Mapped[float | None]
     graded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
