@@ -138,6 +138,38 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()
 
+    # The calculator: typed letters and Enter stay in it (no shortcut, no form post).
+    page.get_by_role("button", name="Calculator").press("Enter")
+    calculator = page.get_by_role("dialog", name="Calculator")
+    expect(calculator).to_be_visible()
+    page.keyboard.type("250 * 2 / 5 n")
+    page.keyboard.press("Enter")
+    expect(calculator.locator("output")).to_have_text(re.compile("Cannot calculate"))
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Enter")
+    expect(calculator.locator("output")).to_have_text("Result: 100")
+    assert _question_number(page) == 1
+    page.keyboard.press("Escape")
+    expect(calculator).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "calculator-open"
+
+    # Highlighting in the question: a selection becomes a mark, kept over a reload (this tab).
+    page.get_by_role("button", name="Highlight").click()
+    page.evaluate(
+        """() => {
+            const text = document.getElementById("question-stem").firstChild;
+            const range = document.createRange();
+            range.setStart(text, 5);
+            range.setEnd(text, 13);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            text.parentNode.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    expect(page.locator("#question-stem mark")).to_have_text("question")
+    page.reload()
+    expect(page.locator("#question-stem mark")).to_have_text("question")
+
     for step in range(5):
         number = _question_number(page)
         n = int(re.search(r"number (\d+)", page.locator("#question-stem").inner_text()).group(1))

@@ -2,6 +2,7 @@
 options marked once graded, how other students chose, and the results page's listing."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -180,7 +181,7 @@ def test_the_question_is_the_h1_and_previous_comes_before_next(client, student, 
     assert page.count("<h1") == 1
     assert page.index(">Previous</button>") < page.index('data-shortcut="next">Next</button>')
     # The first focusable control after the skip-less top is an option: the exam bar follows.
-    assert page.index('class="exam-bar"') > page.index('</form>')
+    assert page.index('class="exam-bar"') > page.index("</form>")
     assert 'class="navbar' not in page  # the site navigation gives way to the exam bar
     assert "Question 2 of 6" in page and 'class="exam-navigator"' in page
 
@@ -278,7 +279,9 @@ def test_results_list_every_option_with_marks_and_collapse_what_was_right(
     assert page.count("Your answer: incorrect") == 1  # sb
     assert page.count("Your answer: correct") == 2  # both keys of mr
     assert "chose this" in page  # sb's shares; mr has too few answers
-    assert f"shown once {MIN_ANSWERS_FOR_SHARES} students have answered" in page
+    # Below the figures where they are shown (sb only), and once above the list.
+    assert page.count(f"Shown once {MIN_ANSWERS_FOR_SHARES} students have answered") == 1
+    assert f"under a question once {MIN_ANSWERS_FOR_SHARES} students have answered" in page
     # Each question a disclosure: the missed ones open, the right one closed.
     details = re.findall(r'<details class="result-item[^"]*"\s*(open)?>', page)
     assert len(details) == 6 and details.count("open") == 5
@@ -287,3 +290,14 @@ def test_results_list_every_option_with_marks_and_collapse_what_was_right(
     assert len(re.findall(r'<details class="result-item', wrong)) == 5
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).percent is not None
+
+
+def test_the_timer_takes_its_warning_style_in_the_last_five_minutes(client, student, start_attempt):
+    now = datetime.now(UTC)
+    calm = start_attempt(student, "mixed-test", now=now)  # ten minutes
+    page = client.get(f"/attempts/{calm}/1").get_data(as_text=True)
+    assert 'class="timer-box" id="timer-box"' in page
+    hurried = start_attempt(student, "mixed-test", now=now - timedelta(minutes=6), seed=2)
+    page = client.get(f"/attempts/{hurried}/1").get_data(as_text=True)
+    assert 'class="timer-box timer-warning" id="timer-box"' in page
+    assert 'class="timer-warning-icon" aria-hidden="true">⚠' in page  # not colour alone
