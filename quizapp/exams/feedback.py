@@ -1,15 +1,14 @@
 """The options of a choice question as the page lists them: chosen, struck, and, once the
 answer is graded, which is the key and how often other students chose each.
 
-Plain values in, plain values out: the views hand in a question, its layout and answer, and the
-item statistics they loaded (quizapp.item_stats).
+Pure: plain values in, plain values out. The views hand in a question, its layout and answer,
+and the item statistics they loaded (quizapp.item_stats).
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from quizapp.item_stats.services import CHOICE_TYPES
-from quizapp.scoring.item_analysis import ItemSums
+from quizapp.scoring.item_analysis import CHOICE_TYPES, ItemSums
 from quizapp.scoring.question_types import QuestionType
 from quizapp.scoring.question_types.base import token_lookup
 

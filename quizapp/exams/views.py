@@ -26,8 +26,9 @@ from quizapp.exams.models import Attempt, Mode
 from quizapp.exams.rendering import navigator_cells
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
-from quizapp.item_stats.services import CHOICE_TYPES, sums_of_versions
+from quizapp.item_stats.services import sums_of_versions
 from quizapp.numbers import parse_whole_number
+from quizapp.scoring.item_analysis import CHOICE_TYPES
 
 bp = Blueprint("exams", __name__)
 

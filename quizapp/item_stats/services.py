@@ -20,6 +20,7 @@ from quizapp.item_stats.models import (
     VersionStats,
 )
 from quizapp.scoring.item_analysis import (
+    CHOICE_TYPES,
     POINTS_SCALE,
     ItemSums,
     TotalSums,
@@ -29,9 +30,6 @@ from quizapp.scoring.item_analysis import (
 from quizapp.utils import dialect_insert
 
 logger = logging.getLogger(__name__)
-
-#: Types whose responses are option indexes, counted per option.
-CHOICE_TYPES = frozenset({"single_best", "multiple_response"})
 
 _RESPONSES = (
     sa.select(
