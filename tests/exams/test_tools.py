@@ -78,7 +78,7 @@ def test_a_struck_option_is_saved_with_the_answer_and_survives_a_reload(
     page = client.get(f"/attempts/{attempt_id}/{slot.position}").get_data(as_text=True)
     assert f'<input type="hidden" name="struck" value="{token}">' in page
     assert f'value="strike-{token}" aria-pressed="true"' in page
-    assert page.count('aria-pressed="true"') == 1  # the flag button is not pressed
+    assert page.count('aria-pressed="true"') == 1
     assert "(struck out)" in page
 
     # The same button restores it; the struck list the page carries is kept otherwise.
