@@ -159,6 +159,8 @@ class AttemptQuestion(db.Model):
     #: unanswered or when the question was answered without its page being shown.
     answer_seconds: so.Mapped[int | None]
     flagged: so.Mapped[bool] = so.mapped_column(default=False)
+    #: Options the student struck through (content indexes), saved with the answer.
+    struck: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
     #: Set when graded: at submission, or at once in tutor mode (then the answer is locked).
     score: so.Mapped[float | None]
     graded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

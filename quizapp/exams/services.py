@@ -581,9 +581,21 @@ def mark_shown(item: ItemView, *, now: datetime) -> None:
 
 
 def save_answer(
-    attempt: Attempt, item: ItemView, form, *, revision: int, now: datetime, grace: timedelta
+    attempt: Attempt,
+    item: ItemView,
+    form,
+    *,
+    revision: int,
+    now: datetime,
+    grace: timedelta,
+    grade: bool = True,
+    toggle_strike: str | None = None,
 ) -> None:
-    """Store an answer as given (graded at once in tutor mode, which locks it).
+    """Store an answer and its struck options as given (the answer graded at once in tutor
+    mode when `grade`, which locks it).
+
+    The form's "struck" values are the options struck through; `toggle_strike` strikes or
+    restores one more (the per-option button of the page without JavaScript).
 
     :raises AttemptExpiredError: after the deadline and grace; the attempt is then graded.
     :raises AttemptClosedError: the attempt is finished.
@@ -597,12 +609,17 @@ def save_answer(
         raise AnswerLockedError()
     if revision != slot.revision:
         raise StaleAnswerError()
+    struck_tokens = set(form.getlist("struck"))
+    if toggle_strike:
+        struck_tokens ^= {toggle_strike}
     try:
         response = item.qtype.parse_response(item.version.content, slot.layout, form)
+        struck = item.qtype.parse_struck(slot.layout, sorted(struck_tokens))
     except InvalidResponseError as exc:
         raise InvalidAnswerError(str(exc)) from exc
     values = {
         "response": response if response is not None else sa.null(),
+        "struck": struck or sa.null(),
         "revision": slot.revision + 1,
         "answered_at": now if response is not None else None,
         "answer_seconds": (
@@ -611,7 +628,7 @@ def save_answer(
             else None
         ),
     }
-    if attempt.is_tutor and response is not None:
+    if grade and attempt.is_tutor and response is not None:
         values["score"] = item.qtype.grade(item.version.content, response).score
         values["graded_at"] = now
     # Compare-and-set on the revision (of two racing saves from one revision, one wins), and

@@ -20,12 +20,15 @@ from wtforms import SelectChoice
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import builder, services
+from quizapp.exams.feedback import MIN_ANSWERS_FOR_SHARES, answered_count, option_views
 from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
 from quizapp.exams.models import Attempt, Mode
 from quizapp.exams.rendering import navigator_cells
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
+from quizapp.item_stats.services import sums_of_versions
 from quizapp.numbers import parse_whole_number
+from quizapp.scoring.item_analysis import CHOICE_TYPES
 
 bp = Blueprint("exams", __name__)
 
@@ -221,28 +224,48 @@ def resume(attempt_id: int):
     return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
 
 
+def _item_options(item, *, graded: bool, stats: dict):
+    """The item's options as listed (see exams.feedback), with its statistics when graded."""
+    slot = item.slot
+    return option_views(
+        item.qtype,
+        item.version.content,
+        slot.layout,
+        slot.response,
+        slot.struck,
+        graded=graded,
+        stats=stats.get(item.version.id),
+    )
+
+
 def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | None = None):
     navigator = services.load_navigator(attempt)
     qtype = item.qtype
     slot = item.slot
+    feedback = attempt.is_tutor and slot.graded
     state = (
         qtype.form_state(item.version.content, slot.layout, slot.response)
         if (slot.response is not None)
         else {}
     )
+    # Only a graded question reads how others chose: the unanswered page's queries stay three.
+    stats = sums_of_versions([item.version.id]) if feedback and qtype.name in CHOICE_TYPES else {}
     return render_template(
         "exams/question.html",
         attempt=attempt,
         item=item,
         qtype=qtype,
         presentation=qtype.present(item.version.content, slot.layout),
+        options=_item_options(item, graded=feedback, stats=stats),
+        answered_by=answered_count(stats.get(item.version.id)),
+        min_answers=MIN_ANSWERS_FOR_SHARES,
         state=state,
         navigator=navigator,
         navigator_cells=navigator_cells(navigator, slot.position),
         positions=attempt.current_positions,
         seconds_left=attempt.seconds_left(_now()),
         error=error,
-        feedback=attempt.is_tutor and slot.graded,
+        feedback=feedback,
     ), status
 
 
@@ -293,6 +316,8 @@ def _destination(attempt: Attempt, position: int, action: str) -> str:
 def answer(attempt_id: int, position: int):
     attempt, item = _own_attempt_item(attempt_id, position)
     action = request.form.get("action", "next")
+    # The per-option "strike out" button of the page without JavaScript.
+    strike = action.removeprefix("strike-") if action.startswith("strike-") else None
     revision = parse_whole_number(request.form.get("revision", ""))
     if revision is None:
         abort(400, "The form is missing its revision number. Reload the page and try again.")
@@ -300,7 +325,14 @@ def answer(attempt_id: int, position: int):
         services.check_open(attempt, now=_now(), grace=_grace(), position=position)
         if not item.slot.graded:
             services.save_answer(
-                attempt, item, request.form, revision=revision, now=_now(), grace=_grace()
+                attempt,
+                item,
+                request.form,
+                revision=revision,
+                now=_now(),
+                grace=_grace(),
+                grade=strike is None,
+                toggle_strike=strike,
             )
         if action in ("flag", "unflag"):
             services.set_flag(attempt, item, action == "flag", now=_now(), grace=_grace())
@@ -322,11 +354,16 @@ def answer(attempt_id: int, position: int):
     except services.InvalidAnswerError as exc:
         db.session.rollback()
         return _render_question(attempt, item, status=400, error=str(exc))
-    if action == "check" and not item.slot.graded:  # the save expired the slot: re-read
-        flash("Answer the question to check it, or choose Skip.", "info")
     # Built before the commit, which would expire the attempt and cost a re-select. Check,
-    # flag, unflag and save stay on this question.
+    # flag, unflag, strike and save stay on this question.
     destination = _destination(attempt, position, action)
+    if action == "check":
+        if item.slot.graded:  # the save expired the slot: re-read
+            destination += "#feedback"
+        else:
+            flash("Answer the question to check it, or choose Skip.", "info")
+    elif strike is not None:
+        destination += "#answer-options"
     db.session.commit()
     return redirect(destination)
 
@@ -334,14 +371,21 @@ def answer(attempt_id: int, position: int):
 @bp.post("/attempts/<int:attempt_id>/<int:position>/autosave")
 @login_required
 def autosave(attempt_id: int, position: int):
-    """JavaScript's save-as-you-go: the same checks as the form, answered in JSON."""
+    """JavaScript's save-as-you-go: the same checks as the form, answered in JSON. It never
+    grades: in tutor mode "Check answer" does."""
     attempt, item = _own_attempt_item(attempt_id, position)
     revision = parse_whole_number(request.form.get("revision", ""))
     if revision is None:
         abort(400, "The revision number is missing.")
     try:
         services.save_answer(
-            attempt, item, request.form, revision=revision, now=_now(), grace=_grace()
+            attempt,
+            item,
+            request.form,
+            revision=revision,
+            now=_now(),
+            grace=_grace(),
+            grade=False,
         )
     except (services.AttemptExpiredError, services.AttemptClosedError) as exc:
         db.session.commit()
@@ -477,10 +521,18 @@ def results(attempt_id: int):
         or (show == "wrong" and (item.slot.score or 0) < 1)
         or (show == "flagged" and item.slot.flagged)
     ]
+    stats = sums_of_versions(item.version.id for item in shown)
     return render_template(
         "exams/results.html",
         attempt=attempt,
         items=shown,
+        item_options={
+            item.slot.position: _item_options(item, graded=True, stats=stats) for item in shown
+        },
+        answered_by_version={
+            version_id: answered_count(sums) for version_id, sums in stats.items()
+        },
+        min_answers=MIN_ANSWERS_FOR_SHARES,
         total_items=len(items),
         topics=services.topic_scores(items),
         peer_times=services.peer_median_times(current_user, shown),

@@ -20,6 +20,7 @@ from quizapp.item_stats.models import (
     VersionStats,
 )
 from quizapp.scoring.item_analysis import (
+    CHOICE_TYPES,
     POINTS_SCALE,
     ItemSums,
     TotalSums,
@@ -29,9 +30,6 @@ from quizapp.scoring.item_analysis import (
 from quizapp.utils import add_counts
 
 logger = logging.getLogger(__name__)
-
-#: Types whose responses are option indexes, counted per option.
-CHOICE_TYPES = frozenset({"single_best", "multiple_response"})
 
 _RESPONSES = (
     sa.select(
@@ -211,3 +209,19 @@ def blueprint_sums(user_ids: list[int] | None = None) -> list[tuple[str, int, To
         (title, k, TotalSums(int(n), int(total), int(total_sq)))
         for title, k, n, total, total_sq in db.session.execute(query)
     ]
+
+
+_VERSION_SUMS = sa.select(
+    VersionStats.version_id,
+    *(VersionStats.__table__.c[c] for c in ITEM_SUMS_COLUMNS + OPTION_COLUMNS),
+)
+
+
+def sums_of_versions(version_ids: Iterable[int]) -> dict[int, ItemSums]:
+    """Everyone's sums for these question versions, in one query (none for a version nobody
+    has answered in exam mode yet)."""
+    ids = sorted(set(version_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(_VERSION_SUMS.where(VersionStats.version_id.in_(ids)))
+    return {version_id: _item_sums(sums) for version_id, *sums in rows}

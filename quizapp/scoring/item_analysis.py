@@ -21,6 +21,8 @@ TOO_EASY = 0.95
 TOO_HARD = 0.20
 #: Options of the largest choice question (multiple response allows 10).
 MAX_OPTIONS = 10
+#: Types whose responses are option indexes, counted per option.
+CHOICE_TYPES = frozenset({"single_best", "multiple_response"})
 #: Percents are stored rounded to hundredths: summed as whole hundredths.
 PERCENT_SCALE = 100
 #: Points (sums of partial credits) are summed as whole ten-thousandths of a point.

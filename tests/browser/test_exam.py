@@ -98,8 +98,112 @@ def test_keyboard_only_exam_with_reload(browser, live_server, five_question_test
 
     expect(page.locator("#score-percent")).to_have_text("60%")
     expect(page.get_by_text("Not passed")).to_be_visible()
-    expect(page.get_by_text("Correct answer:")).to_have_count(5)
+    # Every option listed, the key and the student's choice marked in words.
+    expect(page.locator(".option-list .keyed")).to_have_count(5)
     for your_answer in answers.values():
-        expect(page.locator(".feedback", has_text=f"Your answer: {your_answer}")).to_have_count(1)
+        chosen = page.locator(".option-list li", has_text=your_answer)
+        expect(chosen).to_contain_text("Your answer")
+    assert errors == []
+    context.close()
+
+
+def _option_letter(page, prefix):
+    """The letter of the option whose text starts with prefix."""
+    labels = page.locator(".answer-choice .choice-text").all_inner_texts()
+    index = next(i for i, text in enumerate(labels) if text.startswith(prefix))
+    return "abcde"[index]
+
+
+def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_test):
+    """Answers with the keyboard shortcuts only, strikes an option, reads the help dialog."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    _sign_in(page, live_server, five_question_test)
+    page.goto(live_server + "/practice")
+    _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.startsWith('Start')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    # The first Tab reaches the first option.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "choice-1"
+    page.keyboard.press("Shift+Tab")
+
+    page.keyboard.press("?")
+    help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(help_dialog).to_be_visible()
+    expect(help_dialog).to_contain_text("Next question")
+    page.keyboard.press("Escape")
+    expect(help_dialog).to_be_hidden()
+
+    # The calculator: typed letters and Enter stay in it (no shortcut, no form post).
+    page.get_by_role("button", name="Calculator").press("Enter")
+    calculator = page.get_by_role("dialog", name="Calculator")
+    expect(calculator).to_be_visible()
+    page.keyboard.type("250 * 2 / 5 n")
+    page.keyboard.press("Enter")
+    expect(calculator.locator("output")).to_have_text(re.compile("Cannot calculate"))
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Enter")
+    expect(calculator.locator("output")).to_have_text("Result: 100")
+    assert _question_number(page) == 1
+    page.keyboard.press("Escape")
+    expect(calculator).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "calculator-open"
+
+    # Highlighting in the question: a selection becomes a mark, kept over a reload (this tab).
+    page.get_by_role("button", name="Highlight").click()
+    page.evaluate(
+        """() => {
+            const text = document.getElementById("question-stem").firstChild;
+            const range = document.createRange();
+            range.setStart(text, 5);
+            range.setEnd(text, 13);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+            text.parentNode.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }"""
+    )
+    expect(page.locator("#question-stem mark")).to_have_text("question")
+    page.reload()
+    expect(page.locator("#question-stem mark")).to_have_text("question")
+
+    for step in range(5):
+        number = _question_number(page)
+        n = int(re.search(r"number (\d+)", page.locator("#question-stem").inner_text()).group(1))
+        if step == 0:
+            # Strike a wrong option with the keyboard; it is saved and survives a reload.
+            _tab_to(
+                page,
+                "el.classList.contains('strike-toggle') && "
+                f"el.closest('.answer-choice').innerText.includes('wrong {n}')",
+            )
+            page.keyboard.press("Space")
+            expect(page.locator(".strike-toggle[aria-pressed=true]")).to_have_count(1)
+            expect(page.locator("#autosave-status")).to_contain_text("Saved")
+            page.reload()
+            struck = page.locator(".answer-choice.struck")
+            expect(struck).to_have_count(1)
+            expect(struck).to_contain_text(f"wrong {n}")
+        page.keyboard.press(_option_letter(page, f"right {n}"))
+        expect(page.locator("input[name=answer]:checked")).to_have_count(1)
+        expect(page.locator("#autosave-status")).to_contain_text("Saved")
+        if step == 1:
+            with page.expect_navigation():
+                page.keyboard.press("f")
+            expect(page.get_by_role("button", name="Remove flag")).to_be_visible()
+            expect(page.locator(".exam-bar")).to_contain_text("Flagged")
+        with page.expect_navigation():
+            page.keyboard.press("n")
+        if step < 4:
+            assert _question_number(page) == number + 1
+
+    expect(page.get_by_role("heading", name="Review before you submit")).to_be_visible()
+    _tab_to(page, "el.innerText === 'Submit the test'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("#score-percent")).to_have_text("100%")
     assert errors == []
     context.close()

@@ -154,6 +154,17 @@ class QuestionType:
         """The form values that show `response` again (to pre-fill the answer form)."""
         raise NotImplementedError
 
+    def parse_struck(self, layout: dict[str, Any], tokens: list[str]) -> list[int]:
+        """The content indexes of the options a student struck through (none without options).
+
+        :raises InvalidResponseError: for a token that is not one of this question's options.
+        """
+        return []
+
+    def struck_tokens(self, layout: dict[str, Any], struck: list[int] | None) -> list[str]:
+        """The tokens of the struck options, to show them struck again."""
+        return []
+
 
 def token_lookup(layout: dict[str, Any]) -> dict[str, int]:
     """Map each displayed token to the content index it stands for."""

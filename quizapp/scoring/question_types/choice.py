@@ -71,6 +71,12 @@ class _ChoiceType(QuestionType):
         by_index = {index: token for token, index in token_lookup(layout).items()}
         return [by_index[i] for i in indexes]
 
+    def parse_struck(self, layout, tokens):
+        return sorted(set(self._indexes(layout, tokens)))
+
+    def struck_tokens(self, layout, struck):
+        return self._tokens(layout, struck or [])
+
 
 class SingleBest(_ChoiceType):
     name = "single_best"
