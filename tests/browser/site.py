@@ -20,6 +20,7 @@ from quizapp.exams.models import Mode
 from quizapp.exams.services import (
     finish_attempt,
     load_item,
+    end_section,
     report_problem,
     save_answer,
     start_blueprint_attempt,
@@ -66,6 +67,10 @@ PAGES = {
     "question-tutor-feedback": ("student", "/attempts/{tutor_attempt}/1"),
     "report-problem": ("student", "/attempts/{exam_attempt}/1/report"),
     "review": ("student", "/attempts/{exam_attempt}/review"),
+    "confirm-submit": ("student", "/attempts/{exam_attempt}/submit"),
+    "question-sectioned": ("student", "/attempts/{sectioned_attempt}/3"),
+    "section-break": ("student", "/attempts/{break_attempt}/break"),
+    "confirm-leave-class": ("student", "/classes/{class_id}/leave"),
     "results": ("student", "/attempts/{finished_attempt}/results"),
     "progress": ("student", "/progress"),
     "student-classes": ("student", "/classes"),
@@ -79,6 +84,9 @@ PAGES = {
     "class-report": ("instructor", "/classes/{class_id}"),
     "class-student": ("instructor", "/classes/{class_id}/students/{student_id}"),
     "item-analysis": ("instructor", "/classes/{class_id}/items"),
+    "confirm-new-code": ("instructor", "/classes/{class_id}/code"),
+    "confirm-remove-student": ("instructor", "/classes/{class_id}/students/{student_id}/remove"),
+    "confirm-delete-bank": ("instructor", "/banks/{own_bank}/delete"),
     "bank-items": ("instructor", "/banks/{bank_slug}/items"),
     "bank-questions": ("instructor", "/banks/{bank_slug}/questions"),
     "upload": ("instructor", "/banks/upload"),
@@ -104,6 +112,8 @@ class Site:
     exam_attempt: int
     tutor_attempt: int
     finished_attempt: int
+    sectioned_attempt: int
+    break_attempt: int
     class_id: int
     bank_slug: str
     blueprint_slug: str
@@ -180,6 +190,12 @@ def seed_site(app) -> Site:
         tutor = start_blueprint_attempt(student, test, mode=Mode.TUTOR, now=now, seed=7)
         _answer(tutor, 1, right=False, now=now)
 
+        # The CMA-style mock in four timed sections: one in its first, one on the first break.
+        mock = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "cma-mock-exam"))
+        sectioned = start_blueprint_attempt(student, mock, mode=Mode.EXAM, now=now, seed=11)
+        on_break = start_blueprint_attempt(student, mock, mode=Mode.EXAM, now=now, seed=13)
+        end_section(on_break, now=now)
+
         preview = preview_import(UPLOAD, "vital-signs.gift", title="Vital signs")
         own_bank = save_import(preview, owner=instructor, now=now)
         own_question = db.session.scalar(
@@ -199,6 +215,8 @@ def seed_site(app) -> Site:
             exam_attempt=exam.id,
             tutor_attempt=tutor.id,
             finished_attempt=finished.id,
+            sectioned_attempt=sectioned.id,
+            break_attempt=on_break.id,
             class_id=classroom.id,
             bank_slug=bank.slug,
             blueprint_slug=test.slug,

@@ -202,6 +202,12 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
 
     expect(page.get_by_role("heading", name="Review before you submit")).to_be_visible()
     _tab_to(page, "el.innerText === 'Submit the test'")
+    page.keyboard.press("Enter")
+    # A question is flagged: the submit asks first, with "Keep working" focused.
+    dialog = page.get_by_role("dialog", name="Submit the test?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Keep working")).to_be_focused()
+    _tab_to(page, "el.innerText === 'Submit anyway'", limit=10)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("#score-percent")).to_have_text("100%")

@@ -58,7 +58,7 @@ def test_a_sectioned_test_without_javascript(browser, live_server, student):
     sizes = [2, 2, 1, 1]
     for number, size in enumerate(sizes, start=1):
         expect(page.get_by_text(f"Part {number} (section {number} of 4)")).to_be_visible()
-        expect(page.locator(".navigator li")).to_have_count(size)
+        expect(page.locator(".navigator-panel li")).to_have_count(size)
         for step in range(size):
             if number < 4:  # the last question is left unanswered
                 _answer_right(page)
