@@ -18,9 +18,9 @@ from quizapp.banks.services import sync_directory
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Mode
 from quizapp.exams.services import (
+    end_section,
     finish_attempt,
     load_item,
-    end_section,
     report_problem,
     save_answer,
     start_blueprint_attempt,
