@@ -26,6 +26,7 @@ from quizapp.exams.rendering import navigator_cells
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.numbers import parse_whole_number
+from quizapp.readiness import services as readiness_services
 
 bp = Blueprint("exams", __name__)
 
@@ -488,6 +489,21 @@ def results(attempt_id: int):
         show=show,
         missed=sum((item.slot.score or 0) < 1 for item in items),
         start_form=StartForm(mode="tutor"),
+        readiness_cards=_readiness_cards(attempt),
+        own=True,
+    )
+
+
+def _readiness_cards(attempt: Attempt) -> list:
+    """Readiness for the attempt's blueprint, with this score's percentile (exam mode)."""
+    if attempt.blueprint_id is None:
+        return []
+    blueprint = db.session.get(TestBlueprint, attempt.blueprint_id)
+    if blueprint is None:
+        return []
+    scores = {blueprint.id: attempt.percent} if attempt.mode == Mode.EXAM else {}
+    return readiness_services.readiness_cards(
+        attempt.user_id, [blueprint], now=_now(), scores=scores
     )
 
 
