@@ -18,7 +18,7 @@ from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
 from quizapp.extensions import db
 from quizapp.readiness.calibration import FULL_POINT
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
-from quizapp.scoring import irt
+from quizapp.scoring import cat, irt
 from quizapp.scoring import readiness as scoring
 
 #: The progress page shows readiness for this many blueprints, the most recently taken first.
@@ -57,6 +57,12 @@ class BlueprintPool:
     topic_sections: dict[int, scoring.Section]
     topic_titles: dict[int, str]
     question_count: int
+    #: The adaptive check's pool: item i is question `cat_questions[i]`, its topic the
+    #: blueprint section it is drawn in (content balancing keeps the sections' shares).
+    cat_questions: tuple[int, ...]
+    cat_pool: cat.Pool | None
+    #: The passing standard on the ability scale (None without a pool).
+    theta_cut: float | None
 
 
 def current_calibration() -> Calibrated:
@@ -98,6 +104,7 @@ def _build_pool(blueprint: Blueprint, calibrated: Calibrated) -> BlueprintPool:
             Topic.title,
             ItemCalibration.difficulty,
             ItemCalibration.discrimination,
+            ItemCalibration.exposure,
         )
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .join(Topic, Topic.id == QuestionVersion.topic_id)
@@ -106,11 +113,16 @@ def _build_pool(blueprint: Blueprint, calibrated: Calibrated) -> BlueprintPool:
     ).all()
     parameters = {
         question_id: (*calibrated.parameters(label, b, a), topic_id)
-        for question_id, label, topic_id, _, b, a in rows
+        for question_id, label, topic_id, _, b, a, _ in rows
     }
-    topic_titles = {topic_id: title for _, _, topic_id, title, _, _ in rows}
+    exposure = {question_id: rate or 0.0 for question_id, *_, rate in rows}
+    topic_titles = {topic_id: title for _, _, topic_id, title, *_ in rows}
     sections, topic_counts, topic_items = [], {}, {}
-    for section, pool in zip(blueprint.sections, pools, strict=True):
+    cat_section: dict[int, int] = {}
+    for number, (section, pool) in enumerate(zip(blueprint.sections, pools, strict=True)):
+        for question_id in pool:
+            if question_id in parameters:
+                cat_section.setdefault(question_id, number)
         known = [parameters[q] for q in pool if q in parameters]
         if not known:
             continue
@@ -129,7 +141,26 @@ def _build_pool(blueprint: Blueprint, calibrated: Calibrated) -> BlueprintPool:
         )
         for topic_id, items in topic_items.items()
     }
+    cat_questions = tuple(sorted(cat_section))
+    cat_pool, theta_cut = None, None
+    if cat_questions:
+        shares = np.array([s["questions"] for s in blueprint.sections], dtype=np.float64)
+        cat_pool = cat.Pool(
+            difficulty=np.array([parameters[q][0] for q in cat_questions]),
+            discrimination=np.array([parameters[q][1] for q in cat_questions]),
+            topic=np.array([cat_section[q] for q in cat_questions]),
+            topic_share=shares / shares.sum(),
+            population_sd=calibrated.population_sd,
+            exposure=np.array([exposure[q] for q in cat_questions]),
+        )
+        try:
+            theta_cut = cat.passing_theta(cat_pool, blueprint.passing_percent)
+        except ValueError:  # a mark of 0 or 100 %: beyond the scale's ends
+            theta_cut = -10.0 if blueprint.passing_percent <= 50 else 10.0
     return BlueprintPool(
+        cat_questions=cat_questions,
+        cat_pool=cat_pool,
+        theta_cut=theta_cut,
         question_ids=frozenset(parameters),
         curve=scoring.pass_curve(sections, blueprint.passing_percent)
         if sections
