@@ -218,3 +218,17 @@ def test_an_answer_is_required_to_go_on(client, student, adaptive_test, clock):
     response = client.post(f"/adaptive/{attempt_id}", data=form)
     assert response.status_code == 400
     assert "Answer this question to go on" in response.get_data(as_text=True)
+
+
+def test_question_and_answer_queries_do_not_grow_with_the_check(
+    client, student, adaptive_test, clock, count_queries
+):
+    attempt_id = _start(client)
+    counts = []
+    for position in range(1, 9):
+        with count_queries() as statements:
+            page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+            client.post(f"/adaptive/{attempt_id}", data=_form(page, right=position % 2 == 0))
+        counts.append(len(statements))
+    assert len(set(counts[1:])) == 1, counts  # the first fills the pool cache
+    assert counts[-1] <= 30

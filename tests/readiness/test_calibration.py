@@ -1,19 +1,21 @@
 """`flask stats calibrate` on a small seeded database."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from quizapp.banks.loader import parse_bank
-from quizapp.banks.models import Question, QuestionVersion
-from quizapp.banks.services import sync_bank
+from quizapp.auth.models import User
+from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.models import Blueprint, Question, QuestionVersion
+from quizapp.banks.services import sync_bank, sync_blueprint
 from quizapp.exams.models import AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
+from quizapp.readiness.adaptive import start_adaptive_attempt
 from quizapp.readiness.calibration import calibrate_items
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
-from tests.conftest import bank_yaml
+from tests.conftest import bank_yaml, blueprint_yaml
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -98,3 +100,28 @@ def test_calibrate_with_no_answers_sets_items_at_their_prior(app, runner, make_b
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert {row.difficulty for row in _calibrations().values()} == {-1.0}  # all "easy"
+
+
+def test_exposure_counts_recent_adaptive_checks_over_at_least_50(app, make_bank, make_user):
+    make_bank("demo", 20)
+    text = blueprint_yaml("ready", "demo", 10).replace("sections:", "adaptive: true, sections:")
+    now = datetime.now(UTC)
+    with app.app_context():
+        sync_blueprint(parse_blueprint(text))
+        blueprint = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "ready"))
+        students = [db.session.get(User, make_user().id) for _ in range(3)]
+        for seed, student in enumerate(students):
+            start_adaptive_attempt(student, blueprint, now=now - timedelta(days=1), seed=seed)
+        old = start_adaptive_attempt(students[0], blueprint, now=now - timedelta(days=100))
+        db.session.commit()
+        shown = db.session.execute(
+            sa.select(AttemptQuestion.version_id, sa.func.count())
+            .where(AttemptQuestion.attempt_id != old.id)
+            .group_by(AttemptQuestion.version_id)
+        ).all()
+        calibrate_items(now=now)
+        db.session.commit()
+        rows = _calibrations()
+        for version_id, count in shown:
+            assert rows[version_id].exposure == count / 50  # 3 recent checks, counted as 50
+        assert sum(row.exposure for row in rows.values()) == 3 / 50
