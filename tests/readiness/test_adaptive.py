@@ -6,47 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from quizapp.banks.loader import parse_blueprint
 from quizapp.banks.models import Blueprint
-from quizapp.banks.services import sync_blueprint
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.readiness import adaptive
-from quizapp.readiness import views as readiness_views
-from tests.conftest import blueprint_yaml
-
-ADAPTIVE = "{min_items: 6, max_items: 14, confidence: 0.95, time_limit_minutes: 10}"
-CHOICE = re.compile(
-    r'name="answer" value="([^"]+)" id="choice-\d+"[^>]*>\s*<label[^>]*>'
-    r'<span class="choice-letter"[^>]*>[A-J]\.</span> ([^<]+)</label>'
-)
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime.now(UTC)
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(readiness_views, "_now", clock)
-    return clock
-
-
-@pytest.fixture
-def adaptive_test(app, make_bank):
-    make_bank("demo", 60)
-    text = blueprint_yaml("ready-test", "demo", 20).replace(
-        "sections:", f"adaptive: {ADAPTIVE}, sections:"
-    )
-    with app.app_context():
-        sync_blueprint(parse_blueprint(text))
-        db.session.commit()
-    return "ready-test"
+from tests.readiness.conftest import CHOICE, answer_form, start_check
 
 
 @pytest.fixture
@@ -54,22 +18,6 @@ def student(make_user, auth):
     user = make_user()
     auth.login(user)
     return user
-
-
-def _start(client, slug="ready-test") -> int:
-    response = client.post(f"/practice/{slug}/adaptive")
-    assert response.status_code == 302
-    found = re.search(r"/adaptive/(\d+)$", response.headers["Location"])
-    assert found, response.headers["Location"]
-    return int(found.group(1))
-
-
-def _form(page: str, *, right: bool) -> dict:
-    position = re.search(r'name="position" value="(\d+)"', page).group(1)
-    revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
-    choices = dict((text.strip(), token) for token, text in CHOICE.findall(page))
-    wanted = next(t for t in choices if t.startswith("right" if right else "wrong"))
-    return {"position": position, "revision": revision, "answer": choices[wanted]}
 
 
 def _take(client, attempt_id, *, right, clock, limit=50) -> list[str]:
@@ -83,7 +31,7 @@ def _take(client, attempt_id, *, right, clock, limit=50) -> list[str]:
         page = response.get_data(as_text=True)
         pages.append(page)
         clock.now += timedelta(seconds=20)
-        answered = client.post(f"/adaptive/{attempt_id}", data=_form(page, right=right))
+        answered = client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=right))
         assert answered.status_code == 302
     raise AssertionError("the check never ended")
 
@@ -91,7 +39,7 @@ def _take(client, attempt_id, *, right, clock, limit=50) -> list[str]:
 def test_all_right_passes_by_the_confidence_rule_and_reveals_nothing_before(
     app, client, student, adaptive_test, clock
 ):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     pages = _take(client, attempt_id, right=True, clock=clock)
     assert 6 <= len(pages) <= 14  # never before the minimum, never past the maximum
     for page in pages:
@@ -116,7 +64,7 @@ def test_all_right_passes_by_the_confidence_rule_and_reveals_nothing_before(
 
 
 def test_all_wrong_fails(client, student, adaptive_test, clock):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     pages = _take(client, attempt_id, right=False, clock=clock)
     assert len(pages) >= 6
     results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
@@ -126,12 +74,12 @@ def test_all_wrong_fails(client, student, adaptive_test, clock):
 def test_time_up_ends_it_undecided_or_decided_by_what_was_answered(
     app, client, student, adaptive_test, clock
 ):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
-    client.post(f"/adaptive/{attempt_id}", data=_form(page, right=True))
+    client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=True))
     page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
     clock.now += timedelta(minutes=11)  # past the limit and the grace
-    late = client.post(f"/adaptive/{attempt_id}", data=_form(page, right=True))
+    late = client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=True))
     assert late.headers["Location"].endswith(f"/adaptive/{attempt_id}/results")
     results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
     assert "Undecided" in results and "ran out of time" in results
@@ -144,9 +92,9 @@ def test_time_up_ends_it_undecided_or_decided_by_what_was_answered(
 def test_a_double_submit_adds_one_question_and_the_same_one(
     app, client, student, adaptive_test, clock
 ):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
-    form = _form(page, right=True)
+    form = answer_form(page, right=True)
     first = client.post(f"/adaptive/{attempt_id}", data=form)
     second = client.post(f"/adaptive/{attempt_id}", data=form)  # the same form again
     assert first.status_code == second.status_code == 302
@@ -181,7 +129,7 @@ def test_a_double_submit_adds_one_question_and_the_same_one(
 
 
 def test_another_students_check_is_404(client, auth, make_user, student, adaptive_test, clock):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     auth.logout()
     auth.login(make_user())
     assert client.get(f"/adaptive/{attempt_id}").status_code == 404
@@ -211,9 +159,9 @@ def test_the_practice_page_offers_it_where_enabled(client, student, adaptive_tes
 
 
 def test_an_answer_is_required_to_go_on(client, student, adaptive_test, clock):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
-    form = _form(page, right=True)
+    form = answer_form(page, right=True)
     del form["answer"]
     response = client.post(f"/adaptive/{attempt_id}", data=form)
     assert response.status_code == 400
@@ -223,12 +171,12 @@ def test_an_answer_is_required_to_go_on(client, student, adaptive_test, clock):
 def test_question_and_answer_queries_do_not_grow_with_the_check(
     client, student, adaptive_test, clock, count_queries
 ):
-    attempt_id = _start(client)
+    attempt_id = start_check(client)
     counts = []
     for position in range(1, 9):
         with count_queries() as statements:
             page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
-            client.post(f"/adaptive/{attempt_id}", data=_form(page, right=position % 2 == 0))
+            client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=position % 2 == 0))
         counts.append(len(statements))
     assert len(set(counts[1:])) == 1, counts  # the first fills the pool cache
     assert counts[-1] <= 30
