@@ -196,9 +196,19 @@ def answer(
     _advance(attempt, now=now)
 
 
+def _attempt_pool(attempt: Attempt) -> readiness_services.BlueprintPool | None:
+    """The pool of the check's blueprint; None if the blueprint was deleted or has no questions
+    left (the check then ends undecided)."""
+    blueprint = db.session.get(Blueprint, attempt.blueprint_id) if attempt.blueprint_id else None
+    pool = _pool(blueprint) if blueprint is not None else None
+    return pool if pool is not None and pool.cat_pool is not None else None
+
+
 def _advance(attempt: Attempt, *, now: datetime) -> None:
-    blueprint = db.session.get(Blueprint, attempt.blueprint_id)
-    pool = _pool(blueprint)
+    pool = _attempt_pool(attempt)
+    if pool is None:
+        exam_services.finish_attempt(attempt, now=now)
+        return
     progress = _progress(attempt, pool)
     settings = settings_of(attempt)
     state = cat.outcome(
@@ -241,34 +251,14 @@ def finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
         .values(score=0.0, graded_at=now)
         .execution_options(synchronize_session=False)
     )
-    pool = _pool(db.session.get(Blueprint, attempt.blueprint_id))
-    progress = _progress(attempt, pool)
-    state = cat.outcome(
-        pool.cat_pool,
-        progress.administered,
-        progress.correct,
-        pool.theta_cut,
-        settings_of(attempt),
-        out_of_time=True,  # ends it now: decided by the interval, else undecided
-    )
-    verdict = state.verdict
-    readable = round(cat.expected_percent(pool.cat_pool, state.theta), 1)
+    pool = _attempt_pool(attempt)
+    result = _undecided(attempt, reason) if pool is None else _result(attempt, pool, reason)
     graded = {
-        "question_count": len(progress.administered),
-        "score_points": float(sum(progress.correct)),
-        "percent": readable,
-        "passed": verdict == "pass",
-        "settings": {
-            **attempt.settings,
-            "result": {
-                "verdict": verdict,
-                "leaning": state.leaning,
-                "confidence": round(state.confidence, 4),
-                "expected_percent": readable,
-                "items": len(progress.administered),
-                "out_of_time": reason == "expired",
-            },
-        },
+        "question_count": result["items"],
+        "score_points": result.pop("points"),
+        "percent": result["expected_percent"],
+        "passed": result["verdict"] == "pass",
+        "settings": {**attempt.settings, "result": result},
     }
     db.session.execute(
         sa.update(Attempt)
@@ -284,5 +274,49 @@ def finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
         **graded,
     )
     aggregates.record_finished_attempt(attempt.id)
-    logger.info("Adaptive check %s %s: %s", attempt.id, reason, verdict)
+    logger.info("Adaptive check %s %s: %s", attempt.id, reason, result["verdict"])
     return True
+
+
+def _result(attempt: Attempt, pool: readiness_services.BlueprintPool, reason: str) -> dict:
+    progress = _progress(attempt, pool)
+    state = cat.outcome(
+        pool.cat_pool,
+        progress.administered,
+        progress.correct,
+        pool.theta_cut,
+        settings_of(attempt),
+        out_of_time=True,  # ends it now: decided by the interval, else undecided
+    )
+    return {
+        "verdict": state.verdict,
+        "leaning": state.leaning,
+        "confidence": round(state.confidence, 4),
+        "expected_percent": round(cat.expected_percent(pool.cat_pool, state.theta), 1),
+        "items": len(progress.administered),
+        "points": float(sum(progress.correct)),
+        "out_of_time": reason == "expired",
+    }
+
+
+def _undecided(attempt: Attempt, reason: str) -> dict:
+    """The result when the blueprint is gone: the share right, no verdict."""
+    scores = (
+        db.session.execute(
+            sa.select(AttemptQuestion.score).where(
+                AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.answered_at.is_not(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    points = float(sum(score or 0 for score in scores))
+    return {
+        "verdict": "undecided",
+        "leaning": "fail",
+        "confidence": 0.5,
+        "expected_percent": round(100 * points / len(scores), 1) if scores else 0.0,
+        "items": len(scores),
+        "points": points,
+        "out_of_time": reason == "expired",
+    }

@@ -180,3 +180,18 @@ def test_question_and_answer_queries_do_not_grow_with_the_check(
         counts.append(len(statements))
     assert len(set(counts[1:])) == 1, counts  # the first fills the pool cache
     assert counts[-1] <= 30
+
+
+def test_a_check_whose_blueprint_was_deleted_ends_undecided(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(sa.delete(Blueprint).where(Blueprint.slug == "ready-test"))
+        db.session.commit()
+    client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=True))
+    results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+    assert "Undecided" in results
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).settings["result"]["items"] == 1
