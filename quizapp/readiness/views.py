@@ -13,6 +13,7 @@ from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.numbers import parse_whole_number
 from quizapp.readiness import adaptive
+from quizapp.readiness import services as readiness_services
 
 bp = Blueprint("readiness", __name__)
 
@@ -112,9 +113,18 @@ def results(attempt_id: int):
     if attempt.is_open:
         return redirect(url_for("readiness.question", attempt_id=attempt.id))
     items = [item for item in exam_services.load_items(attempt) if item.slot.answered]
+    blueprint = (
+        db.session.get(TestBlueprint, attempt.blueprint_id) if attempt.blueprint_id else None
+    )
     return render_template(
         "readiness/results.html",
         attempt=attempt,
         result=attempt.settings["result"],
         topics=exam_services.topic_scores(items),
+        readiness_cards=readiness_services.readiness_cards(
+            attempt.user_id, [blueprint], now=_now(), scores={}
+        )
+        if blueprint
+        else [],
+        own=True,
     )

@@ -50,6 +50,7 @@ def test_all_right_passes_by_the_confidence_rule_and_reveals_nothing_before(
     assert re.search(r"We are \d+ % confident that your ability is above", results)
     assert re.search(r"answer like someone who scores about <strong>\d+ %</strong>", results)
     assert "Topic A1" in results or "Topic B" in results  # the topic breakdown
+    assert "Am I ready?" in results  # the blueprint's readiness card, this check included
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.settings["result"]["verdict"] == "pass"
