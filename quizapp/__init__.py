@@ -17,6 +17,7 @@ from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate
 from quizapp.history.views import bp as history_bp
 from quizapp.instructor.views import bp as instructor_bp
 from quizapp.main.views import bp as main_bp
+from quizapp.readiness.views import bp as readiness_bp
 from quizapp.sqlite_writers import TurnTakingConnection
 from quizapp.utils import DatabaseIntegerConverter, refuse_nul_characters
 
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(banks_bp)
     app.register_blueprint(exams_bp)
     app.register_blueprint(history_bp)
+    app.register_blueprint(readiness_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(instructor_bp)
 

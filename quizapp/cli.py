@@ -20,6 +20,7 @@ from quizapp.exams import services as exam_services
 from quizapp.extensions import db
 from quizapp.history.aggregates import rebuild_student_aggregates
 from quizapp.item_stats.services import rebuild_item_stats
+from quizapp.readiness.calibration import calibrate_items
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
 
@@ -250,3 +251,20 @@ def rebuild_stats_command() -> None:
         rebuild()
         click.echo(f"Rebuilt {label}.")
     db.session.commit()
+
+
+@stats_cli.command("calibrate")
+def calibrate_command() -> None:
+    """Calibrate every question (IRT difficulty, and discrimination where it has enough
+    answers) from each student's first answer to it; count the adaptive checks' exposure.
+
+    Run it nightly from cron, beside optimize-db; readiness and adaptive checks use the latest run.
+    """
+    run = calibrate_items(now=datetime.now(UTC))
+    db.session.commit()
+    click.echo(
+        f"Calibrated {run.items} items from {run.responses} first responses in "
+        f"{run.seconds:.1f} s ({run.iterations} iterations"
+        + ("" if run.converged else ", not converged")
+        + f"); ability spread {run.population_sd:.2f} logits."
+    )

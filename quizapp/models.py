@@ -24,6 +24,7 @@ from quizapp.item_stats.models import (
     StudentVersionStats,
     VersionStats,
 )
+from quizapp.readiness.models import CalibrationRun, ItemCalibration
 
 __all__ = [
     "Attempt",
@@ -31,8 +32,10 @@ __all__ = [
     "Bank",
     "Blueprint",
     "BlueprintStats",
+    "CalibrationRun",
     "Classroom",
     "Enrollment",
+    "ItemCalibration",
     "LoginFailure",
     "PendingImport",
     "Question",

@@ -13,12 +13,13 @@ from flask import url_for
 from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth.models import User
-from quizapp.banks.loader import BlueprintSection, parse_bank
-from quizapp.banks.models import Bank, Question
-from quizapp.banks.services import create_blueprint, sync_bank
+from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
+from quizapp.banks.models import Bank, Blueprint, Question
+from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
-from tests.conftest import bank_yaml, pending_upload
+from quizapp.readiness.adaptive import start_adaptive_attempt
+from tests.conftest import bank_yaml, blueprint_yaml, pending_upload
 
 ROLES = ("anonymous", "student", "instructor", "admin")
 
@@ -89,6 +90,11 @@ EXPECTED = {
     ("POST", "exams.start_section"): signed_in(302),
     ("GET", "exams.results"): signed_in(302),  # not before it is submitted
     ("POST", "exams.practice_missed"): signed_in(400, anonymous=302),
+    # The adaptive readiness check: its own attempt, open, of the requester.
+    ("POST", "readiness.start"): signed_in(302),
+    ("GET", "readiness.question"): signed_in(200),
+    ("POST", "readiness.answer"): signed_in(400, anonymous=302),  # no position: refused
+    ("GET", "readiness.results"): signed_in(302),  # not before it ends
     ("GET", "history.dashboard"): signed_in(200),
     ("GET", "history.export"): signed_in(200),
     ("POST", "history.practice_weakest"): signed_in(302),  # nothing weak yet: back with a note
@@ -144,6 +150,11 @@ URL_VALUES = {
     "banks.questions": {"slug": "demo"},
     "banks.blueprint": {"slug": "demo-test"},
     "exams.start": {"slug": "demo-test"},
+    "readiness.start": {"slug": "demo-adaptive"},
+    **{
+        endpoint: {"attempt_id": "own_adaptive"}
+        for endpoint in ("readiness.question", "readiness.answer", "readiness.results")
+    },
     **{
         endpoint: {"attempt_id": "own_attempt", "position": 1}
         for endpoint in ("exams.question", "exams.answer", "exams.autosave", "exams.report")
@@ -217,6 +228,7 @@ FORM_DATA = {
 def url_with_real_ids(app, endpoint, requester, teacher, target, *, start_attempt, make_class):
     """The endpoint's URL with its ids naming real objects: the requester's open attempt, the
     teacher's class with the target enrolled, and the staff objects of staff_placeholders."""
+    adaptive_blueprint(app)
     placeholders = {
         "target": target.id,
         "own_attempt": start_attempt(requester),
@@ -224,12 +236,34 @@ def url_with_real_ids(app, endpoint, requester, teacher, target, *, start_attemp
         "enrolled": target.id,
         **staff_placeholders(app, requester, teacher, target),
     }
+    if "own_adaptive" in URL_VALUES.get(endpoint, {}).values():
+        placeholders["own_adaptive"] = start_adaptive(app, requester)
     values = {
         key: placeholders.get(value, value) if isinstance(value, str) else value
         for key, value in URL_VALUES.get(endpoint, {}).items()
     }
     with app.test_request_context():
         return url_for(endpoint, **values)
+
+
+def adaptive_blueprint(app) -> None:
+    """A blueprint on the demo bank that offers the adaptive check."""
+    text = blueprint_yaml("demo-adaptive", "demo", 4).replace(
+        "sections:", "adaptive: true, sections:"
+    )
+    with app.app_context():
+        sync_blueprint(parse_blueprint(text))
+        db.session.commit()
+
+
+def start_adaptive(app, requester) -> int:
+    with app.app_context():
+        blueprint = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "demo-adaptive"))
+        attempt = start_adaptive_attempt(
+            db.session.get(User, requester.id), blueprint, now=datetime.now(UTC)
+        )
+        db.session.commit()
+        return attempt.id
 
 
 def staff_placeholders(app, requester, teacher, reporter) -> dict:

@@ -30,12 +30,13 @@ from quizapp import create_app
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
-from quizapp.banks.models import Bank, Question
+from quizapp.banks.models import Bank, Blueprint, Question
 from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
 from quizapp.classes.models import Classroom
 from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.exams.services import finish_attempt
 from quizapp.extensions import db
+from quizapp.readiness.adaptive import start_adaptive_attempt
 from tests.conftest import DEFAULT_PASSWORD, pending_upload
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, slots
 
@@ -65,6 +66,9 @@ UNEXPECTED = {"unexpected": ["²", "x" * 10_240]}
 NEW_PASSWORD = "another horse battery staple"
 UPLOAD = b"::q1:: Is this a test? {TRUE}\n"
 MIXED_POSITIONS = (1, 2, 3, 4, 5, 6)
+MIXED_ADAPTIVE_BLUEPRINT = MIXED_BLUEPRINT.replace("id: mixed-test", "id: mixed-adaptive").replace(
+    "sections:", "adaptive: true, sections:"
+)
 
 
 @dataclass
@@ -201,6 +205,14 @@ ROUTES: dict[str, Route] = {
     "exams.practice_missed": Route(
         path={"attempt_id": "finished_attempt"}, baseline=_valid({"mode": "tutor"})
     ),
+    "readiness.start": Route(path={"slug": "mixed-adaptive"}),
+    "readiness.question": Route(path={"attempt_id": "own_adaptive"}),
+    "readiness.answer": Route(
+        path={"attempt_id": "own_adaptive"},
+        baseline=_valid({"position": "1", "revision": "0"}),
+        reads=_reads("answer", "match-0", "match-1"),
+    ),
+    "readiness.results": Route(path={"attempt_id": "own_adaptive"}),
     "history.dashboard": Route(reads=_reads("page")),
     "history.export": Route(),
     "history.practice_weakest": Route(),
@@ -335,6 +347,7 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
     with app.app_context():
         sync_bank(parse_bank(MIXED_BANK), now=now)
         sync_blueprint(parse_blueprint(MIXED_BLUEPRINT))
+        sync_blueprint(parse_blueprint(MIXED_ADAPTIVE_BLUEPRINT))
         owned = MIXED_BANK.replace("id: mixed, title: Mixed bank", "id: owned, title: Owned bank")
         sync_bank(parse_bank(owned), now=now, owner_id=teacher.id)
         bank = db.session.scalar(sa.select(Bank).where(Bank.slug == "owned"))
@@ -369,6 +382,14 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
     with app.app_context():
         finish_attempt(db.session.get(Attempt, finished), now=now)
         db.session.commit()
+    with app.app_context():
+        adaptive_blueprint = db.session.scalar(
+            sa.select(Blueprint).where(Blueprint.slug == "mixed-adaptive")
+        )
+        own_adaptive = start_adaptive_attempt(
+            db.session.get(User, requester.id), adaptive_blueprint, now=now
+        ).id
+        db.session.commit()
     enrolled = (target, requester) if role == "student" else (target,)
     class_id = make_class(teacher, students=enrolled)
     with app.app_context():
@@ -383,6 +404,7 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
             "own_bank": "owned",
             "own_attempt": start_attempt(requester, "mixed-test"),
             "finished_attempt": finished,
+            "own_adaptive": own_adaptive,
             "class": class_id,
             "join_code": join_code,
         },

@@ -113,10 +113,37 @@ class ParsedBlueprint:
     passing_percent: float
     sections: tuple[BlueprintSection, ...]
     segments: tuple[BlueprintSegment, ...] = field(default_factory=tuple)
+    #: The adaptive readiness check's settings (see adaptive_settings); None when not offered.
+    adaptive: dict | None = None
 
     @property
     def question_count(self) -> int:
         return sum(s.questions for s in self.sections)
+
+
+#: Defaults of the adaptive check for a 200-question form (quizapp.scoring.cat.CatSettings),
+#: scaled to the blueprint's length for shorter forms.
+ADAPTIVE_MIN_SHARE, ADAPTIVE_MAX_SHARE, ADAPTIVE_CONFIDENCE = 0.3, 0.75, 0.95
+
+
+def adaptive_settings(raw, question_count: int, time_limit_minutes: int) -> dict | None:
+    """The stored settings {"min_items", "max_items", "confidence", "time_limit_minutes"}
+    from a blueprint file's `adaptive` (true, false or a mapping), or None when off. The
+    defaults: 30 % and 75 % of the fixed form (60 and 150 of 200), 95 % confidence, and the
+    fixed form's pace for the maximum length."""
+    if raw is None or raw is False:
+        return None
+    given = raw if isinstance(raw, dict) else {}
+    max_items = given.get("max_items", max(1, round(question_count * ADAPTIVE_MAX_SHARE)))
+    return {
+        "min_items": given.get("min_items", max(1, round(question_count * ADAPTIVE_MIN_SHARE))),
+        "max_items": max_items,
+        "confidence": float(given.get("confidence", ADAPTIVE_CONFIDENCE)),
+        "time_limit_minutes": given.get(
+            "time_limit_minutes",
+            max(1, -(-time_limit_minutes * max_items // question_count)),
+        ),
+    }
 
 
 #: libyaml's loader when PyYAML was built with it: ten times faster than the pure-Python one,
@@ -404,6 +431,12 @@ def parse_blueprint(text: str, filename: str = "<blueprint>") -> ParsedBlueprint
                 ("blueprint", "segments"),
                 "the segments' minutes do not add up to time_limit_minutes",
             )
+    adaptive = adaptive_settings(raw.get("adaptive"), total, raw["time_limit_minutes"])
+    if adaptive and adaptive["min_items"] > adaptive["max_items"]:
+        doc.problem(
+            ("blueprint", "adaptive"),
+            f"min_items ({adaptive['min_items']}) is more than max_items ({adaptive['max_items']})",
+        )
     if doc.problems:
         raise BankFileError(doc.problems)
     return ParsedBlueprint(
@@ -414,6 +447,7 @@ def parse_blueprint(text: str, filename: str = "<blueprint>") -> ParsedBlueprint
         passing_percent=float(raw["passing_percent"]),
         sections=sections,
         segments=segments,
+        adaptive=adaptive,
     )
 
 

@@ -166,6 +166,9 @@ class Blueprint(db.Model):
     sections: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON)
     #: [{"title": str, "minutes": n, "questions": n}, ...]; empty when the test is one part.
     segments: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    #: The adaptive readiness check's settings {"min_items", "max_items", "confidence"};
+    #: None when the blueprint offers no adaptive check.
+    adaptive: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
     owner_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -228,6 +228,7 @@ def sync_blueprint(parsed: ParsedBlueprint, *, owner_id: int | None = None) -> B
             {"title": s.title, "minutes": s.minutes, "questions": s.questions}
             for s in parsed.segments
         ],
+        "adaptive": parsed.adaptive,
         "retired_at": None,
     }
     for name, value in values.items():

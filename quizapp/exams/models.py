@@ -18,6 +18,8 @@ def utcnow() -> datetime:
 class Mode(enum.StrEnum):
     EXAM = "exam"  # timed, no feedback until submitted
     TUTOR = "tutor"  # untimed, feedback after each answer, which is then locked
+    #: The readiness check: the server picks each next question (docs/readiness.md).
+    ADAPTIVE = "adaptive"
 
 
 class Status(enum.StrEnum):

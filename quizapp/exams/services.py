@@ -766,6 +766,11 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
 
     :return: True if this call finished it, False if it was already finished.
     """
+    if attempt.mode == Mode.ADAPTIVE.value:
+        # Imported here: the adaptive check builds on this module.
+        from quizapp.readiness import adaptive
+
+        return adaptive.finish(attempt, now=now, reason=reason)
     finished_at = now
     if reason == "expired" and attempt.deadline is not None:
         finished_at = min(now, attempt.deadline)

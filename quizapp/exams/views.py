@@ -28,6 +28,7 @@ from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.item_stats.services import sums_of_versions
 from quizapp.numbers import parse_whole_number
+from quizapp.readiness import services as readiness_services
 from quizapp.scoring.item_analysis import CHOICE_TYPES
 
 bp = Blueprint("exams", __name__)
@@ -43,18 +44,22 @@ def _grace() -> timedelta:
     return timedelta(seconds=current_app.config["EXAM_GRACE_SECONDS"])
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    """The signed-in student's attempt; anyone else's is a 404, never a 403."""
+def _own_attempt(attempt_id: int, *, adaptive_endpoint: str | None = None) -> Attempt:
+    """The signed-in student's attempt; anyone else's is a 404, never a 403. An adaptive
+    check has its own pages (quizapp.readiness.views): it is redirected to
+    `adaptive_endpoint` when given (resume, results), else a 404 (no going back)."""
     attempt = services.get_user_attempt(current_user, attempt_id)
-    if attempt is None:
+    if attempt is None or (attempt.mode == Mode.ADAPTIVE and adaptive_endpoint is None):
         abort(404)
+    if attempt.mode == Mode.ADAPTIVE:
+        abort(redirect(url_for(adaptive_endpoint, attempt_id=attempt.id)))
     return attempt
 
 
 def _own_attempt_item(attempt_id: int, position: int) -> tuple[Attempt, services.ItemView]:
     """The signed-in student's attempt and its question at `position`, or a 404."""
     attempt, item = services.get_user_attempt_item(current_user, attempt_id, position)
-    if attempt is None or item is None:
+    if attempt is None or item is None or attempt.mode == Mode.ADAPTIVE:
         abort(404)
     return attempt, item
 
@@ -214,7 +219,7 @@ def custom():
 @_reads_without_transaction
 @login_required
 def resume(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, adaptive_endpoint="readiness.question")
     if expired := _expired_redirect(attempt):
         return expired
     if not attempt.is_open or attempt.on_break:
@@ -500,7 +505,7 @@ def start_section(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/results")
 @login_required
 def results(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_attempt(attempt_id, adaptive_endpoint="readiness.results")
     if attempt.is_open and not services.expire_if_due(attempt, now=_now(), grace=timedelta(0)):
         flash("Submit the test to see your results.", "info")
         return redirect(url_for("exams.review", attempt_id=attempt.id))
@@ -540,6 +545,21 @@ def results(attempt_id: int):
         show=show,
         missed=sum((item.slot.score or 0) < 1 for item in items),
         start_form=StartForm(mode="tutor"),
+        readiness_cards=_readiness_cards(attempt),
+        own=True,
+    )
+
+
+def _readiness_cards(attempt: Attempt) -> list:
+    """Readiness for the attempt's blueprint, with this score's percentile (exam mode)."""
+    if attempt.blueprint_id is None:
+        return []
+    blueprint = db.session.get(TestBlueprint, attempt.blueprint_id)
+    if blueprint is None:
+        return []
+    scores = {blueprint.id: attempt.percent} if attempt.mode == Mode.EXAM else {}
+    return readiness_services.readiness_cards(
+        attempt.user_id, [blueprint], now=_now(), scores=scores
     )
 
 

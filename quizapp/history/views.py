@@ -14,6 +14,7 @@ from quizapp.forms import EmptyForm
 from quizapp.history import services
 from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC
 from quizapp.history.charts import score_chart
+from quizapp.readiness import services as readiness_services
 from quizapp.scoring.item_analysis import MIN_RESPONSES_TO_JUDGE
 from quizapp.utils import csv_response, requested_page
 
@@ -99,6 +100,11 @@ def progress_context(student: User, *, own: bool, bank_slug: str | None, page_nu
         "in_progress": exam_services.in_progress_attempts(student),
         "score_section": score_section(
             services.score_series(student.id), services.pass_mark(student.id)
+        ),
+        "readiness_section": render_fragment(
+            "history/_readiness.html",
+            readiness_cards=readiness_services.progress_cards(student.id, now=datetime.now(UTC)),
+            own=own,
         ),
         "mastery": mastery,
         "unranked_topics": len(every_topic) - len(mastery),

@@ -142,8 +142,14 @@ def topic_shortfalls(
 def percentile_rank(score: float, others: Sequence[float]) -> float | None:
     """Percent of the other scores below this one (ties count half), or None with fewer than
     MIN_PEERS others."""
-    if len(others) < MIN_PEERS:
-        return None
     below = sum(1 for other in others if other < score)
     equal = sum(1 for other in others if other == score)
-    return 100.0 * (below + 0.5 * equal) / len(others)
+    return percentile_from_counts(below, equal, len(others))
+
+
+def percentile_from_counts(below: int, equal: int, others: int) -> float | None:
+    """`percentile_rank` from counts of the other scores (below, equal, all), as a database
+    counts them; None with fewer than MIN_PEERS others."""
+    if others < MIN_PEERS:
+        return None
+    return 100.0 * (below + 0.5 * equal) / others

@@ -162,3 +162,43 @@ def test_shipped_banks_are_valid(path):
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("blueprints/*.yaml")), ids=lambda p: p.name)
 def test_shipped_blueprints_are_valid(path):
     parse_blueprint(path.read_text(encoding="utf-8"), str(path))
+
+
+def test_blueprint_adaptive_settings_defaults_overrides_and_checks():
+    def adaptive(value: str):
+        text = blueprint_yaml(questions=200).replace("sections:", f"adaptive: {value}, sections:")
+        return parse_blueprint(text, "bp.yaml").adaptive
+
+    assert parse_blueprint(blueprint_yaml(questions=4)).adaptive is None
+    assert adaptive("false") is None
+    assert adaptive("true") == {
+        "min_items": 60,
+        "max_items": 150,
+        "confidence": 0.95,
+        "time_limit_minutes": 8,  # the form's pace: 10 minutes for 200 questions
+    }
+    assert adaptive("{max_items: 100, confidence: 0.9}") == {
+        "min_items": 60,
+        "max_items": 100,
+        "confidence": 0.9,
+        "time_limit_minutes": 5,
+    }
+    for bad, message in [
+        ("{min_items: 90, max_items: 80}", "min_items (90) is more than max_items (80)"),
+        ("{confidence: 1.5}", "adaptive"),
+        ("{minimum: 3}", "minimum"),
+    ]:
+        with pytest.raises(BankFileError) as excinfo:
+            adaptive(bad)
+        assert message in str(excinfo.value)
+
+
+def test_the_shipped_cma_mock_exam_offers_the_adaptive_check():
+    path = SHIPPED / "blueprints" / "cma-mock-exam.yaml"
+    settings = parse_blueprint(path.read_text(encoding="utf-8"), str(path)).adaptive
+    assert settings == {
+        "min_items": 60,
+        "max_items": 150,
+        "confidence": 0.95,
+        "time_limit_minutes": 120,
+    }

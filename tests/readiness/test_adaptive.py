@@ -1,0 +1,198 @@
+"""The adaptive readiness check end to end over HTTP, with the clock passed in."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from quizapp.banks.models import Blueprint
+from quizapp.exams.models import Attempt, AttemptQuestion
+from quizapp.extensions import db
+from quizapp.readiness import adaptive
+from tests.readiness.conftest import CHOICE, answer_form, start_check
+
+
+@pytest.fixture
+def student(make_user, auth):
+    user = make_user()
+    auth.login(user)
+    return user
+
+
+def _take(client, attempt_id, *, right, clock, limit=50) -> list[str]:
+    """Answer until the check ends; return the question pages seen."""
+    pages = []
+    for _ in range(limit):
+        response = client.get(f"/adaptive/{attempt_id}")
+        if response.status_code == 302:
+            assert response.headers["Location"].endswith(f"/adaptive/{attempt_id}/results")
+            return pages
+        page = response.get_data(as_text=True)
+        pages.append(page)
+        clock.now += timedelta(seconds=20)
+        answered = client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=right))
+        assert answered.status_code == 302
+    raise AssertionError("the check never ended")
+
+
+def test_all_right_passes_by_the_confidence_rule_and_reveals_nothing_before(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    pages = _take(client, attempt_id, right=True, clock=clock)
+    assert 6 <= len(pages) <= 14  # never before the minimum, never past the maximum
+    for page in pages:
+        assert not re.search(r"\bability\b|difficulty|theta|logit|Pass\b|confident", page)
+        assert "right" not in re.sub(CHOICE, "", page).split("</legend>")[1].split("<button")[0]
+    results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+    assert '<p class="h4" id="verdict">Pass</p>' in results
+    assert re.search(r"We are \d+ % confident that your ability is above", results)
+    assert re.search(r"answer like someone who scores about <strong>\d+ %</strong>", results)
+    assert "Topic A1" in results or "Topic B" in results  # the topic breakdown
+    assert "Am I ready?" in results  # the blueprint's readiness card, this check included
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.settings["result"]["verdict"] == "pass"
+        assert attempt.question_count == len(pages) and attempt.passed
+    # The generic pages send an adaptive check to its own.
+    assert (
+        client.get(f"/attempts/{attempt_id}/results")
+        .headers["Location"]
+        .endswith(f"/adaptive/{attempt_id}/results")
+    )
+    assert client.get(f"/attempts/{attempt_id}/1").status_code == 404  # no going back
+
+
+def test_all_wrong_fails(client, student, adaptive_test, clock):
+    attempt_id = start_check(client)
+    pages = _take(client, attempt_id, right=False, clock=clock)
+    assert len(pages) >= 6
+    results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+    assert "Not yet passing" in results
+
+
+def test_time_up_ends_it_undecided_or_decided_by_what_was_answered(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=True))
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    clock.now += timedelta(minutes=11)  # past the limit and the grace
+    late = client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=True))
+    assert late.headers["Location"].endswith(f"/adaptive/{attempt_id}/results")
+    results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+    assert "Undecided" in results and "ran out of time" in results
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.finish_reason == "expired"
+        assert attempt.settings["result"]["items"] == 1  # the late answer was not taken
+
+
+def test_a_double_submit_adds_one_question_and_the_same_one(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    form = answer_form(page, right=True)
+    first = client.post(f"/adaptive/{attempt_id}", data=form)
+    second = client.post(f"/adaptive/{attempt_id}", data=form)  # the same form again
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"].endswith(f"/adaptive/{attempt_id}")
+    with app.app_context():
+        slots = db.session.execute(
+            sa.select(
+                AttemptQuestion.position, AttemptQuestion.question_id, AttemptQuestion.revision
+            )
+            .where(AttemptQuestion.attempt_id == attempt_id)
+            .order_by(AttemptQuestion.position)
+        ).all()
+        assert [(s.position, s.revision) for s in slots] == [(1, 1), (2, 0)]
+        second_question = slots[1].question_id
+    # Choosing again from the same answers and seed gives the same question (pure function).
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        blueprint = db.session.get(Blueprint, attempt.blueprint_id)
+        db.session.execute(
+            sa.delete(AttemptQuestion).where(
+                AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == 2
+            )
+        )
+        adaptive._advance(attempt, now=datetime.now(UTC))
+        again = db.session.scalar(
+            sa.select(AttemptQuestion.question_id).where(
+                AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.position == 2
+            )
+        )
+        assert again == second_question and blueprint.adaptive["max_items"] == 14
+        db.session.rollback()
+
+
+def test_another_students_check_is_404(client, auth, make_user, student, adaptive_test, clock):
+    attempt_id = start_check(client)
+    auth.logout()
+    auth.login(make_user())
+    assert client.get(f"/adaptive/{attempt_id}").status_code == 404
+    assert client.get(f"/adaptive/{attempt_id}/results").status_code == 404
+    assert (
+        client.post(f"/adaptive/{attempt_id}", data={"position": 1, "revision": 0}).status_code
+        == 404
+    )
+    assert client.get(f"/attempts/{attempt_id}").status_code == 404
+
+
+def test_a_blueprint_without_the_setting_offers_no_check(
+    client, student, make_bank, make_blueprint
+):
+    make_bank("demo", 10)
+    make_blueprint("plain", "demo", 5)
+    response = client.post("/practice/plain/adaptive")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/practice")
+    assert "offers no adaptive readiness check" in client.get("/practice").get_data(as_text=True)
+    assert "Adaptive check" not in client.get("/practice").get_data(as_text=True)
+
+
+def test_the_practice_page_offers_it_where_enabled(client, student, adaptive_test):
+    page = client.get("/practice").get_data(as_text=True)
+    assert 'action="/practice/ready-test/adaptive"' in page
+    assert "6–14 questions, 10 minutes, no going back" in page
+
+
+def test_an_answer_is_required_to_go_on(client, student, adaptive_test, clock):
+    attempt_id = start_check(client)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    form = answer_form(page, right=True)
+    del form["answer"]
+    response = client.post(f"/adaptive/{attempt_id}", data=form)
+    assert response.status_code == 400
+    assert "Answer this question to go on" in response.get_data(as_text=True)
+
+
+def test_question_and_answer_queries_do_not_grow_with_the_check(
+    client, student, adaptive_test, clock, count_queries
+):
+    attempt_id = start_check(client)
+    counts = []
+    for position in range(1, 9):
+        with count_queries() as statements:
+            page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+            client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=position % 2 == 0))
+        counts.append(len(statements))
+    assert len(set(counts[1:])) == 1, counts  # the first fills the pool cache
+    assert counts[-1] <= 30
+
+
+def test_a_check_whose_blueprint_was_deleted_ends_undecided(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(sa.delete(Blueprint).where(Blueprint.slug == "ready-test"))
+        db.session.commit()
+    client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=True))
+    results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+    assert "Undecided" in results
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).settings["result"]["items"] == 1

@@ -1,0 +1,98 @@
+"""Readiness and percentile ranks on the progress and results pages."""
+
+import re
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from quizapp.exams.models import Attempt
+from quizapp.extensions import db
+from quizapp.readiness.calibration import calibrate_items
+from tests.readiness.conftest import seed
+
+
+def _progress(client) -> str:
+    response = client.get("/progress")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_below_the_evidence_minimum_it_asks_for_more_answers(app, client, student, blueprint_id):
+    seed(app, [student.id], blueprint_id, attempts_each=1, questions_each=10)
+    page = _progress(client)
+    assert "Not enough answers yet" in page
+    assert "answer 20 more questions" in page
+    assert "chance of passing</strong>" not in page
+
+
+def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
+    app, client, student, blueprint_id
+):
+    seed(
+        app,
+        [student.id],
+        blueprint_id,
+        attempts_each=10,
+        questions_each=10,
+        accuracy=lambda user_id, n: 0.5,
+    )
+    page = _progress(client)
+    found = re.search(
+        r"(\d+) % chance of passing</strong>\s*\(90 % interval (\d+)–(\d+) %\), based on (\d+)",
+        page,
+    )
+    assert found, page
+    chance, low, high, answers = map(int, found.groups())
+    assert low <= chance <= high and 30 <= answers <= 60
+    assert chance < 50  # half right against a 70 % pass mark
+    assert '<meter class="readiness-meter' in page and f'value="{chance}"' in page
+    assert "Trend over the last 8 weeks" in page
+
+
+def test_results_page_shows_readiness_and_percentile_only_with_30_others(
+    app, client, student, blueprint_id, make_user
+):
+    seed(app, [student.id], blueprint_id, attempts_each=8, questions_each=10)
+    others = [make_user().id for _ in range(30)]
+    seed(app, others[:29], blueprint_id, attempts_each=2, questions_each=10)
+    with app.app_context():
+        attempt_id = db.session.scalar(
+            sa.select(sa.func.max(Attempt.id)).where(Attempt.user_id == student.id)
+        )
+    page = client.get(f"/attempts/{attempt_id}/results").get_data(as_text=True)
+    assert "chance of passing" in page
+    assert "Percentile ranks appear once at least 30 other students" in page
+    assert "(29 so far)" in page
+
+    seed(app, others[29:], blueprint_id, attempts_each=1, questions_each=10)
+    page = client.get(f"/attempts/{attempt_id}/results").get_data(as_text=True)
+    assert re.search(r"is higher than \d+ % of the 30 other students’ first attempts", page)
+    assert "classmates’" not in page  # the student is in no class
+
+
+def test_calibration_changes_the_estimate_on_every_page(app, client, student, blueprint_id):
+    seed(app, [student.id], blueprint_id, attempts_each=10, questions_each=10)
+    before = re.search(r"(\d+) % chance of passing", _progress(client)).group(1)
+    with app.app_context():
+        calibrate_items(now=datetime.now(UTC))
+        db.session.commit()
+    after = re.search(r"(\d+) % chance of passing", _progress(client)).group(1)
+    assert before != after  # a new run id: the cached pass curve was rebuilt
+
+
+def test_progress_page_queries_stay_bounded(
+    app, client, student, blueprint_id, make_user, make_bank, make_blueprint, count_queries
+):
+    others = [make_user().id for _ in range(3)]
+    seed(app, [student.id], blueprint_id, attempts_each=5, questions_each=10)
+    seed(app, others, blueprint_id, attempts_each=1, questions_each=10)
+    client.get("/progress")  # fills the pool cache
+    with count_queries() as statements:
+        assert client.get("/progress").status_code == 200
+    small = len(statements)
+    many = [make_user().id for _ in range(40)]
+    seed(app, [student.id], blueprint_id, attempts_each=150, questions_each=10)
+    seed(app, many, blueprint_id, attempts_each=3, questions_each=10)
+    with count_queries() as statements:
+        assert client.get("/progress").status_code == 200
+    assert len(statements) == small
