@@ -45,6 +45,8 @@ def seed_attempts(
     """Insert finished attempts with graded answers, `accuracy(user, n)` of them right, and
     rebuild these users' aggregates."""
     rng = random.Random(7)  # noqa: S311 - demo data, not security
+    # Options are shuffled with their own generator, so the draws stay as they were.
+    shuffles = random.Random(11)  # noqa: S311
     versions = db.session.execute(
         sa.select(
             Question.id, QuestionVersion.id, QuestionVersion.type, QuestionVersion.content
@@ -84,7 +86,7 @@ def seed_attempts(
                 }
             )
             answers = []
-            for position, ((question_id, version_id, _, _), response, score) in enumerate(
+            for position, ((question_id, version_id, qtype, content), response, score) in enumerate(
                 zip(picked, responses, scores, strict=True), start=1
             ):
                 answers.append(
@@ -92,7 +94,7 @@ def seed_attempts(
                         "position": position,
                         "question_id": question_id,
                         "version_id": version_id,
-                        "layout": {},
+                        "layout": get_question_type(qtype).make_layout(content, shuffles),
                         "response": response,
                         "revision": 1,
                         "flagged": False,

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import services as exam_services
+from quizapp.exams.feedback import option_views
 from quizapp.exams.models import Attempt, Mode
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -54,6 +55,10 @@ def _render(attempt: Attempt, item, *, status: int = 200, error: str | None = No
         item=item,
         qtype=item.qtype,
         presentation=item.qtype.present(item.version.content, item.slot.layout),
+        options=option_views(
+            item.qtype, item.version.content, item.slot.layout, None, None, graded=False
+        ),
+        strikes=False,  # an answer here is final: there is no saved state to strike in
         state={},
         feedback=False,
         seconds_left=attempt.seconds_left(_now()),

@@ -39,7 +39,7 @@ def seed(app, user_ids, blueprint_id, **kwargs):
 ADAPTIVE = "{min_items: 6, max_items: 14, confidence: 0.95, time_limit_minutes: 10}"
 CHOICE = re.compile(
     r'name="answer" value="([^"]+)" id="choice-\d+"[^>]*>\s*<label[^>]*>'
-    r'<span class="choice-letter"[^>]*>[A-J]\.</span> ([^<]+)</label>'
+    r'<span class="choice-letter"[^>]*>[A-J]\.</span> <span class="choice-text">([^<]+)</span>'
 )
 
 
