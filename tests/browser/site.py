@@ -27,6 +27,8 @@ from quizapp.exams.services import (
 )
 from quizapp.extensions import db
 from quizapp.history.demo import BASE, sample_response, seed_attempts
+from quizapp.readiness.adaptive import finish as finish_adaptive
+from quizapp.readiness.adaptive import start_adaptive_attempt
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "measure twice, cut once"
@@ -70,6 +72,8 @@ PAGES = {
     "confirm-submit": ("student", "/attempts/{exam_attempt}/submit"),
     "question-sectioned": ("student", "/attempts/{sectioned_attempt}/3"),
     "section-break": ("student", "/attempts/{break_attempt}/break"),
+    "adaptive-question": ("student", "/adaptive/{adaptive_attempt}"),
+    "adaptive-results": ("student", "/adaptive/{adaptive_finished}/results"),
     "confirm-leave-class": ("student", "/classes/{class_id}/leave"),
     "results": ("student", "/attempts/{finished_attempt}/results"),
     "progress": ("student", "/progress"),
@@ -114,6 +118,8 @@ class Site:
     finished_attempt: int
     sectioned_attempt: int
     break_attempt: int
+    adaptive_attempt: int
+    adaptive_finished: int
     class_id: int
     bank_slug: str
     blueprint_slug: str
@@ -195,6 +201,10 @@ def seed_site(app) -> Site:
         sectioned = start_blueprint_attempt(student, mock, mode=Mode.EXAM, now=now, seed=11)
         on_break = start_blueprint_attempt(student, mock, mode=Mode.EXAM, now=now, seed=13)
         end_section(on_break, now=now)
+        # Its adaptive readiness check: one under way, one ended (undecided, out of time).
+        adaptive = start_adaptive_attempt(student, mock, now=now, seed=17)
+        adaptive_finished = start_adaptive_attempt(student, mock, now=now, seed=19)
+        finish_adaptive(adaptive_finished, now=now, reason="expired")
 
         preview = preview_import(UPLOAD, "vital-signs.gift", title="Vital signs")
         own_bank = save_import(preview, owner=instructor, now=now)
@@ -217,6 +227,8 @@ def seed_site(app) -> Site:
             finished_attempt=finished.id,
             sectioned_attempt=sectioned.id,
             break_attempt=on_break.id,
+            adaptive_attempt=adaptive.id,
+            adaptive_finished=adaptive_finished.id,
             class_id=classroom.id,
             bank_slug=bank.slug,
             blueprint_slug=test.slug,
