@@ -31,6 +31,8 @@ TOP_SHORTFALLS = 3
 MIN_SHORTFALL = 0.5
 #: Pools kept in the process (a few per blueprint at most: one per calibration run).
 CACHE_SIZE = 256
+#: Readiness figures kept per process (one per student, blueprint and day at most).
+RESULTS_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -268,17 +270,45 @@ def _more_needed(answers: list[Answer], pool: BlueprintPool, population_sd: floa
 def blueprint_readiness(
     blueprint: Blueprint, answers: list[Answer], calibrated: Calibrated, *, now: datetime
 ) -> BlueprintReadiness:
+    """The readiness card's figures, from the process cache when the same answers, pool and day
+    made them: the key is what they are computed from, so every server agrees, and a new
+    answer or calibration run simply misses. The trend's weeks end at midnight (UTC)."""
     pool = blueprint_pool(blueprint, calibrated)
-    mine = [a for a in answers if a.question_id in pool.question_ids]
+    mine = tuple(a for a in answers if a.question_id in pool.question_ids)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     sd = calibrated.population_sd
-    result = _estimate(mine, pool, sd) if mine else None
-    trend = []
+    results = current_app.extensions.setdefault("readiness_results", OrderedDict())
+    # The answers by their hash (64 bits), not themselves: 4,096 entries of 1,000 answers each
+    # would hold hundreds of megabytes.
+    key = (id(pool), len(mine), hash(mine), sd, today)
+    figures = results.get(key)
+    if figures is None or figures[0] is not pool:
+        figures = (pool, _figures(pool, mine, sd, today))
+        results[key] = figures
+        if len(results) > RESULTS_CACHE_SIZE:
+            results.popitem(last=False)
+    result, more_needed, past, shortfalls = figures[1]
+    trend = [*past, TrendPoint(now, result.probability if result else None)]
+    return BlueprintReadiness(
+        blueprint=blueprint,
+        answers=len(mine),
+        result=result,
+        more_needed=more_needed,
+        trend=trend if any(p.probability is not None for p in trend) else [],
+        shortfalls=shortfalls,
+        question_count=pool.question_count,
+    )
+
+
+def _figures(pool: BlueprintPool, mine: tuple[Answer, ...], sd: float, today: datetime):
+    """(readiness or None, answers still needed, past trend points, topic shortfalls)."""
+    result = _estimate(list(mine), pool, sd) if mine else None
+    past = []
     for weeks_ago in range(TREND_WEEKS, 0, -1):
-        cutoff = now - timedelta(weeks=weeks_ago)
+        cutoff = today - timedelta(weeks=weeks_ago)
         earlier = [a for a in mine if a.graded_at <= cutoff]
-        past = _estimate(earlier, pool, sd) if earlier else None
-        trend.append(TrendPoint(cutoff, past.probability if past else None))
-    trend.append(TrendPoint(now, result.probability if result else None))
+        estimate = _estimate(earlier, pool, sd) if earlier else None
+        past.append(TrendPoint(cutoff, estimate.probability if estimate else None))
     shortfalls = []
     if result is not None:
         by_topic: dict[int, list[Answer]] = {}
@@ -301,15 +331,8 @@ def blueprint_readiness(
             for topic_id, points in gains[:TOP_SHORTFALLS]
             if points >= MIN_SHORTFALL
         ]
-    return BlueprintReadiness(
-        blueprint=blueprint,
-        answers=len(mine),
-        result=result,
-        more_needed=0 if result else _more_needed(mine, pool, sd),
-        trend=trend if any(p.probability is not None for p in trend) else [],
-        shortfalls=shortfalls,
-        question_count=pool.question_count,
-    )
+    more_needed = 0 if result else _more_needed(list(mine), pool, sd)
+    return result, more_needed, past, shortfalls
 
 
 def taken_blueprints(user_id: int) -> list[Blueprint]:

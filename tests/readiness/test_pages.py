@@ -25,6 +25,18 @@ def test_below_the_evidence_minimum_it_asks_for_more_answers(app, client, studen
     assert "chance of passing</strong>" not in page
 
 
+def test_the_card_follows_new_answers_though_its_figures_are_cached(
+    app, client, student, blueprint_id
+):
+    seed(app, [student.id], blueprint_id, attempts_each=1, questions_each=10)
+    assert "answer 20 more questions" in _progress(client)
+    assert "answer 20 more questions" in _progress(client)  # from the cache: the same
+    # The same draw plus 10 more questions (the demo seeding repeats its random draws).
+    seed(app, [student.id], blueprint_id, attempts_each=2, questions_each=10)
+    assert "answer 20 more questions" not in _progress(client)
+    assert re.search(r"answer 1?\d more questions", _progress(client))
+
+
 def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
     app, client, student, blueprint_id
 ):
