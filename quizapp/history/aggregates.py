@@ -91,6 +91,9 @@ def record_finished_attempt(attempt_id: int) -> None:
             StudentBlueprintResult, [key], {"attempts": 0, "best_percent": 0.0, "recent": []}
         )[key]
         result.best_percent = max(result.best_percent, entry[2]) if result.attempts else entry[2]
+        first = result.first_exam_attempt_id
+        if attempt.mode == Mode.EXAM.value and (first is None or attempt_id < first):
+            result.first_exam_attempt_id, result.first_exam_percent = attempt_id, entry[2]
         result.attempts += 1
         result.recent = keep_latest(result.recent, [entry], TREND_WINDOW)
     bank_percents = {
@@ -192,16 +195,26 @@ def rebuild_student_aggregates(
     finished = (users, Attempt.status == Status.FINISHED.value)
     totals: dict[int, int] = defaultdict(int)
     blueprints: dict[tuple[int, int], list[list]] = defaultdict(list)
-    for user_id, attempt_id, blueprint_id, finished_at, percent in session.execute(
+    first_exams: dict[tuple[int, int], tuple[int, float]] = {}
+    for user_id, attempt_id, blueprint_id, mode, finished_at, percent in session.execute(
         sa.select(
-            Attempt.user_id, Attempt.id, Attempt.blueprint_id, Attempt.finished_at, Attempt.percent
-        ).where(*finished)
+            Attempt.user_id,
+            Attempt.id,
+            Attempt.blueprint_id,
+            Attempt.mode,
+            Attempt.finished_at,
+            Attempt.percent,
+        )
+        .where(*finished)
+        .order_by(Attempt.id)
     ):
         totals[user_id] += 1
         if blueprint_id is not None:
             blueprints[(user_id, blueprint_id)].append(
                 [stamp(finished_at), attempt_id, percent or 0.0]
             )
+            if mode == Mode.EXAM.value:
+                first_exams.setdefault((user_id, blueprint_id), (attempt_id, percent or 0.0))
     _insert_rows(
         session,
         StudentTotal,
@@ -216,6 +229,8 @@ def rebuild_student_aggregates(
                 "blueprint_id": blueprint_id,
                 "attempts": len(entries),
                 "best_percent": max(entry[2] for entry in entries),
+                "first_exam_attempt_id": first_exams.get((user_id, blueprint_id), (None,))[0],
+                "first_exam_percent": first_exams.get((user_id, blueprint_id), (None, None))[1],
                 "recent": keep_latest([], entries, TREND_WINDOW),
             }
             for (user_id, blueprint_id), entries in blueprints.items()

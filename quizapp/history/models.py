@@ -37,6 +37,10 @@ class StudentBlueprintResult(db.Model):
     )
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     best_percent: so.Mapped[float] = so.mapped_column(default=0.0)
+    #: The student's first (lowest id) finished exam-mode attempt and its percent, for
+    #: percentile ranks.
+    first_exam_attempt_id: so.Mapped[int | None]
+    first_exam_percent: so.Mapped[float | None]
     #: The latest TREND_WINDOW finished attempts: [finished at, attempt id, percent].
     recent: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
 

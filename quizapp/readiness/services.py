@@ -16,6 +16,7 @@ from quizapp.banks.models import Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.models import Enrollment
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
 from quizapp.extensions import db
+from quizapp.history.models import StudentBlueprintResult
 from quizapp.readiness.calibration import FULL_POINT
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
 from quizapp.scoring import cat, irt
@@ -376,22 +377,14 @@ class PercentileRanks:
 
 def percentile_ranks(user_id: int, blueprint_id: int, score: float) -> PercentileRanks:
     """Among everyone's first finished exam-mode attempt at the blueprint, and among the
-    student's classmates' (any class the student is in), in one grouped query."""
-    first_attempts = (
-        sa.select(sa.func.min(Attempt.id))
-        .where(
-            Attempt.blueprint_id == blueprint_id,
-            Attempt.mode == Mode.EXAM.value,
-            Attempt.status == Status.FINISHED.value,
-            Attempt.percent.is_not(None),
-            Attempt.user_id != user_id,
-        )
-        .group_by(Attempt.user_id)
-    )
+    student's classmates' (any class the student is in), in one query over the per-student
+    aggregates: one row per student who took the test, however many attempts they made."""
+    firsts = StudentBlueprintResult
     my_classes = sa.select(Enrollment.class_id).where(Enrollment.student_id == user_id)
-    classmate = Attempt.user_id.in_(
+    classmate = firsts.user_id.in_(
         sa.select(Enrollment.student_id).where(Enrollment.class_id.in_(my_classes))
     )
+    percent = firsts.first_exam_percent
 
     def count(*conditions):
         return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0)), 0)
@@ -399,12 +392,16 @@ def percentile_ranks(user_id: int, blueprint_id: int, score: float) -> Percentil
     row = db.session.execute(
         sa.select(
             sa.func.count(),
-            count(Attempt.percent < score),
-            count(Attempt.percent == score),
+            count(percent < score),
+            count(percent == score),
             count(classmate),
-            count(classmate, Attempt.percent < score),
-            count(classmate, Attempt.percent == score),
-        ).where(Attempt.id.in_(first_attempts))
+            count(classmate, percent < score),
+            count(classmate, percent == score),
+        ).where(
+            firsts.blueprint_id == blueprint_id,
+            percent.is_not(None),
+            firsts.user_id != user_id,
+        )
     ).one()
     others, below, equal, classmates, class_below, class_equal = (int(v) for v in row)
     return PercentileRanks(
