@@ -96,6 +96,16 @@ def record_finished_attempt(attempt_id: int) -> None:
             result.first_exam_attempt_id, result.first_exam_percent = attempt_id, entry[2]
         result.attempts += 1
         result.recent = keep_latest(result.recent, [entry], TREND_WINDOW)
+    if attempt.mode != Mode.ADAPTIVE.value:
+        # An adaptive check aims every question at about even odds: its share right is no
+        # score to chart beside fixed tests (its readable score is the attempt's percent).
+        _record_bank_scores(user_id, finished, attempt_id, attempt.finished_at)
+    if attempt.mode == Mode.EXAM.value:
+        _add_answers(_graded_answers(AttemptQuestion.attempt_id == attempt_id))
+    db.session.flush()
+
+
+def _record_bank_scores(user_id, finished, attempt_id, finished_at) -> None:
     bank_percents = {
         bank_id: 100 * points / count
         for bank_id, points, count in db.session.execute(
@@ -109,10 +119,7 @@ def record_finished_attempt(attempt_id: int) -> None:
             .group_by(Question.bank_id)
         )
     }
-    _add_bank_scores(user_id, finished, attempt_id, attempt.finished_at, bank_percents)
-    if attempt.mode == Mode.EXAM.value:
-        _add_answers(_graded_answers(AttemptQuestion.attempt_id == attempt_id))
-    db.session.flush()
+    _add_bank_scores(user_id, finished, attempt_id, finished_at, bank_percents)
 
 
 def record_graded_answer(answer_id: int) -> None:
@@ -236,7 +243,7 @@ def rebuild_student_aggregates(
             for (user_id, blueprint_id), entries in blueprints.items()
         ],
     )
-    _rebuild_bank_scores(session, finished)
+    _rebuild_bank_scores(session, (*finished, Attempt.mode != Mode.ADAPTIVE.value))
     _rebuild_mastery(session, users)
     session.flush()
 

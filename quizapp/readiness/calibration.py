@@ -68,15 +68,14 @@ def load_items() -> Items:
 def first_responses(version_items: dict[int, int]):
     """(students, items, correct): each student's first graded answer to each item, from
     practice, exam and adaptive attempts alike (later ones are memory, not ability)."""
-    result = (
-        db.session.connection()
-        .execution_options(yield_per=50_000)
-        .execute(
-            sa.select(Attempt.user_id, AttemptQuestion.version_id, AttemptQuestion.score)
-            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-            .where(AttemptQuestion.graded_at.is_not(None), AttemptQuestion.answered_at.is_not(None))
-            .order_by(AttemptQuestion.graded_at, AttemptQuestion.id)
-        )
+    # Streamed in batches (a server-side cursor on PostgreSQL), for this statement only: set on
+    # the connection, the option would also stream the session's later DELETE, which fails.
+    result = db.session.connection().execute(
+        sa.select(Attempt.user_id, AttemptQuestion.version_id, AttemptQuestion.score)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(AttemptQuestion.graded_at.is_not(None), AttemptQuestion.answered_at.is_not(None))
+        .order_by(AttemptQuestion.graded_at, AttemptQuestion.id),
+        execution_options={"yield_per": 50_000},
     )
     students, versions, scores = [], [], []
     for partition in result.partitions():

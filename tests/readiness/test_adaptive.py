@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from quizapp.banks.models import Blueprint
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
+from quizapp.history.models import StudentBankScores, StudentBlueprintResult
 from quizapp.readiness import adaptive
 from tests.readiness.conftest import CHOICE, answer_form, start_check
 
@@ -196,3 +197,22 @@ def test_a_check_whose_blueprint_was_deleted_ends_undecided(
     assert "Undecided" in results
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).settings["result"]["items"] == 1
+
+
+def test_a_finished_check_is_no_point_on_the_score_chart(
+    app, client, student, adaptive_test, clock
+):
+    """Its share right is about half by design: charted beside fixed tests it would read as a
+    drop. Its readable score goes to the test's own results instead."""
+    attempt_id = start_check(client)
+    _take(client, attempt_id, right=True, clock=clock)
+    with app.app_context():
+        assert (
+            db.session.scalars(
+                sa.select(StudentBankScores).where(StudentBankScores.user_id == student.id)
+            ).all()
+            == []
+        )
+        blueprint_id = db.session.get(Attempt, attempt_id).blueprint_id
+        result = db.session.get(StudentBlueprintResult, (student.id, blueprint_id))
+        assert result is not None and result.attempts == 1
