@@ -761,16 +761,13 @@ def start_section(attempt: Attempt, *, now: datetime) -> bool:
     return True
 
 
-def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
-    """Close and grade an attempt exactly once, however many requests race to do it.
+def claim_finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
+    """Mark the attempt finished if it is still open: one UPDATE decides which of the racing
+    requests grades it. An expired attempt finishes at its deadline.
 
-    :return: True if this call finished it, False if it was already finished.
+    :return: True if this call claimed it (the attempt then holds the stored values), False if
+        another request had finished it (the attempt is reloaded).
     """
-    if attempt.mode == Mode.ADAPTIVE.value:
-        # Imported here: the adaptive check builds on this module.
-        from quizapp.readiness import adaptive
-
-        return adaptive.finish(attempt, now=now, reason=reason)
     finished_at = now
     if reason == "expired" and attempt.deadline is not None:
         finished_at = min(now, attempt.deadline)
@@ -786,6 +783,21 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     _set_loaded(
         attempt, status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason
     )
+    return True
+
+
+def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted") -> bool:
+    """Close and grade an attempt exactly once, however many requests race to do it.
+
+    :return: True if this call finished it, False if it was already finished.
+    """
+    if attempt.mode == Mode.ADAPTIVE.value:
+        # Imported here: the adaptive check builds on this module.
+        from quizapp.readiness import adaptive
+
+        return adaptive.finish(attempt, now=now, reason=reason)
+    if not claim_finish(attempt, now=now, reason=reason):
+        return False
     items = load_items(attempt)
     updates, total = [], 0.0
     times = [item.slot.answer_seconds for item in items if item.slot.answer_seconds is not None]

@@ -232,17 +232,7 @@ def _advance(attempt: Attempt, *, now: datetime) -> None:
 def finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
     """Close the check exactly once and store its verdict (exam_services.finish_attempt
     calls this for adaptive attempts, also when the server expires one)."""
-    finished_at = now
-    if reason == "expired" and attempt.deadline is not None:
-        finished_at = min(now, attempt.deadline)
-    claimed = db.session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS.value)
-        .values(status=Status.FINISHED.value, finished_at=finished_at, finish_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.expire(attempt)
+    if not exam_services.claim_finish(attempt, now=now, reason=reason):
         return False
     # A question shown but not answered when time ran out counts as not answered.
     db.session.execute(
@@ -266,13 +256,7 @@ def finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
         .values(**graded)
         .execution_options(synchronize_session=False)
     )
-    exam_services._set_loaded(
-        attempt,
-        status=Status.FINISHED.value,
-        finished_at=finished_at,
-        finish_reason=reason,
-        **graded,
-    )
+    exam_services._set_loaded(attempt, **graded)
     aggregates.record_finished_attempt(attempt.id)
     logger.info("Adaptive check %s %s: %s", attempt.id, reason, result["verdict"])
     return True
