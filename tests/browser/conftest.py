@@ -73,3 +73,12 @@ def page(browser):
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     yield page
     context.close()
+
+
+def tab_to(page, predicate: str, limit: int = 80) -> None:
+    """Press Tab until the focused element satisfies `predicate` (a JS expression on `el`)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate}; }}"):
+            return
+    raise AssertionError(f"could not reach {predicate} with the keyboard")

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import tab_to
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "measure twice, cut once"
@@ -23,15 +25,6 @@ def _sign_in(page, live_server, user):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Password").press("Enter")
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
-
-
-def _tab_to(page, predicate, limit=80):
-    """Press Tab until the focused element satisfies `predicate` (a JS function body)."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"() => {{ const el = document.activeElement; return {predicate}; }}"):
-            return
-    raise AssertionError(f"could not reach {predicate} with the keyboard")
 
 
 def _choose_with_arrows(page, prefix):
@@ -60,7 +53,7 @@ def test_keyboard_only_exam_with_reload(browser, live_server, five_question_test
     _sign_in(page, live_server, five_question_test)
 
     page.goto(live_server + "/practice")
-    _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.startsWith('Start')")
+    tab_to(page, "el.tagName === 'BUTTON' && el.innerText.startsWith('Start')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_text("Question 1 of 5")).to_be_visible()
@@ -72,27 +65,27 @@ def test_keyboard_only_exam_with_reload(browser, live_server, five_question_test
         n = int(re.search(r"number (\d+)", stem).group(1))
         choice = "right" if step < 3 else "wrong"
         answers[number] = f"{choice} {n}"
-        _tab_to(page, "el.type === 'radio'")
+        tab_to(page, "el.type === 'radio'")
         _choose_with_arrows(page, f"{choice} {n}")
         with page.expect_navigation():
             page.keyboard.press("Enter")  # the form's default button: Next (or Review)
         if step == 2:
             # Mid-way: reload, go back to the question just answered, and find the answer kept.
             page.reload()
-            _tab_to(page, "el.tagName === 'BUTTON' && el.innerText === 'Previous'")
+            tab_to(page, "el.tagName === 'BUTTON' && el.innerText === 'Previous'")
             with page.expect_navigation():
                 page.keyboard.press("Enter")
             checked = page.locator("input[type=radio]:checked")
             expect(checked).to_have_count(1)
             label = page.locator(f"label[for='{checked.get_attribute('id')}']")
             expect(label).to_contain_text(answers[number])
-            _tab_to(page, "el.tagName === 'BUTTON' && el.innerText === 'Next'")
+            tab_to(page, "el.tagName === 'BUTTON' && el.innerText === 'Next'")
             with page.expect_navigation():
                 page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", name="Review before you submit")).to_be_visible()
     expect(page.get_by_text("You answered every question.")).to_be_visible()
-    _tab_to(page, "el.innerText === 'Submit the test'")
+    tab_to(page, "el.innerText === 'Submit the test'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -122,7 +115,7 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     _sign_in(page, live_server, five_question_test)
     page.goto(live_server + "/practice")
-    _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.startsWith('Start')")
+    tab_to(page, "el.tagName === 'BUTTON' && el.innerText.startsWith('Start')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -175,7 +168,7 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
         n = int(re.search(r"number (\d+)", page.locator("#question-stem").inner_text()).group(1))
         if step == 0:
             # Strike a wrong option with the keyboard; it is saved and survives a reload.
-            _tab_to(
+            tab_to(
                 page,
                 "el.classList.contains('strike-toggle') && "
                 f"el.closest('.answer-choice').innerText.includes('wrong {n}')",
@@ -201,13 +194,13 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
             assert _question_number(page) == number + 1
 
     expect(page.get_by_role("heading", name="Review before you submit")).to_be_visible()
-    _tab_to(page, "el.innerText === 'Submit the test'")
+    tab_to(page, "el.innerText === 'Submit the test'")
     page.keyboard.press("Enter")
     # A question is flagged: the submit asks first, with "Keep working" focused.
     dialog = page.get_by_role("dialog", name="Submit the test?")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Keep working")).to_be_focused()
-    _tab_to(page, "el.innerText === 'Submit anyway'", limit=10)
+    tab_to(page, "el.innerText === 'Submit anyway'", limit=10)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("#score-percent")).to_have_text("100%")
