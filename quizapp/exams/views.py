@@ -433,17 +433,24 @@ def report(attempt_id: int, position: int):
 @_reads_without_transaction
 @login_required
 def review(attempt_id: int):
+    return _before_submit(attempt_id, "exams/review.html", with_time_left=True)
+
+
+def _before_submit(attempt_id: int, template: str, *, with_time_left: bool = False):
+    """A page about the current section's answers before it is submitted (review, confirm);
+    elsewhere (time up, a break, finished) the student is sent where the attempt now is."""
     attempt = _own_attempt(attempt_id)
     if expired := _expired_redirect(attempt):
         return expired
     if not attempt.is_open or attempt.on_break:
         return redirect(_where_now(attempt))
+    extra = {"seconds_left": attempt.seconds_left(_now())} if with_time_left else {}
     return render_template(
-        "exams/review.html",
+        template,
         attempt=attempt,
         navigator=services.load_navigator(attempt),
-        seconds_left=attempt.seconds_left(_now()),
         form=EmptyForm(),
+        **extra,
     )
 
 
@@ -452,17 +459,7 @@ def review(attempt_id: int):
 @login_required
 def confirm_submit(attempt_id: int):
     """The confirmation before submitting (the review page's submit without JavaScript)."""
-    attempt = _own_attempt(attempt_id)
-    if expired := _expired_redirect(attempt):
-        return expired
-    if not attempt.is_open or attempt.on_break:
-        return redirect(_where_now(attempt))
-    return render_template(
-        "exams/confirm_submit.html",
-        attempt=attempt,
-        navigator=services.load_navigator(attempt),
-        form=EmptyForm(),
-    )
+    return _before_submit(attempt_id, "exams/confirm_submit.html")
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
