@@ -21,13 +21,13 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.item_analysis import GradedAttempt, insert_graded_attempts
 from config import TestingConfig
 from quizapp import create_app
 from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank
 from quizapp.banks.models import Question, QuestionVersion
 from quizapp.banks.services import sync_bank
-from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.readiness.calibration import calibrate_items
 from quizapp.readiness.models import ItemCalibration
@@ -60,7 +60,7 @@ def seed(responses: int, rng: random.Random, difficulty: dict, ability: dict, fi
     user_ids = list(ability)
     attempts_wanted = responses // PER_ATTEMPT
     for start in range(first, first + attempts_wanted, ATTEMPTS_PER_BATCH):
-        attempts, answers = [], []
+        batch = []
         for a in range(start + 1, min(first + attempts_wanted, start + ATTEMPTS_PER_BATCH) + 1):
             user_id = user_ids[a % len(user_ids)]
             picked = rng.sample(versions, PER_ATTEMPT)
@@ -68,44 +68,11 @@ def seed(responses: int, rng: random.Random, difficulty: dict, ability: dict, fi
                 1.0 if rng.random() < 1 / (1 + np.exp(difficulty[ext] - ability[user_id])) else 0.0
                 for _, _, ext in picked
             ]
-            when = NOW + timedelta(minutes=a)
-            attempts.append(
-                {
-                    "id": a,
-                    "user_id": user_id,
-                    "title": "Bench",
-                    "mode": "exam",
-                    "status": "finished",
-                    "settings": {},
-                    "question_count": PER_ATTEMPT,
-                    "passing_percent": 70.0,
-                    "started_at": when - timedelta(minutes=30),
-                    "finished_at": when,
-                    "score_points": sum(scores),
-                    "percent": round(100 * sum(scores) / PER_ATTEMPT, 2),
-                }
-            )
-            answers += [
-                {
-                    "attempt_id": a,
-                    "position": position,
-                    "question_id": question_id,
-                    "version_id": version_id,
-                    "layout": {},
-                    "response": 0 if score else 1,
-                    "revision": 1,
-                    "flagged": False,
-                    "score": score,
-                    "answered_at": when,
-                    "graded_at": when,
-                }
-                for position, ((question_id, version_id, _), score) in enumerate(
-                    zip(picked, scores, strict=True), 1
-                )
-            ]
-        db.session.execute(sa.insert(Attempt), attempts)
-        db.session.execute(sa.insert(AttemptQuestion), answers)
-        db.session.commit()
+            pairs = [(question_id, version_id) for question_id, version_id, _ in picked]
+            responses = [0 if score else 1 for score in scores]
+            finished = NOW + timedelta(minutes=a)
+            batch.append(GradedAttempt(a, user_id, pairs, scores, responses, finished))
+        insert_graded_attempts(batch)
 
 
 def correlation(true_difficulty: dict) -> float:

@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -51,9 +52,68 @@ def bank_text(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class GradedAttempt:
+    """A finished exam-mode attempt to insert: its picked (question id, version id) pairs with
+    their scores and responses (option indexes)."""
+
+    attempt_id: int
+    user_id: int
+    picked: list[tuple[int, int]]
+    scores: list[float]
+    responses: list[int]
+    finished_at: datetime
+
+
+def insert_graded_attempts(batch: list[GradedAttempt]) -> None:
+    """Insert finished attempts and their graded answers in bulk, bypassing grading (the
+    benchmarks build their statistics from the rows), and commit."""
+    attempts, answers = [], []
+    for graded in batch:
+        points, count = sum(graded.scores), len(graded.scores)
+        attempts.append(
+            {
+                "id": graded.attempt_id,
+                "user_id": graded.user_id,
+                "title": "Bench",
+                "mode": "exam",
+                "status": "finished",
+                "settings": {},
+                "question_count": count,
+                "passing_percent": 70.0,
+                "started_at": graded.finished_at - timedelta(minutes=30),
+                "finished_at": graded.finished_at,
+                "score_points": points,
+                "percent": round(100 * points / count, 2),
+            }
+        )
+        answers += [
+            {
+                "attempt_id": graded.attempt_id,
+                "position": position,
+                "question_id": question_id,
+                "version_id": version_id,
+                "layout": {},
+                "response": response,
+                "revision": 1,
+                "flagged": False,
+                "score": score,
+                "answered_at": graded.finished_at,
+                "graded_at": graded.finished_at,
+            }
+            for position, ((question_id, version_id), score, response) in enumerate(
+                zip(graded.picked, graded.scores, graded.responses, strict=True), 1
+            )
+        ]
+    db.session.execute(sa.insert(Attempt), attempts)
+    db.session.execute(sa.insert(AttemptQuestion), answers)
+    db.session.commit()
+
+
 def seed(responses: int) -> int:
     rng = random.Random(1)
     now = datetime(2026, 1, 1, tzinfo=UTC)
+    finished = now + timedelta(minutes=30)
     sync_bank(parse_bank(bank_text(QUESTIONS)), now=now)
     db.session.execute(
         sa.insert(User),
@@ -71,47 +131,14 @@ def seed(responses: int) -> int:
     ability = {user_id: rng.gauss(0, 1) for user_id in user_ids}
     total_attempts = responses // PER_ATTEMPT
     for first in range(0, total_attempts, ATTEMPTS_PER_BATCH):
-        attempts, answers = [], []
+        batch = []
         for a in range(first + 1, min(total_attempts, first + ATTEMPTS_PER_BATCH) + 1):
             user_id = user_ids[a % STUDENTS]
             picked = rng.sample(versions, PER_ATTEMPT)
             scores = [1.0 if rng.gauss(ability[user_id], 1) > 0 else 0.0 for _ in picked]
-            attempts.append(
-                {
-                    "id": a,
-                    "user_id": user_id,
-                    "title": "Bench",
-                    "mode": "exam",
-                    "status": "finished",
-                    "settings": {},
-                    "question_count": PER_ATTEMPT,
-                    "passing_percent": 70.0,
-                    "started_at": now,
-                    "finished_at": now + timedelta(minutes=30),
-                    "score_points": sum(scores),
-                    "percent": round(100 * sum(scores) / PER_ATTEMPT, 2),
-                }
-            )
-            answers += [
-                {
-                    "attempt_id": a,
-                    "position": position,
-                    "question_id": question_id,
-                    "version_id": version_id,
-                    "layout": {},
-                    "response": 0 if score else rng.randint(1, 3),
-                    "revision": 1,
-                    "flagged": False,
-                    "score": score,
-                    "graded_at": now,
-                }
-                for position, ((question_id, version_id), score) in enumerate(
-                    zip(picked, scores, strict=True), 1
-                )
-            ]
-        db.session.execute(sa.insert(Attempt), attempts)
-        db.session.execute(sa.insert(AttemptQuestion), answers)
-        db.session.commit()
+            responses = [0 if score else rng.randint(1, 3) for score in scores]
+            batch.append(GradedAttempt(a, user_id, picked, scores, responses, finished))
+        insert_graded_attempts(batch)
     return db.session.scalar(sa.select(Bank.id))
 
 
