@@ -1,6 +1,7 @@
 """In-process cost of the exam hot path: question page, answer save, submit.
 
     PYTHONPATH=. python bench/hot_path.py                     # SQLite file in a temporary folder
+    PYTHONPATH=. python bench/hot_path.py --peer              # and the same-work peer, alike
     DATABASE_URL=postgresql://user:pw@localhost/empty_db PYTHONPATH=. python bench/hot_path.py
 
 It seeds the shipped banks and one student, signs in with the test client (CSRF on, production
@@ -147,10 +148,47 @@ def timed(label: str, counts: Counts, n: int, request) -> None:
     )
 
 
+def time_peer(client, database_url, secret_key, attempt_id, answers, size, n) -> None:
+    """The same page and autosave served by the same-work peer, signed in by the same cookie."""
+    os.environ.update(DATABASE_URL=database_url, SECRET_KEY=secret_key, PEER_PAGE_BYTES=str(size))
+    from bench import peer
+
+    peer_client = peer.app.test_client()
+    peer_client.environ_base.update(client.environ_base)
+    peer_client.set_cookie("session", client.get_cookie("session").value)
+    counts = Counts(peer.engine)
+    positions = sorted(answers)
+    page = peer_client.get(f"/attempts/{attempt_id}/1").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    revisions = {}
+
+    def get(i):
+        return peer_client.get(f"/attempts/{attempt_id}/{positions[i % len(positions)]}")
+
+    def save(i):
+        position = positions[i % len(positions)]
+        if position not in revisions:
+            revisions[position] = int(
+                re.search(
+                    r'name="revision" value="(\d+)"', get(position - 1).get_data(as_text=True)
+                )[1]
+            )
+        data = [*answers[position], ("revision", str(revisions[position]))]
+        revisions[position] += 1
+        data.append(("csrf_token", token))
+        return peer_client.post(f"/attempts/{attempt_id}/{position}/autosave", data=MultiDict(data))
+
+    timed("peer GET", counts, n, get)
+    timed("peer autosave", counts, n, save)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000, help="GETs and saves to time")
     parser.add_argument("--submits", type=int, default=200, help="fresh attempts to submit")
+    parser.add_argument(
+        "--peer", action="store_true", help="also time bench/peer.py in this process"
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="hot-path-")
     url = os.environ.get("DATABASE_URL")
@@ -199,6 +237,10 @@ def main() -> None:
         timed("autosave", counts, args.n, save("/autosave"))
         timed("form save", counts, args.n, save("", action="save"))
         timed("submit", counts, len(to_submit), submit)
+        if args.peer:
+            time_peer(
+                client, database_url, app.config["SECRET_KEY"], attempt_id, answers, size, args.n
+            )
         with app.app_context():
             db.session.remove()
             if url:
