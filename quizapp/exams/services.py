@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
-from quizapp.banks.drawing import NotEnoughQuestionsError, draw_questions
+from quizapp.banks.drawing import NotEnoughQuestionsError, compatible, draw_questions
 from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.models import Enrollment
@@ -414,6 +414,8 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
     )
     if not missed:
         raise CannotStartError("You missed nothing in this test: there is nothing to practise.")
+    # The attempt may predate an enemy group; a retake holds at most one question of each.
+    missed = compatible(missed, bank_services.enemy_groups(missed))
     seed = secrets.randbits(48)
     return _create_attempt(
         user,

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import UTC, datetime
+from random import Random
 
 import pytest
 import sqlalchemy as sa
@@ -137,3 +138,33 @@ def test_an_instructor_blueprint_the_groups_make_impossible_is_refused(app, pair
                 passing_percent=70,
                 sections=[section, BlueprintSection("beta", None, 7)],
             )
+
+
+def test_a_missed_questions_retake_keeps_one_question_per_group(app, paired_banks, make_user):
+    """An attempt made before a group existed may hold both members (none of them answered
+    here); its retake does not."""
+    student = make_user()
+    with app.app_context():
+        user = db.session.get(User, student.id)
+        alpha, beta = ids_by_name("alpha"), ids_by_name("beta")
+        both = [alpha["q1"], beta["q1"], alpha["q7"]]
+        old = exam_services._create_attempt(
+            user,
+            title="Before the groups",
+            question_ids=both,
+            mode=Mode.TUTOR,
+            minutes=None,
+            passing_percent=70,
+            settings={"kind": "custom", "seed": 1},
+            now=NOW,
+            rng=Random(1),
+        )
+        retake = exam_services.start_missed_attempt(user, old, mode=Mode.TUTOR, now=NOW)
+        held = set(
+            db.session.scalars(
+                sa.select(AttemptQuestion.question_id).where(
+                    AttemptQuestion.attempt_id == retake.id
+                )
+            )
+        )
+        assert held == {alpha["q1"], alpha["q7"]}
