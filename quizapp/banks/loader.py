@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -269,6 +269,9 @@ def _flatten_topics(
 #: regulation, `enemy:` the group of items that must never share an attempt.
 COGNITIVE_LEVELS = ("recall", "application")
 ENEMY_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: A review dated tomorrow is accepted: the author's day may already have begun where the
+#: server's has not.
+REVIEW_DATE_SLACK = timedelta(days=1)
 STRUCTURED_TAG = re.compile(r"^\s*(cognitive|reviewed|enemy)\s*:\s*(.*)$", re.IGNORECASE)
 
 
@@ -300,7 +303,7 @@ def tag_problems(tags, today: date) -> list[str]:
                 continue
             if len(value) != 10:
                 problems.append(f"tag {tag!r}: reviewed must be a date written YYYY-MM-DD")
-            elif checked > today:
+            elif checked > today + REVIEW_DATE_SLACK:
                 problems.append(f"tag {tag!r}: the review date is in the future (today is {today})")
         elif not ENEMY_SLUG.match(value):
             problems.append(

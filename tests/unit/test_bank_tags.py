@@ -41,7 +41,7 @@ def test_well_formed_structured_tags_are_kept_in_the_tags():
         ('["Cognitive:recall"]', "write it as cognitive:recall"),
         ('["reviewed:07/12/2026"]', "reviewed must be a date written YYYY-MM-DD"),
         ('["reviewed:2026-02-30"]', "reviewed must be a date written YYYY-MM-DD"),
-        ('["reviewed:2026-12-08"]', "the review date is in the future (today is 2026-12-07)"),
+        ('["reviewed:2026-12-09"]', "the review date is in the future (today is 2026-12-07)"),
         ('["enemy:Brady_Slow"]', "an enemy group is a slug"),
         ('["enemy:"]', "an enemy group is a slug"),
     ],
@@ -56,3 +56,8 @@ def test_bad_structured_tags_name_file_line_and_question(tags, expected):
 def test_free_form_tags_are_never_checked():
     question = parse_bank(with_tags('["part:brady-", "cognitively: hard"]'), "d.yaml", today=TODAY)
     assert question.questions[0].tags == ("part:brady-", "cognitively: hard")
+
+
+def test_a_review_dated_tomorrow_is_accepted_for_time_zones():
+    parsed = parse_bank(with_tags('["reviewed:2026-12-08"]'), "demo.yaml", today=TODAY)
+    assert parsed.questions[0].tags == ("reviewed:2026-12-08",)
