@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from quizapp.auth import services
 from quizapp.auth.models import Role, User
-from quizapp.banks import imports
+from quizapp.banks import audit, imports
 from quizapp.banks import services as bank_services
 from quizapp.banks.importers.registry import FORMAT_LABELS
 from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
@@ -102,8 +102,10 @@ def _is_blueprint(path: Path) -> bool:
 @banks_cli.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def check_command(files: tuple[str, ...]) -> None:
-    """Validate bank or blueprint files without loading them; list every problem."""
+    """Validate bank or blueprint files without loading them; list every problem. Warn (without
+    failing) about questions across the given banks that look like the same fact."""
     failed = False
+    banks = []
     for name in files:
         path = Path(name)
         text = path.read_text(encoding="utf-8-sig")
@@ -113,13 +115,46 @@ def check_command(files: tuple[str, ...]) -> None:
                 click.echo(f"{name}: blueprint {parsed.slug}, {parsed.question_count} questions")
             else:
                 parsed = parse_bank(text, name)
+                banks.append(parsed)
                 click.echo(f"{name}: bank {parsed.slug}, {len(parsed.questions)} questions, OK")
         except BankFileError as exc:
             failed = True
             click.echo(str(exc), err=True)
             click.echo(f"{name}: {len(exc.problems)} problem(s); nothing would be loaded", err=True)
+    for pair in audit.likely_enemies(banks):
+        click.echo(f"warning: {pair}")
     if failed:
         raise SystemExit(1)
+
+
+@banks_cli.command("report")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of bank files (blueprints in its blueprints/); defaults to QUESTION_BANKS_DIR.",
+)
+@click.option("--stale", is_flag=True, help="List the questions reviewed more than a year ago.")
+def report_command(directory: Path | None, stale: bool) -> None:
+    """Per bank: items, application share, items per topic, questions without a source, enemy
+    groups and old reviews; per blueprint section: the pool-to-draw ratio (flagged under 3x)."""
+    directory = directory or Path(current_app.config["QUESTION_BANKS_DIR"])
+    try:
+        banks = [
+            parse_bank(path.read_text(encoding="utf-8-sig"), str(path))
+            for path in sorted(directory.iterdir())
+            if path.suffix in bank_services.BANK_SUFFIXES
+        ]
+        blueprints = [
+            parse_blueprint(path.read_text(encoding="utf-8-sig"), str(path))
+            for path in sorted((directory / "blueprints").glob("*"))
+            if path.suffix in bank_services.BANK_SUFFIXES
+        ]
+    except BankFileError as exc:
+        raise click.ClickException(f"fix these first (flask banks check):\n{exc}") from exc
+    report = audit.build_report(banks, blueprints, today=datetime.now(UTC).date())
+    for line in audit.format_report(report, stale=stale):
+        click.echo(line)
 
 
 @banks_cli.command("sync")

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -263,13 +264,74 @@ def _flatten_topics(
         _flatten_topics(doc, topic.get("topics", []), (*path, index, "topics"), slug, out)
 
 
+#: Structured tags (docs/bank-format.md, "Metadata tags"): `cognitive:` says whether the item
+#: asks for a decision or a fact, `reviewed:` when it was last checked against its guideline or
+#: regulation, `enemy:` the group of items that must never share an attempt.
+COGNITIVE_LEVELS = ("recall", "application")
+ENEMY_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: A review dated tomorrow is accepted: the author's day may already have begun where the
+#: server's has not.
+REVIEW_DATE_SLACK = timedelta(days=1)
+STRUCTURED_TAG = re.compile(r"^\s*(cognitive|reviewed|enemy)\s*:\s*(.*)$", re.IGNORECASE)
+
+
+def tag_problems(tags, today: date) -> list[str]:
+    """What is wrong with a question's structured tags (free-form tags are never wrong)."""
+    problems = []
+    levels = []
+    for tag in tags:
+        match = STRUCTURED_TAG.match(tag) if isinstance(tag, str) else None
+        if match is None:
+            continue
+        name, value = match.group(1), match.group(2)
+        if tag != f"{name}:{value}" or name != name.lower():
+            problems.append(
+                f"tag {tag!r}: write it as {name.lower()}:{value.strip()} (no spaces, lower case)"
+            )
+            continue
+        if name == "cognitive":
+            levels.append(value)
+            if value not in COGNITIVE_LEVELS:
+                problems.append(
+                    f"tag {tag!r}: cognitive must be one of: {', '.join(COGNITIVE_LEVELS)}"
+                )
+        elif name == "reviewed":
+            try:
+                checked = date.fromisoformat(value)
+            except ValueError:
+                problems.append(f"tag {tag!r}: reviewed must be a date written YYYY-MM-DD")
+                continue
+            if len(value) != 10:
+                problems.append(f"tag {tag!r}: reviewed must be a date written YYYY-MM-DD")
+            elif checked > today + REVIEW_DATE_SLACK:
+                problems.append(f"tag {tag!r}: the review date is in the future (today is {today})")
+        elif not ENEMY_SLUG.match(value):
+            problems.append(
+                f"tag {tag!r}: an enemy group is a slug of lower-case letters, digits and hyphens"
+            )
+    if len(levels) > 1:
+        problems.append(f"more than one cognitive tag ({', '.join(levels)}); keep one")
+    return problems
+
+
+def tag_values(tags, name: str) -> list[str]:
+    """The values of one structured tag: tag_values(["enemy:bp-cuff"], "enemy") == ["bp-cuff"]."""
+    prefix = f"{name}:"
+    return [tag[len(prefix) :] for tag in tags if tag.startswith(prefix)]
+
+
 def normalize_stem(stem: str) -> str:
     """The form in which two stems count as the same question."""
     return re.sub(r"[\s.?:!]+$", "", " ".join(stem.split()).casefold())
 
 
 def _parse_question(
-    doc: _Document, index: int, raw: dict, topic_slugs: set[str], reported: set[str]
+    doc: _Document,
+    index: int,
+    raw: dict,
+    topic_slugs: set[str],
+    reported: set[str],
+    today: date,
 ) -> ParsedQuestion | None:
     """Check what the schema cannot; `reported` names fields whose problems are already known."""
     path = ("questions", index)
@@ -282,6 +344,8 @@ def _parse_question(
         problems.append((name, f"field {name!r} does not belong to a {qtype.name} question"))
     if "topic" not in reported and raw.get("topic") not in topic_slugs:
         problems.append(("topic", f"unknown topic {raw.get('topic')!r}"))
+    if "tags" not in reported:
+        problems.extend(("tags", message) for message in tag_problems(raw.get("tags") or (), today))
     content = None
     if not reported & (qtype.fields | {"key"}):
         try:
@@ -341,8 +405,11 @@ def line_of_question_past(text: str, limit: int) -> int | None:
     return None
 
 
-def parse_bank(text: str, filename: str = "<bank>") -> ParsedBank:
+def parse_bank(text: str, filename: str = "<bank>", *, today: date | None = None) -> ParsedBank:
     """Parse and validate one native bank file.
+
+    `today` bounds the `reviewed:` dates (a review cannot be in the future); it defaults to
+    the current date.
 
     :raises BankFileError: listing every problem, with file, line and question id.
     """
@@ -359,6 +426,7 @@ def parse_bank(text: str, filename: str = "<bank>") -> ParsedBank:
         _flatten_topics(doc, data["topics"], ("topics",), None, topics)
     topic_slugs = {t.slug for t in topics}
 
+    today = today or date.today()
     questions: list[ParsedQuestion] = []
     ids: dict[str, int] = {}
     stems: dict[str, str] = {}
@@ -383,7 +451,7 @@ def parse_bank(text: str, filename: str = "<bank>") -> ParsedBank:
                 )
             else:
                 stems[stem_key] = qid
-        question = _parse_question(doc, index, raw, topic_slugs, reported)
+        question = _parse_question(doc, index, raw, topic_slugs, reported, today)
         if question is not None:
             questions.append(question)
 

@@ -6,6 +6,7 @@ Services flush but never commit: the command or view that calls them owns the tr
 import logging
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from quizapp.banks.loader import (
     blueprint_problems,
     parse_bank,
     parse_blueprint,
+    tag_values,
 )
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.services import instructors_of
@@ -398,6 +400,54 @@ def section_pools(blueprint: Blueprint) -> list[list[int]]:
     return pools
 
 
+#: Bank owner of the shipped banks in an enemy group's scope.
+SHIPPED_SCOPE = "shipped"
+
+
+def enemy_groups(question_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """The enemy groups (`enemy:` tags of the current versions) of these questions, as scoped
+    keys "<owner id or shipped>:<slug>", for questions that have any; one query.
+
+    A slug is shared by the banks of one owner (all shipped banks form one scope), so a group
+    can span banks, and two instructors choosing the same slug never constrain each other.
+    Every draw passes these to banks.drawing (draw_questions, or compatible for a builder
+    that ranks its own candidates).
+    """
+    ids = set(question_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Question.id, Bank.owner_id, QuestionVersion.tags)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .where(
+            Question.id.in_(ids),
+            sa.cast(QuestionVersion.tags, sa.String).like('%"enemy:%'),
+        )
+    )
+    groups = {}
+    for question_id, owner_id, tags in rows:
+        scope = SHIPPED_SCOPE if owner_id is None else str(owner_id)
+        slugs = tag_values(tags or (), "enemy")
+        if slugs:
+            groups[question_id] = frozenset(f"{scope}:{slug}" for slug in slugs)
+    return groups
+
+
+def draw_blueprint(blueprint: Blueprint, *, seed: int) -> list[int]:
+    """The question ids of one form of the blueprint (sections and enemy groups honoured).
+
+    :raises NotEnoughQuestionsError: naming each section that cannot be filled.
+    """
+    pools = section_pools(blueprint)
+    return draw_questions(
+        blueprint_sections(blueprint),
+        pools,
+        seed=seed,
+        groups=enemy_groups(q for pool in pools for q in pool),
+    )
+
+
 def visible_banks_query(user, *, with_topics: bool = False):
     """Banks a user may browse and practise (archived ones never).
 
@@ -463,7 +513,7 @@ def create_blueprint(
         segments=[],
         owner_id=owner.id,
     )
-    draw_questions(sections, section_pools(blueprint), seed=0)  # raises if it cannot be drawn
+    draw_blueprint(blueprint, seed=0)  # raises if it cannot be drawn
     db.session.add(blueprint)
     db.session.flush()
     logger.info("Practice test %s created by %s", blueprint.slug, owner.email)

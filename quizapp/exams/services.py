@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
-from quizapp.banks.drawing import NotEnoughQuestionsError, draw_questions
+from quizapp.banks.drawing import NotEnoughQuestionsError, compatible, draw_questions
 from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.models import Enrollment
@@ -276,11 +276,7 @@ def start_blueprint_attempt(
     """
     seed = secrets.randbits(48) if seed is None else seed
     try:
-        question_ids = draw_questions(
-            bank_services.blueprint_sections(blueprint),
-            bank_services.section_pools(blueprint),
-            seed=seed,
-        )
+        question_ids = bank_services.draw_blueprint(blueprint, seed=seed)
     except NotEnoughQuestionsError as exc:
         raise CannotStartError(str(exc)) from exc
     return _create_attempt(
@@ -369,10 +365,14 @@ def start_custom_attempt(
     titles = ", ".join(sorted(bank.title for bank in banks.values()))
     section = BlueprintSection(titles, None, test.count, "Your selection")
     try:
-        question_ids = draw_questions([section], [sorted(pool)], seed=seed)
+        question_ids = draw_questions(
+            [section], [sorted(pool)], seed=seed, groups=bank_services.enemy_groups(pool)
+        )
     except NotEnoughQuestionsError as exc:
+        allowed = exc.shortfalls[0].available
+        why = " that may share a test" if exc.shortfalls[0].by_groups else ""
         raise CannotStartError(
-            f"Only {len(pool)} questions match your choices; ask for {len(pool)} or fewer, "
+            f"Only {allowed} questions match your choices{why}; ask for {allowed} or fewer, "
             "or widen the topics or the pool."
             if pool
             else "No questions match your choices. Widen the topics or choose another pool."
@@ -414,6 +414,8 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
     )
     if not missed:
         raise CannotStartError("You missed nothing in this test: there is nothing to practise.")
+    # The attempt may predate an enemy group; a retake holds at most one question of each.
+    missed = compatible(missed, bank_services.enemy_groups(missed))
     seed = secrets.randbits(48)
     return _create_attempt(
         user,

@@ -147,6 +147,7 @@ def _build_pool(blueprint: Blueprint, calibrated: Calibrated) -> BlueprintPool:
     cat_questions = tuple(sorted(cat_section))
     cat_pool, theta_cut = None, None
     if cat_questions:
+        enemies = bank_services.enemy_groups(cat_questions)
         shares = np.array([s["questions"] for s in blueprint.sections], dtype=np.float64)
         cat_pool = cat.Pool(
             difficulty=np.array([parameters[q][0] for q in cat_questions]),
@@ -155,6 +156,7 @@ def _build_pool(blueprint: Blueprint, calibrated: Calibrated) -> BlueprintPool:
             topic_share=shares / shares.sum(),
             population_sd=calibrated.population_sd,
             exposure=np.array([exposure[q] for q in cat_questions]),
+            enemies=cat.enemy_indices([enemies.get(q, ()) for q in cat_questions]),
         )
         try:
             theta_cut = cat.passing_theta(cat_pool, blueprint.passing_percent)

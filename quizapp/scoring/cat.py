@@ -10,14 +10,15 @@ double submit or a second tab asks for the next item again and gets the same one
   `max_exposure` of recent checks are set aside while the topic has others (restricted maximum
   information, Revuelta & Ponsoda 1998). Randomesque alone is not enough: students near the
   passing standard take long tests that sweep the items nearest to it in the same order.
+- Enemies: an item that shares an enemy group with an item already asked is never chosen.
 - Stopping (NCLEX's rules): never before `min_items`; then as soon as the 95 % interval of the
   ability lies wholly above or below the passing standard θ_cut; at `max_items` the test ends
   undecided, leaning to the side of the ability estimate.
 """
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import brentq
@@ -53,6 +54,22 @@ class Pool:
     population_sd: float = 1.0
     #: Share of recent adaptive checks that showed each item (None: not counted yet).
     exposure: np.ndarray | None = None
+    #: Item index -> indices of the items it must never share a check with (its enemy
+    #: groups); items without enemies are left out.
+    enemies: Mapping[int, Sequence[int]] = field(default_factory=dict)
+
+
+def enemy_indices(groups: Sequence[Collection[str]]) -> dict[int, tuple[int, ...]]:
+    """Per item (given each item's enemy groups), the other items sharing a group with it."""
+    members: dict[str, list[int]] = {}
+    for index, item_groups in enumerate(groups):
+        for group in item_groups:
+            members.setdefault(group, []).append(index)
+    enemies: dict[int, set[int]] = {}
+    for indices in members.values():
+        for index in indices:
+            enemies.setdefault(index, set()).update(i for i in indices if i != index)
+    return {index: tuple(sorted(others)) for index, others in enemies.items() if others}
 
 
 @dataclass(frozen=True)
@@ -106,10 +123,13 @@ def next_item(
     seed: int,
     settings: CatSettings = CatSettings(),
 ) -> int | None:
-    """Index of the next item to ask, or None when the pool is used up."""
+    """Index of the next item to ask, or None when the pool is used up. An enemy of an item
+    already asked counts as used: it is never chosen."""
     rng = _rng(seed, len(administered))
     used = np.zeros(len(pool.difficulty), dtype=bool)
     used[np.asarray(administered, dtype=np.int64)] = True
+    for index in administered:
+        used[list(pool.enemies.get(index, ()))] = True
     if used.all():
         return None
     theta = _ability(pool, administered, correct).theta
