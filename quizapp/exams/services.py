@@ -31,6 +31,7 @@ from quizapp.exams.models import (
 from quizapp.extensions import db
 from quizapp.history import aggregates
 from quizapp.item_stats import services as item_stats
+from quizapp.review import cards as review_cards
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
 logger = logging.getLogger(__name__)
@@ -636,6 +637,7 @@ def save_answer(
     _update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
     if "graded_at" in values:
         aggregates.record_graded_answer(slot.id)
+        review_cards.record_reviews(AttemptQuestion.id == slot.id, now=now)
     db.session.expire(slot)
 
 
@@ -827,6 +829,10 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     _set_loaded(attempt, **graded)
     aggregates.record_finished_attempt(attempt.id)
     item_stats.record_finished_attempts([attempt.id])
+    if updates:
+        review_cards.record_reviews(
+            AttemptQuestion.id.in_([update["id"] for update in updates]), now=now
+        )
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True
 

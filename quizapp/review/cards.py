@@ -1,0 +1,157 @@
+"""Write review cards in the transaction that grades: every graded answer, in any mode, moves
+its question's card (quizapp.scoring.spaced), and a new version whose key changed drops it.
+
+Each grading reads what it needs in one query (the answers joined to their cards and the
+student's settings), plus the student's recent answer times when an answer was right, and
+writes every card it touched with ONE upsert. The upsert is a compare-and-set on the review
+count: when two gradings of the same card race (two tabs), the later one is not applied twice
+over a state it did not read; the card keeps the earlier one's review.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from quizapp.banks.models import QuestionVersion
+from quizapp.exams.models import Attempt, AttemptQuestion
+from quizapp.extensions import db
+from quizapp.review.models import ReviewCard, ReviewSettings
+from quizapp.scoring import spaced
+from quizapp.scoring.question_types import get_question_type
+from quizapp.utils import dialect_insert
+
+#: Answer times behind a student's median (for Easy).
+RECENT_TIMES = 50
+STATE_COLUMNS = (
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reviews",
+    "misses",
+)
+
+
+def card_state(row) -> spaced.CardState | None:
+    """The stored state of a card row (any object with the state columns); None if no card."""
+    if row is None or row.reviews is None:
+        return None
+    return spaced.CardState(**{name: getattr(row, name) for name in STATE_COLUMNS})
+
+
+def key_digest(question_type: str, content: dict) -> str:
+    return spaced.key_digest(get_question_type(question_type).key_text(content))
+
+
+def recent_answer_times(user_id: int) -> list[int]:
+    """The student's latest RECENT_TIMES timed answers, in seconds."""
+    return list(
+        db.session.scalars(
+            sa.select(AttemptQuestion.answer_seconds)
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(Attempt.user_id == user_id, AttemptQuestion.answer_seconds.is_not(None))
+            .order_by(AttemptQuestion.id.desc())
+            .limit(RECENT_TIMES)
+        )
+    )
+
+
+def record_reviews(condition, *, now: datetime) -> int:
+    """Review the cards of the graded, answered answers matching `condition` (one answer, or
+    the answers one finish graded); returns how many cards were written."""
+    card = ReviewCard.__table__.c
+    rows = db.session.execute(
+        sa.select(
+            Attempt.user_id,
+            AttemptQuestion.question_id,
+            AttemptQuestion.score,
+            AttemptQuestion.answer_seconds,
+            QuestionVersion.type,
+            QuestionVersion.content,
+            ReviewSettings.desired_retention,
+            ReviewSettings.parameters,
+            card.key_digest,
+            *(card[name] for name in STATE_COLUMNS),
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+        .outerjoin(ReviewSettings, ReviewSettings.user_id == Attempt.user_id)
+        .outerjoin(
+            ReviewCard,
+            sa.and_(
+                ReviewCard.user_id == Attempt.user_id,
+                ReviewCard.question_id == AttemptQuestion.question_id,
+            ),
+        )
+        .where(
+            condition,
+            AttemptQuestion.graded_at.is_not(None),
+            AttemptQuestion.answered_at.is_not(None),
+        )
+        .order_by(AttemptQuestion.question_id)
+    ).all()
+    if not rows:
+        return 0
+    medians = {}
+    for user_id in {row.user_id for row in rows if (row.score or 0) >= 1}:
+        medians[user_id] = spaced.median_seconds(recent_answer_times(user_id))
+    values = []
+    for row in rows:
+        digest = key_digest(row.type, row.content)
+        # A card learnt on another key starts again.
+        before = card_state(row) if row.key_digest == digest else None
+        rating = spaced.rating_for(row.score or 0.0, row.answer_seconds, medians.get(row.user_id))
+        after = spaced.review(
+            before,
+            rating,
+            now=now,
+            retention=row.desired_retention or spaced.DEFAULT_RETENTION,
+            parameters=row.parameters,
+        )
+        values.append(
+            {
+                "user_id": row.user_id,
+                "question_id": row.question_id,
+                "key_digest": digest,
+                **after.__dict__,
+                # The compare-and-set below matches the count this review was computed from.
+                "reviews": (row.reviews or 0) + 1,
+            }
+        )
+    write_cards(ReviewCard, values)
+    return len(values)
+
+
+def write_cards(model, values: list[dict]) -> None:
+    """Insert or update cards in one statement, each only if no other review changed it since
+    it was read (its stored review count is one less than the new one)."""
+    insert = dialect_insert(model).values(values)
+    keys = [column.name for column in model.__table__.primary_key.columns]
+    changed = [name for name in values[0] if name not in keys]
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: insert.excluded[name] for name in changed},
+            where=model.__table__.c.reviews + 1 == insert.excluded.reviews,
+        )
+    )
+
+
+def forget_changed_keys(version_rows: list[dict]) -> None:
+    """Drop the cards of questions whose new version (rows as inserted) has another key."""
+    rows = [
+        {"question": row["question_id"], "digest": key_digest(row["type"], row["content"])}
+        for row in version_rows
+        if row["number"] > 1
+    ]
+    if rows:
+        table = ReviewCard.__table__
+        db.session.connection().execute(
+            table.delete().where(
+                table.c.question_id == sa.bindparam("question"),
+                table.c.key_digest != sa.bindparam("digest"),
+            ),
+            rows,
+        )
