@@ -429,6 +429,32 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
     )
 
 
+def start_chosen_attempt(
+    user: User,
+    *,
+    title: str,
+    question_ids: list[int],
+    settings: dict,
+    now: datetime,
+    seed: int,
+) -> Attempt:
+    """A tutor-mode attempt on questions another feature chose (today's review, a drill).
+
+    :raises CannotStartError: when a question was removed meanwhile.
+    """
+    return _create_attempt(
+        user,
+        title=title,
+        question_ids=question_ids,
+        mode=Mode.TUTOR,
+        minutes=None,
+        passing_percent=CUSTOM_PASSING_PERCENT,
+        settings=settings,
+        now=now,
+        rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
+    )
+
+
 # --- loading ----------------------------------------------------------------------------
 
 

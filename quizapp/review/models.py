@@ -82,9 +82,7 @@ class WordPart(db.Model):
     """A prefix, suffix or combining form and what it means (question_banks/word_parts.yaml)."""
 
     __tablename__ = "word_parts"
-    __table_args__ = (
-        sa.CheckConstraint(sa.column("kind").in_(PART_KINDS), name="kind_is_known"),
-    )
+    __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(PART_KINDS), name="kind_is_known"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     #: As the terminology bank tags it (`part:brady-` -> "brady-", `part:cardi` -> "cardi").
