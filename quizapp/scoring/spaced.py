@@ -109,7 +109,3 @@ def key_digest(key_text: str) -> str:
     """A short fingerprint of a question's key as a reader would say it: a new version of a
     question keeps its card while this stays the same."""
     return hashlib.sha256(json.dumps(key_text).encode()).hexdigest()[:16]
-
-
-def days_until(moment: datetime, now: datetime) -> float:
-    return (moment - now).total_seconds() / 86400
