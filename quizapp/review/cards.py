@@ -155,3 +155,75 @@ def forget_changed_keys(version_rows: list[dict]) -> None:
             ),
             rows,
         )
+
+
+def rebuild_cards(user_ids: list[int] | None = None) -> int:
+    """Recompute the cards (of these users, or everyone's) by replaying their graded answers in
+    order: after upgrading to spaced review, or after a restore. Easy is judged against each
+    student's median over their whole history. Returns how many cards were written."""
+    users = Attempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
+    table = ReviewCard.__table__
+    db.session.execute(
+        table.delete().where(table.c.user_id.in_(user_ids) if user_ids is not None else sa.true())
+    )
+    answers = db.session.execute(
+        sa.select(
+            Attempt.user_id,
+            AttemptQuestion.question_id,
+            AttemptQuestion.version_id,
+            AttemptQuestion.graded_at,
+            AttemptQuestion.score,
+            AttemptQuestion.answer_seconds,
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(
+            users,
+            AttemptQuestion.graded_at.is_not(None),
+            AttemptQuestion.answered_at.is_not(None),
+        )
+        .order_by(Attempt.user_id, AttemptQuestion.graded_at, AttemptQuestion.id)
+    ).all()
+    digests = {
+        version_id: key_digest(question_type, content)
+        for version_id, question_type, content in db.session.execute(
+            sa.select(QuestionVersion.id, QuestionVersion.type, QuestionVersion.content).where(
+                QuestionVersion.id.in_({answer.version_id for answer in answers})
+            )
+        )
+    }
+    settings = {
+        row.user_id: row
+        for row in db.session.scalars(
+            sa.select(ReviewSettings).where(
+                ReviewSettings.user_id.in_({answer.user_id for answer in answers})
+            )
+        )
+    }
+    times: dict[int, list[int]] = {}
+    for answer in answers:
+        if answer.answer_seconds is not None:
+            times.setdefault(answer.user_id, []).append(answer.answer_seconds)
+    cards: dict[tuple[int, int], tuple[str, spaced.CardState]] = {}
+    for answer in answers:
+        key, digest = (answer.user_id, answer.question_id), digests[answer.version_id]
+        stored = cards.get(key)
+        before = stored[1] if stored and stored[0] == digest else None
+        median = spaced.median_seconds(times.get(answer.user_id, []))
+        chosen = settings.get(answer.user_id)
+        cards[key] = (
+            digest,
+            spaced.review(
+                before,
+                spaced.rating_for(answer.score or 0.0, answer.answer_seconds, median),
+                now=answer.graded_at,
+                retention=chosen.desired_retention if chosen else spaced.DEFAULT_RETENTION,
+                parameters=chosen.parameters if chosen else None,
+            ),
+        )
+    rows = [
+        {"user_id": user_id, "question_id": question_id, "key_digest": digest, **state.__dict__}
+        for (user_id, question_id), (digest, state) in cards.items()
+    ]
+    if rows:
+        db.session.execute(sa.insert(ReviewCard), rows)
+    return len(rows)

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from quizapp.auth.services import find_user_by_email
 from quizapp.extensions import db
-from quizapp.review import flashcards, optimizer
+from quizapp.review import cards, flashcards, optimizer
 
 review_cli = AppGroup("review", help="Spaced review: word parts and personal FSRS parameters.")
 
@@ -32,6 +32,15 @@ def load_word_parts_command(path: Path | None) -> None:
     changed = load_word_parts(path)
     db.session.commit()
     click.echo(f"word parts: {changed} added or changed")
+
+
+@review_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute every review card from the graded answers: run once after upgrading to spaced
+    review (answers given before it then have their cards), or after a restore."""
+    written = cards.rebuild_cards()
+    db.session.commit()
+    click.echo(f"review cards: {written} written")
 
 
 @review_cli.command("optimize")

@@ -90,3 +90,25 @@ def test_a_new_version_keeps_the_card_unless_its_key_changed(student):
     assert card(student.id, qid) is not None
     _edit("wrong 1")  # the key changed: the card is dropped
     assert card(student.id, qid) is None
+
+
+def test_rebuild_replays_the_answers_into_the_same_cards(student, runner):
+    first, second = question_id("q1"), question_id("q2")
+    answer(student.id, [first, second], right=True, now=DAY1)
+    answer(student.id, [first], right=False, now=DAY1 + timedelta(days=2))
+    answer(student.id, [second], right=True, now=DAY1 + timedelta(days=3))
+    columns = ("key_digest", "state", "stability", "difficulty", "due", "reviews", "misses")
+
+    def snapshot():
+        db.session.expire_all()
+        return {
+            (row.question_id, *(getattr(row, name) for name in columns))
+            for row in db.session.scalars(sa.select(ReviewCard))
+        }
+
+    before = snapshot()
+    db.session.execute(sa.delete(ReviewCard))
+    db.session.commit()
+    result = runner.invoke(args=["review", "rebuild"])
+    assert "review cards: 2 written" in result.output
+    assert snapshot() == before
