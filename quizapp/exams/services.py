@@ -663,7 +663,7 @@ def save_answer(
     _update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
     if "graded_at" in values:
         aggregates.record_graded_answer(slot.id)
-        review_cards.record_reviews(AttemptQuestion.id == slot.id, now=now)
+        review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
     db.session.expire(slot)
 
 
@@ -857,7 +857,9 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     item_stats.record_finished_attempts([attempt.id])
     if updates:
         review_cards.record_reviews(
-            AttemptQuestion.id.in_([update["id"] for update in updates]), now=now
+            AttemptQuestion.id.in_([update["id"] for update in updates]),
+            user_id=attempt.user_id,
+            now=now,
         )
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True

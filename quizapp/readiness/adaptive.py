@@ -193,7 +193,7 @@ def answer(
     }
     exam_services._update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
     aggregates.record_graded_answer(slot.id)
-    review_cards.record_reviews(AttemptQuestion.id == slot.id, now=now)
+    review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
     db.session.expire(slot)
     _advance(attempt, now=now)
 

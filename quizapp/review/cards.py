@@ -2,15 +2,17 @@
 its question's card (quizapp.scoring.spaced), and a new version whose key changed drops it.
 
 Each grading reads what it needs in one query (the answers joined to their cards and the
-student's settings), plus the student's recent answer times when an answer was right, and
-writes every card it touched with ONE upsert. The upsert is a compare-and-set on the review
-count: when two gradings of the same card race (two tabs), the later one is not applied twice
-over a state it did not read; the card keeps the earlier one's review.
+student's settings, and whether each answer was quick against the student's recent times), and
+writes every card it touched with ONE upsert: two statements, whatever was answered. The upsert
+is a compare-and-set on the review count: when two gradings of the same card race (two tabs),
+the later one is not applied over a state it did not read; the card keeps the earlier review.
 """
 
+from collections import defaultdict, deque
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from quizapp.banks.models import QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion
@@ -20,7 +22,7 @@ from quizapp.scoring import spaced
 from quizapp.scoring.question_types import get_question_type
 from quizapp.utils import dialect_insert
 
-#: Answer times behind a student's median (for Easy).
+#: A student's latest timed answers, against which an answer is judged quick (Easy).
 RECENT_TIMES = 50
 STATE_COLUMNS = (
     "state",
@@ -45,29 +47,39 @@ def key_digest(question_type: str, content: dict) -> str:
     return spaced.key_digest(get_question_type(question_type).key_text(content))
 
 
-def recent_answer_times(user_id: int) -> list[int]:
-    """The student's latest RECENT_TIMES timed answers, in seconds."""
-    return list(
-        db.session.scalars(
-            sa.select(AttemptQuestion.answer_seconds)
-            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-            .where(Attempt.user_id == user_id, AttemptQuestion.answer_seconds.is_not(None))
-            .order_by(AttemptQuestion.id.desc())
-            .limit(RECENT_TIMES)
-        )
+def _recent_times(user_id: int):
+    """The student's latest RECENT_TIMES timed answers (a CTE: read once per statement)."""
+    answer, attempt = so.aliased(AttemptQuestion), so.aliased(Attempt)
+    return (
+        sa.select(answer.answer_seconds.label("seconds"))
+        .join(attempt, attempt.id == answer.attempt_id)
+        .where(attempt.user_id == user_id, answer.answer_seconds.is_not(None))
+        .order_by(answer.id.desc())
+        .limit(RECENT_TIMES)
+        .cte("recent_times")
     )
 
 
-def record_reviews(condition, *, now: datetime) -> int:
+def record_reviews(condition, *, user_id: int, now: datetime) -> int:
     """Review the cards of the graded, answered answers matching `condition` (one answer, or
-    the answers one finish graded); returns how many cards were written."""
+    the answers one finish graded), all of `user_id`; returns how many cards were written."""
     card = ReviewCard.__table__.c
+    recent = _recent_times(user_id)
+    timed = sa.select(sa.func.count()).select_from(recent).scalar_subquery()
+    twice_as_long = (
+        sa.select(sa.func.count())
+        .select_from(recent)
+        .where(recent.c.seconds >= 2 * AttemptQuestion.answer_seconds)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         sa.select(
             Attempt.user_id,
             AttemptQuestion.question_id,
             AttemptQuestion.score,
             AttemptQuestion.answer_seconds,
+            timed.label("timed"),
+            twice_as_long.label("twice_as_long"),
             QuestionVersion.type,
             QuestionVersion.content,
             ReviewSettings.desired_retention,
@@ -87,6 +99,7 @@ def record_reviews(condition, *, now: datetime) -> int:
         )
         .where(
             condition,
+            Attempt.user_id == user_id,
             AttemptQuestion.graded_at.is_not(None),
             AttemptQuestion.answered_at.is_not(None),
         )
@@ -94,18 +107,17 @@ def record_reviews(condition, *, now: datetime) -> int:
     ).all()
     if not rows:
         return 0
-    medians = {}
-    for user_id in {row.user_id for row in rows if (row.score or 0) >= 1}:
-        medians[user_id] = spaced.median_seconds(recent_answer_times(user_id))
     values = []
     for row in rows:
         digest = key_digest(row.type, row.content)
         # A card learnt on another key starts again.
         before = card_state(row) if row.key_digest == digest else None
-        rating = spaced.rating_for(row.score or 0.0, row.answer_seconds, medians.get(row.user_id))
+        quick = spaced.is_quick(
+            row.answer_seconds, timed=row.timed, twice_as_long=row.twice_as_long
+        )
         after = spaced.review(
             before,
-            rating,
+            spaced.rating_for(row.score or 0.0, quick),
             now=now,
             retention=row.desired_retention or spaced.DEFAULT_RETENTION,
             parameters=row.parameters,
@@ -160,7 +172,7 @@ def forget_changed_keys(version_rows: list[dict]) -> None:
 def rebuild_cards(user_ids: list[int] | None = None) -> int:
     """Recompute the cards (of these users, or everyone's) by replaying their graded answers in
     order: after upgrading to spaced review, or after a restore. Easy is judged against each
-    student's median over their whole history. Returns how many cards were written."""
+    student's RECENT_TIMES timed answers before it. Returns how many cards were written."""
     users = Attempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
     table = ReviewCard.__table__
     db.session.execute(
@@ -199,22 +211,23 @@ def rebuild_cards(user_ids: list[int] | None = None) -> int:
             )
         )
     }
-    times: dict[int, list[int]] = {}
-    for answer in answers:
-        if answer.answer_seconds is not None:
-            times.setdefault(answer.user_id, []).append(answer.answer_seconds)
+    times: dict[int, deque[int]] = defaultdict(lambda: deque(maxlen=RECENT_TIMES))
     cards: dict[tuple[int, int], tuple[str, spaced.CardState]] = {}
     for answer in answers:
         key, digest = (answer.user_id, answer.question_id), digests[answer.version_id]
+        if answer.answer_seconds is not None:
+            times[answer.user_id].append(answer.answer_seconds)
         stored = cards.get(key)
         before = stored[1] if stored and stored[0] == digest else None
-        median = spaced.median_seconds(times.get(answer.user_id, []))
         chosen = settings.get(answer.user_id)
         cards[key] = (
             digest,
             spaced.review(
                 before,
-                spaced.rating_for(answer.score or 0.0, answer.answer_seconds, median),
+                spaced.rating_for(
+                    answer.score or 0.0,
+                    spaced.quick_among(answer.answer_seconds, times[answer.user_id]),
+                ),
                 now=answer.graded_at,
                 retention=chosen.desired_retention if chosen else spaced.DEFAULT_RETENTION,
                 parameters=chosen.parameters if chosen else None,

@@ -6,12 +6,12 @@ of megabytes). Without it, or before a student has REVIEW_OPTIMIZE_MIN_REVIEWS r
 scheduler keeps FSRS's default parameters.
 
 The history is rebuilt from the graded answers themselves (rated as when they were graded,
-with the student's overall median time for Easy), so nothing extra is logged per answer.
+Easy against the student's answer times before each one), so nothing extra is logged per
+answer.
 """
 
 import importlib
-import statistics
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from fsrs import Rating, Scheduler
 
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
+from quizapp.review.cards import RECENT_TIMES
 from quizapp.review.models import ReviewSettings
 from quizapp.scoring import spaced
 from quizapp.utils import dialect_insert
@@ -70,11 +71,12 @@ def review_histories(user_id: int) -> dict[int, list[tuple[datetime, Rating]]]:
         )
         .order_by(AttemptQuestion.graded_at, AttemptQuestion.id)
     ).all()
-    times = [row.answer_seconds for row in rows if row.answer_seconds is not None]
-    median = statistics.median(times) if len(times) >= spaced.MIN_TIMES_FOR_EASY else None
+    times: deque[int] = deque(maxlen=RECENT_TIMES)
     histories: dict[int, list[tuple[datetime, Rating]]] = defaultdict(list)
     for row in rows:
-        rating = spaced.rating_for(row.score or 0.0, row.answer_seconds, median)
+        if row.answer_seconds is not None:
+            times.append(row.answer_seconds)
+        rating = spaced.rating_for(row.score or 0.0, spaced.quick_among(row.answer_seconds, times))
         histories[row.question_id].append((row.graded_at, rating))
     return histories
 

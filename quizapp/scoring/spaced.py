@@ -3,8 +3,10 @@
 Pure: values in, values out; time is passed in. The mapping (docs/review.md):
 - not fully right (score < 1) -> Again;
 - right -> Good;
-- right in at most EASY_TIME_FRACTION of the student's own median answer time -> Easy
-  (only once MIN_TIMES_FOR_EASY timed answers give a median).
+- right and quick -> Easy: at most half the student's own median answer time, that is at least
+  half of their latest timed answers took twice as long or longer (only once they have
+  MIN_TIMES_FOR_EASY timed answers). Counting lets the database judge it in the query that
+  reads the cards.
 
 Reviews happen days apart, so there are no minute-long learning steps: a first answer goes
 straight to a whole-day interval, and a miss brings the card back after MISSED_CARD_DELAY.
@@ -13,7 +15,6 @@ straight to a whole-day interval, and a miss brings the card back after MISSED_C
 import functools
 import hashlib
 import json
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,6 @@ from fsrs import Card, Rating, Scheduler, State
 
 DEFAULT_RETENTION = 0.9
 MIN_RETENTION, MAX_RETENTION = 0.7, 0.97
-EASY_TIME_FRACTION = 0.5
 MIN_TIMES_FOR_EASY = 10
 MISSED_CARD_DELAY = timedelta(days=1)
 MAXIMUM_INTERVAL_DAYS = 3650
@@ -42,18 +42,26 @@ class CardState:
     misses: int
 
 
-def median_seconds(times: Sequence[int]) -> float | None:
-    """The median of a student's recent answer times; None while there are too few."""
-    return statistics.median(times) if len(times) >= MIN_TIMES_FOR_EASY else None
+def is_quick(seconds: int | None, *, timed: int, twice_as_long: int) -> bool:
+    """True when an answer took at most half the student's median time: of their `timed`
+    recent timed answers, `twice_as_long` took at least twice `seconds`, and that is half or
+    more of them."""
+    return seconds is not None and timed >= MIN_TIMES_FOR_EASY and 2 * twice_as_long >= timed
 
 
-def rating_for(score: float, seconds: int | None, median: float | None) -> Rating:
+def quick_among(seconds: int | None, times: Sequence[int]) -> bool:
+    """is_quick, counted here from the student's recent answer times."""
+    if seconds is None:
+        return False
+    twice = sum(other >= 2 * seconds for other in times)
+    return is_quick(seconds, timed=len(times), twice_as_long=twice)
+
+
+def rating_for(score: float, quick: bool) -> Rating:
     """The FSRS rating of a graded answer (see the module docstring)."""
     if score < 1:
         return Rating.Again
-    if seconds is not None and median is not None and seconds <= EASY_TIME_FRACTION * median:
-        return Rating.Easy
-    return Rating.Good
+    return Rating.Easy if quick else Rating.Good
 
 
 @functools.lru_cache(maxsize=128)

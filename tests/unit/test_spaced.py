@@ -11,24 +11,32 @@ from quizapp.scoring import spaced
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
 
+TIMES = [40] * 12  # a student's recent answers: median 40 s
+
+
 @pytest.mark.parametrize(
-    ("score", "seconds", "median", "rating"),
+    ("score", "seconds", "times", "rating"),
     [
-        (0.0, 5, 40.0, Rating.Again),
-        (0.5, 5, 40.0, Rating.Again),  # partly right is not right
-        (1.0, 30, 40.0, Rating.Good),
-        (1.0, 20, 40.0, Rating.Easy),  # half the median or quicker
-        (1.0, 5, None, Rating.Good),  # no median yet
-        (1.0, None, 40.0, Rating.Good),  # not timed
+        (0.0, 5, TIMES, Rating.Again),
+        (0.5, 5, TIMES, Rating.Again),  # partly right is not right
+        (1.0, 30, TIMES, Rating.Good),
+        (1.0, 21, TIMES, Rating.Good),
+        (1.0, 20, TIMES, Rating.Easy),  # half the median or quicker
+        (1.0, 5, [40] * 9, Rating.Good),  # too few times to judge
+        (1.0, None, TIMES, Rating.Good),  # not timed
+        (1.0, 20, [40] * 6 + [39] * 6, Rating.Easy),  # half of them took twice as long
+        (1.0, 20, [40] * 5 + [39] * 7, Rating.Good),  # fewer than half did
     ],
 )
-def test_rating_for(score, seconds, median, rating):
-    assert spaced.rating_for(score, seconds, median) == rating
+def test_rating_for(score, seconds, times, rating):
+    assert spaced.rating_for(score, spaced.quick_among(seconds, times)) == rating
 
 
-def test_a_median_needs_enough_times():
-    assert spaced.median_seconds([10] * (spaced.MIN_TIMES_FOR_EASY - 1)) is None
-    assert spaced.median_seconds([10, 20, 30] * 4) == 20
+def test_quick_from_counts_as_the_database_gives_them():
+    assert spaced.is_quick(10, timed=12, twice_as_long=6)
+    assert not spaced.is_quick(10, timed=12, twice_as_long=5)
+    assert not spaced.is_quick(10, timed=9, twice_as_long=9)
+    assert not spaced.is_quick(None, timed=12, twice_as_long=12)
 
 
 def test_intervals_grow_and_a_miss_brings_the_card_back_within_a_day():
