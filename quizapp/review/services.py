@@ -18,7 +18,7 @@ from quizapp.exams import services as exam_services
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from quizapp.history.models import StudentTopicMastery
-from quizapp.review.models import ReviewCard, ReviewSettings, WordPart
+from quizapp.review.models import DEFAULT_DAILY_GOAL, ReviewCard, ReviewSettings, WordPart
 from quizapp.scoring import spaced
 from quizapp.utils import dialect_insert
 
@@ -67,7 +67,7 @@ def settings_of(user_id: int) -> ReviewSettings:
     found = db.session.get(ReviewSettings, user_id)
     return found or ReviewSettings(
         user_id=user_id,
-        daily_goal=ReviewSettings.daily_goal.default.arg,
+        daily_goal=DEFAULT_DAILY_GOAL,
         desired_retention=spaced.DEFAULT_RETENTION,
         exam_date=None,
         show_plan=True,

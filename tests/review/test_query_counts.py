@@ -1,5 +1,5 @@
 """The review pages and starting a review session run the same number of queries for a
-student with 10 cards as for one with 5,000."""
+student with 10 cards as for one with 5,000 (and 4 flashcards against 400)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from quizapp.banks.models import Question
 from quizapp.extensions import db
-from quizapp.review.models import ReviewCard
+from quizapp.review.models import DIRECTIONS, ReviewCard, WordPart, WordPartCard
 
 PAGES = ("/", "/review/", "/review/leeches", "/review/word-parts", "/review/settings")
 
@@ -39,6 +39,33 @@ def _cards(app, user_id: int, count: int, *, due_today: int) -> None:
         db.session.commit()
 
 
+def _word_part_cards(app, user_id: int, count: int) -> None:
+    """Flashcards on the first `count` shipped word parts, both ways, all due."""
+    now = datetime.now(UTC)
+    with app.app_context():
+        ids = db.session.scalars(sa.select(WordPart.id).order_by(WordPart.id).limit(count)).all()
+        db.session.execute(
+            sa.insert(WordPartCard),
+            [
+                {
+                    "user_id": user_id,
+                    "word_part_id": part_id,
+                    "direction": direction,
+                    "state": 2,
+                    "stability": 3.0,
+                    "difficulty": 5.0,
+                    "due": now - timedelta(hours=1),
+                    "last_review": now - timedelta(days=4),
+                    "reviews": 2,
+                    "misses": 0,
+                }
+                for part_id in ids
+                for direction in DIRECTIONS
+            ],
+        )
+        db.session.commit()
+
+
 def _measure(client, auth, student, count_queries) -> dict[str, int]:
     auth.login(student)
     counts = {}
@@ -55,12 +82,15 @@ def _measure(client, auth, student, count_queries) -> dict[str, int]:
 
 
 def test_review_queries_do_not_grow_with_the_cards(
-    app, client, auth, make_user, make_bank, count_queries
+    app, client, auth, runner, make_user, make_bank, count_queries
 ):
     make_bank("demo", 5_100)
+    assert runner.invoke(args=["review", "load-word-parts"]).exit_code == 0
     few, many = make_user(), make_user()
     _cards(app, few.id, 10, due_today=10)
     _cards(app, many.id, 5_000, due_today=20)
+    _word_part_cards(app, few.id, 2)
+    _word_part_cards(app, many.id, 200)
     small = _measure(client, auth, few, count_queries)
     assert small == _measure(client, auth, many, count_queries)
     assert small["start"] <= 20, small
