@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg screenshots serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness bench-calibrate lint format chromium clean
+.PHONY: run admin test test-pg screenshots serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness bench-calibrate bench-review lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,11 @@ bench-sqlite-writers: $(VENV)/.installed-dev
 ## BENCH_ARGS=--quick for a smaller run)
 bench-readiness: $(VENV)/.installed-dev
 	$(BIN)/python bench/readiness_sim.py $(BENCH_ARGS)
+
+## bench-review: count one student's due review cards among 100,000, cold and warm (goal: under
+## 100 ms; ~45 s, most of it seeding)
+bench-review: $(VENV)/.installed-dev
+	$(BIN)/python bench/review_due.py
 
 ## bench-calibrate: time `flask stats calibrate` on SQLite databases of 100,000 and 1,000,000
 ## responses, cold and warm (~3 min, most of it seeding)

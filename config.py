@@ -82,6 +82,11 @@ class Config:
     # later ones are refused and the attempt is graded (SECURITY.md rule 1).
     EXAM_GRACE_SECONDS = _env_int("EXAM_GRACE_SECONDS", 30)
 
+    # Spaced review (docs/review.md): a question missed this many times is a leech, and a
+    # student's FSRS parameters are refitted (flask review optimize) from this many reviews.
+    REVIEW_LEECH_MISSES = _env_int("REVIEW_LEECH_MISSES", 4)
+    REVIEW_OPTIMIZE_MIN_REVIEWS = _env_int("REVIEW_OPTIMIZE_MIN_REVIEWS", 400)
+
     # Failed-login throttling, per account and per client address.
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 5)

@@ -18,6 +18,8 @@ from quizapp.history.views import bp as history_bp
 from quizapp.instructor.views import bp as instructor_bp
 from quizapp.main.views import bp as main_bp
 from quizapp.readiness.views import bp as readiness_bp
+from quizapp.review.commands import review_cli
+from quizapp.review.views import bp as review_bp
 from quizapp.sqlite_writers import TurnTakingConnection
 from quizapp.utils import DatabaseIntegerConverter, refuse_nul_characters
 
@@ -114,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(readiness_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(review_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -122,6 +125,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cli.exams_cli)
     app.cli.add_command(cli.stats_cli)
     app.cli.add_command(cli.optimize_db_command)
+    app.cli.add_command(review_cli)
 
 
 def register_shellcontext(app: Flask) -> None:

@@ -21,6 +21,8 @@ from quizapp.extensions import db
 from quizapp.history.aggregates import rebuild_student_aggregates
 from quizapp.item_stats.services import rebuild_item_stats
 from quizapp.readiness.calibration import calibrate_items
+from quizapp.review.commands import load_word_parts
+from quizapp.review.flashcards import WORD_PARTS_FILE
 
 users_cli = AppGroup("users", help="Create accounts and manage roles.")
 
@@ -169,6 +171,8 @@ def sync_command(directory: Path | None) -> None:
     removed ones retired. Running it again changes nothing."""
     directory = directory or Path(current_app.config["QUESTION_BANKS_DIR"])
     result = bank_services.sync_directory(directory, now=datetime.now(UTC))
+    if (directory / WORD_PARTS_FILE).is_file():
+        click.echo(f"word parts: {load_word_parts(directory / WORD_PARTS_FILE)} added or changed")
     db.session.commit()
     for report in result.reports:
         click.echo(str(report))

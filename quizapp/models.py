@@ -25,6 +25,7 @@ from quizapp.item_stats.models import (
     VersionStats,
 )
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
+from quizapp.review.models import ReviewCard, ReviewSettings, WordPart, WordPartCard
 
 __all__ = [
     "Attempt",
@@ -42,6 +43,8 @@ __all__ = [
     "QuestionReport",
     "QuestionVersion",
     "RegistrationFailure",
+    "ReviewCard",
+    "ReviewSettings",
     "StudentBankScores",
     "StudentBankWeek",
     "StudentBlueprintResult",
@@ -52,4 +55,6 @@ __all__ = [
     "Topic",
     "User",
     "VersionStats",
+    "WordPart",
+    "WordPartCard",
 ]

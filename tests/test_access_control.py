@@ -113,6 +113,15 @@ EXPECTED = {
     ("GET", "classes.student"): staff(200),
     ("GET", "classes.export"): staff(200),
     ("GET", "classes.items"): staff(200),
+    ("GET", "review.index"): signed_in(200),
+    ("POST", "review.start"): signed_in(302),
+    ("GET", "review.settings"): signed_in(200),
+    ("POST", "review.settings"): signed_in(400, anonymous=302),  # empty form: errors
+    ("GET", "review.leeches"): signed_in(200),
+    ("POST", "review.drill_leeches"): signed_in(302),
+    ("GET", "review.class_leeches"): staff(200),
+    ("GET", "review.word_parts"): signed_in(200),
+    ("POST", "review.answer_word_part"): signed_in(400, anonymous=302),  # no card named
     ("GET", "banks.items"): staff(200),
     ("GET", "instructor.upload"): staff(200),
     ("POST", "instructor.upload"): staff(200),  # no file: the form again with the error
@@ -184,6 +193,7 @@ URL_VALUES.update(
             "classes.confirm_regenerate_code",
             "classes.export",
             "classes.items",
+            "review.class_leeches",
         )
     }
 )

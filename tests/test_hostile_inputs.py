@@ -234,6 +234,20 @@ ROUTES: dict[str, Route] = {
     ),
     "classes.export": Route(path={"class_id": "class"}),
     "classes.items": Route(path={"class_id": "class"}),
+    "review.index": Route(),
+    "review.start": Route(),
+    "review.settings": Route(
+        baseline=_valid(
+            {"daily_goal": "30", "desired_retention": "0.9", "exam_date": "", "show_plan": "y"}
+        )
+    ),
+    "review.leeches": Route(),
+    "review.drill_leeches": Route(),
+    "review.class_leeches": Route(path={"class_id": "class"}),
+    "review.word_parts": Route(),
+    "review.answer_word_part": Route(
+        baseline=_valid({"word_part_id": "1", "direction": "meaning", "answer": "slow"})
+    ),
     "instructor.upload": Route(
         baseline=lambda world, path: {"file": (BytesIO(UPLOAD), "upload.gift"), "title": "Up"}
     ),

@@ -82,7 +82,7 @@ class Question(db.Model):
         sa.ForeignKey("question_versions.id", use_alter=True, ondelete="SET NULL")
     )
     #: Set when the question left its bank; retired questions are kept for history, never deleted.
-    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     bank: so.Mapped[Bank] = so.relationship()

@@ -31,6 +31,7 @@ from quizapp.banks.loader import (
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.services import instructors_of
 from quizapp.extensions import db
+from quizapp.review import cards as review_cards
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def _insert_versions(rows: list[dict]) -> None:
             for row, version_id in zip(rows, ids, strict=True)
         ],
     )
+    review_cards.forget_changed_keys(rows)
 
 
 def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None) -> SyncReport:

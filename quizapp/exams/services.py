@@ -31,6 +31,7 @@ from quizapp.exams.models import (
 from quizapp.extensions import db
 from quizapp.history import aggregates
 from quizapp.item_stats import services as item_stats
+from quizapp.review import cards as review_cards
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
 logger = logging.getLogger(__name__)
@@ -430,6 +431,32 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
     )
 
 
+def start_chosen_attempt(
+    user: User,
+    *,
+    title: str,
+    question_ids: list[int],
+    settings: dict,
+    now: datetime,
+    seed: int,
+) -> Attempt:
+    """A tutor-mode attempt on questions another feature chose (today's review, a drill).
+
+    :raises CannotStartError: when a question was removed meanwhile.
+    """
+    return _create_attempt(
+        user,
+        title=title,
+        question_ids=question_ids,
+        mode=Mode.TUTOR,
+        minutes=None,
+        passing_percent=CUSTOM_PASSING_PERCENT,
+        settings=settings,
+        now=now,
+        rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
+    )
+
+
 # --- loading ----------------------------------------------------------------------------
 
 
@@ -638,6 +665,7 @@ def save_answer(
     _update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
     if "graded_at" in values:
         aggregates.record_graded_answer(slot.id)
+        review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
     db.session.expire(slot)
 
 
@@ -829,6 +857,12 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
     _set_loaded(attempt, **graded)
     aggregates.record_finished_attempt(attempt.id)
     item_stats.record_finished_attempts([attempt.id])
+    if updates:
+        review_cards.record_reviews(
+            AttemptQuestion.id.in_([update["id"] for update in updates]),
+            user_id=attempt.user_id,
+            now=now,
+        )
     logger.info("Attempt %s %s: %.1f%%", attempt.id, reason, percent)
     return True
 

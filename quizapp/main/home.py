@@ -2,6 +2,7 @@
 reports waiting for them. A few bounded queries each, whatever the history's length."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -16,6 +17,7 @@ from quizapp.exams.models import Attempt
 from quizapp.exams.services import recent_attempts
 from quizapp.extensions import db
 from quizapp.history import services as history
+from quizapp.review import services as review
 
 RECENT_RESULTS = 5
 TOPICS_TO_STUDY = 3
@@ -29,6 +31,9 @@ class StudentHome:
     study_next: list[history.TopicMastery]
     #: For a student who has not started anything yet: the test to take first, if offered.
     first_test: TestBlueprint | None = None
+    #: Spaced review: (due today, due this week), and the exam-date plan if the student set one.
+    due_counts: tuple[int, int] = (0, 0)
+    plan: review.ExamPlan | None = None
 
     @property
     def is_new(self) -> bool:
@@ -44,11 +49,14 @@ class StaffHome:
     own_banks: int = 0
 
 
-def student_home(user: User, *, first_test_slug: str) -> StudentHome:
-    """In-progress tests, recent results and what to study next, or the first steps."""
+def student_home(user: User, *, first_test_slug: str, now: datetime) -> StudentHome:
+    """In-progress tests, recent results, today's review and the exam-date plan, and what to
+    study next, or the first steps."""
     in_progress, finished = recent_attempts(user, limit=RECENT_RESULTS)
     weakest = [t for t in history.ranked_topics(history.topic_mastery(user.id)) if t.percent < 100]
     home = StudentHome(in_progress, finished, weakest[:TOPICS_TO_STUDY])
+    home.due_counts = review.due_counts(user.id, now=now)
+    home.plan = review.exam_plan(user, review.settings_of(user.id), today=now.date())
     if home.is_new:
         home.first_test = db.session.scalar(
             bank_services.visible_blueprints_query(user).where(

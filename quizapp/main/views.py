@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("main/index.html")
+    now = datetime.now(UTC)
     staff = (
         home.staff_home(current_user)
         if current_user.has_role(Role.INSTRUCTOR, Role.ADMIN)
@@ -25,10 +26,12 @@ def index():
     )
     return render_template(
         "main/index.html",
-        student=home.student_home(current_user, first_test_slug=current_app.config["FIRST_TEST"]),
+        student=home.student_home(
+            current_user, first_test_slug=current_app.config["FIRST_TEST"], now=now
+        ),
         staff=staff,
         min_answers=MIN_ANSWERS_FOR_MASTERY,
-        now=datetime.now(UTC),
+        now=now,
     )
 
 

@@ -24,6 +24,7 @@ from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
 from quizapp.extensions import db
 from quizapp.history import aggregates
 from quizapp.readiness import services as readiness_services
+from quizapp.review import cards as review_cards
 from quizapp.scoring import cat
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
@@ -192,6 +193,7 @@ def answer(
     }
     exam_services._update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
     aggregates.record_graded_answer(slot.id)
+    review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
     db.session.expire(slot)
     _advance(attempt, now=now)
 

@@ -29,6 +29,7 @@ from quizapp.extensions import db
 from quizapp.history.demo import BASE, sample_response, seed_attempts
 from quizapp.readiness.adaptive import finish as finish_adaptive
 from quizapp.readiness.adaptive import start_adaptive_attempt
+from quizapp.review.flashcards import WORD_PARTS_FILE, parse_word_parts, sync_word_parts
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "measure twice, cut once"
@@ -100,6 +101,11 @@ PAGES = {
     "edit-question": ("instructor", "/banks/{own_bank}/questions/{own_question}/edit"),
     "new-blueprint": ("instructor", "/blueprints/new"),
     "reports-queue": ("instructor", "/reports"),
+    "review-today": ("student", "/review/"),
+    "review-settings": ("student", "/review/settings"),
+    "review-leeches": ("student", "/review/leeches"),
+    "word-part-flashcards": ("student", "/review/word-parts"),
+    "class-leeches": ("instructor", "/review/classes/{class_id}/leeches"),
     "admin-home": ("admin", "/"),
     "admin-users": ("admin", "/admin/users"),
 }
@@ -151,6 +157,9 @@ def seed_site(app) -> Site:
     with app.app_context():
         db.create_all()
         sync_directory(ROOT / "question_banks", now=now)
+        sync_word_parts(
+            parse_word_parts((ROOT / "question_banks" / WORD_PARTS_FILE).read_text("utf-8"))
+        )
         student = _user("maria@example.org", "Maria", Role.STUDENT)
         instructor = _user("teacher@example.org", "Ms Rivera", Role.INSTRUCTOR)
         admin = _user("admin@example.org", "Sam Admin", Role.ADMIN)

@@ -366,8 +366,9 @@ def test_pages_run_a_constant_number_of_queries(
     assert counts[5] == counts[265]
     assert counts["results5"] == counts["results265"]
     # The first view of the question records when it was shown (1); the aggregates and item
-    # statistics are updated at grading.
-    assert counts[265] <= 22 + 1 + 11 + 5
+    # statistics are updated at grading, and the review cards (the answers with their cards
+    # and how quick each was, one upsert: 2).
+    assert counts[265] <= 22 + 1 + 11 + 5 + 2
 
 
 def _in_autocommit(dbapi_connection) -> bool:
@@ -434,9 +435,9 @@ def test_hot_path_statements_and_round_trips(app, client, attempt_id):
     assert seen["autosave"] == {"statements": 3, "begin": 1, "commit": 1}
     assert seen["review"] == {"statements": 3}
     # User, attempt, claim, questions, their grades, the attempt's score; then, whatever the
-    # test's length, the student's aggregates (quizapp.history.aggregates: 11) and the item
-    # statistics (quizapp.item_stats: 5).
-    assert seen["submit"] == {"statements": 6 + 11 + 5, "begin": 1, "commit": 1}
+    # test's length, the student's aggregates (quizapp.history.aggregates: 11), the item
+    # statistics (quizapp.item_stats: 5) and the review cards (quizapp.review.cards: 2).
+    assert seen["submit"] == {"statements": 6 + 11 + 5 + 2, "begin": 1, "commit": 1}
 
 
 def test_custom_test_across_banks_and_topics(client, app, student, make_bank):
