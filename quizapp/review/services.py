@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
+from quizapp.banks.drawing import compatible
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.exams import services as exam_services
 from quizapp.exams.models import Attempt
@@ -225,7 +226,12 @@ def start_review_session(user: User, *, now: datetime) -> Attempt:
     """
     goal = settings_of(user.id).daily_goal
     due = due_question_ids(user.id, now=now, limit=goal)
-    fresh = new_question_ids(user, limit=goal - len(due))
+    # New questions are fetched up to the whole goal: enemy groups may leave some out.
+    candidates = due + new_question_ids(user, limit=goal)
+    kept = compatible(candidates, bank_services.enemy_groups(candidates))
+    due_kept = set(due)
+    due = [question_id for question_id in kept if question_id in due_kept]
+    fresh = [question_id for question_id in kept if question_id not in due_kept][: goal - len(due)]
     if not due and not fresh:
         raise exam_services.CannotStartError(
             "Nothing is due today and there is no question you have not met: well done."
@@ -363,6 +369,7 @@ def start_leech_drill(user: User, *, min_misses: int, now: datetime) -> Attempt:
             .limit(exam_services.MAX_CUSTOM_QUESTIONS)
         )
     )
+    question_ids = compatible(question_ids, bank_services.enemy_groups(question_ids))
     if not question_ids:
         raise exam_services.CannotStartError("You have no leech to drill.")
     seed = secrets.randbits(48)

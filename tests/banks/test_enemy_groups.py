@@ -1,7 +1,7 @@
 """Enemy groups in the database draws: blueprint tests, custom tests and the adaptive pool."""
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from random import Random
 
 import pytest
@@ -17,7 +17,9 @@ from quizapp.exams import services as exam_services
 from quizapp.exams.models import AttemptQuestion, Mode
 from quizapp.extensions import db
 from quizapp.readiness import services as readiness_services
+from quizapp.review import services as review_services
 from tests.conftest import bank_yaml
+from tests.review.conftest import answer
 
 NOW = datetime(2026, 12, 7, tzinfo=UTC)
 
@@ -169,3 +171,28 @@ def test_a_missed_questions_retake_keeps_one_question_per_group(app, paired_bank
         )
         assert alpha["q7"] in held and len(held & {alpha["q1"], beta["q1"]}) == 1
         assert len(held) == 2
+
+
+def test_review_sessions_and_leech_drills_keep_one_question_per_group(app, paired_banks, make_user):
+    """Both members of a group due (or leeches) at once: the session holds the first due."""
+    student = make_user()
+    with app.app_context():
+        alpha, beta = ids_by_name("alpha"), ids_by_name("beta")
+        pair = [alpha["q1"], beta["q1"]]
+        for day in range(4):  # four misses each: both due again, and both leeches
+            answer(student.id, pair, right=False, now=NOW + timedelta(days=day))
+        user = db.session.get(User, student.id)
+        later = NOW + timedelta(days=5)
+        review = review_services.start_review_session(user, now=later)
+        drill = review_services.start_leech_drill(user, min_misses=4, now=later)
+        db.session.commit()
+        for attempt in (review, drill):
+            held = set(
+                db.session.scalars(
+                    sa.select(AttemptQuestion.question_id).where(
+                        AttemptQuestion.attempt_id == attempt.id
+                    )
+                )
+            )
+            assert len(held & set(pair)) == 1, attempt.title
+        assert max(drawn_groups(review.id).values()) == 1
