@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config
 from quizapp import cli, errors, layout, models
 from quizapp.admin.views import bp as admin_bp
+from quizapp.api.views import bp as api_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
 from quizapp.classes.views import bp as classes_bp
@@ -19,6 +20,7 @@ from quizapp.instructor.views import bp as instructor_bp
 from quizapp.main.views import bp as main_bp
 from quizapp.readiness.views import bp as readiness_bp
 from quizapp.sqlite_writers import TurnTakingConnection
+from quizapp.tokens.views import bp as tokens_bp
 from quizapp.utils import DatabaseIntegerConverter, refuse_nul_characters
 
 # Scripts only from our own origin: no inline script anywhere (SECURITY.md).
@@ -114,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(readiness_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -25,8 +25,10 @@ from quizapp.item_stats.models import (
     VersionStats,
 )
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
+from quizapp.tokens.models import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Attempt",
     "AttemptQuestion",
     "Bank",
