@@ -24,6 +24,15 @@ from quizapp.item_stats.models import (
     StudentVersionStats,
     VersionStats,
 )
+from quizapp.lti.models import (
+    LtiContext,
+    LtiGradePost,
+    LtiLaunchData,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiToolKey,
+    LtiUser,
+)
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
 from quizapp.tokens.models import ApiToken
 
@@ -39,6 +48,13 @@ __all__ = [
     "Enrollment",
     "ItemCalibration",
     "LoginFailure",
+    "LtiContext",
+    "LtiGradePost",
+    "LtiLaunchData",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiToolKey",
+    "LtiUser",
     "PendingImport",
     "Question",
     "QuestionReport",
