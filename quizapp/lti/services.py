@@ -243,10 +243,12 @@ def post_score(post: LtiGradePost, *, keys, now: datetime) -> bool:
     """
     row = db.session.execute(
         sa.select(Attempt, LtiResourceLink, LtiContext, LtiPlatform)
-        .join(LtiResourceLink, LtiResourceLink.id == post.link_id)
+        .select_from(LtiGradePost)
+        .join(Attempt, Attempt.id == LtiGradePost.attempt_id)
+        .join(LtiResourceLink, LtiResourceLink.id == LtiGradePost.link_id)
         .join(LtiContext, LtiContext.id == LtiResourceLink.context_id)
         .join(LtiPlatform, LtiPlatform.id == LtiContext.platform_id)
-        .where(Attempt.id == post.attempt_id)
+        .where(LtiGradePost.id == post.id)
     ).one()
     attempt, link, _, platform = row
     if attempt.status != Status.FINISHED or post.status == GradeStatus.POSTED:
@@ -309,8 +311,9 @@ def due_posts(*, user_id: int | None = None, limit: int = 50) -> list[LtiGradePo
 
 def failed_posts(class_id: int) -> list[tuple[LtiGradePost, User]]:
     """The failing grade posts of a class's LMS links, with their students."""
-    return list(
-        db.session.execute(
+    return [
+        (post, user)
+        for post, user in db.session.execute(
             sa.select(LtiGradePost, User)
             .join(Attempt, Attempt.id == LtiGradePost.attempt_id)
             .join(User, User.id == Attempt.user_id)
@@ -322,8 +325,8 @@ def failed_posts(class_id: int) -> list[tuple[LtiGradePost, User]]:
             )
             .order_by(LtiGradePost.updated_at.desc())
             .limit(50)
-        ).tuples()
-    )
+        )
+    ]
 
 
 def sync_roster(context: LtiContext, *, keys, now: datetime) -> tuple[int, int]:

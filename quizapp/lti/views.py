@@ -139,10 +139,10 @@ def login():
 @bp.post("/launch")
 @csrf.exempt
 def launch():
-    message = SingleUseNonceLaunch(
-        FlaskRequest(), _tool_conf(), launch_data_storage=DatabaseLaunchDataStorage()
-    )
     try:
+        message = SingleUseNonceLaunch(
+            FlaskRequest(), _tool_conf(), launch_data_storage=DatabaseLaunchDataStorage()
+        )
         claims = message.get_launch_data()
         outcome = services.handle_launch(claims)
     except (LtiException, services.LaunchError) as exc:
