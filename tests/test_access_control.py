@@ -169,6 +169,22 @@ EXPECTED = {
     ("GET", "api.classes"): token_staff(200),
     ("GET", "api.class_report"): token_staff(200),
     ("GET", "api.export_bank"): token_staff(200),
+    # LTI: the platform's requests (refused here: no valid login or id_token), the tool's keys.
+    ("GET", "lti.jwks"): everyone(200),
+    ("GET", "lti.login"): everyone(400),
+    ("POST", "lti.login"): everyone(400),
+    ("POST", "lti.launch"): everyone(400),
+    # Pages of a launch: only for a link launched (or a deep link requested) in this session.
+    ("GET", "lti.resource"): signed_in(404),
+    ("POST", "lti.start"): signed_in(404),
+    ("GET", "lti.deep_link"): staff(404),
+    ("POST", "lti.deep_link_respond"): staff(400),
+    ("POST", "lti.sync_roster"): staff(404),  # no LMS course linked to a class of theirs
+    ("POST", "lti.retry_grades"): staff(302),  # the requester's class (any class for admins)
+    ("GET", "lti.platforms"): only_admin(200),
+    ("POST", "lti.platforms"): only_admin(400),  # empty form: shown again with errors
+    ("POST", "lti.delete_platform"): only_admin(404),  # no such platform
+    ("POST", "lti.rotate_key"): only_admin(302),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -243,6 +259,11 @@ URL_VALUES.update(
         "api.results": {"attempt_id": "own_attempt"},
         "api.class_report": {"class_id": "class"},
         "api.export_bank": {"slug": "demo"},
+        "lti.resource": {"link_id": 1},
+        "lti.start": {"link_id": 1},
+        "lti.sync_roster": {"context_id": 1},
+        "lti.retry_grades": {"class_id": "class"},
+        "lti.delete_platform": {"platform_id": 1},
     }
 )
 API_BODIES = {

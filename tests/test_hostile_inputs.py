@@ -285,6 +285,21 @@ ROUTES: dict[str, Route] = {
     "api.classes": Route(),
     "api.class_report": Route(path={"class_id": "class"}, reads=_reads("page")),
     "api.export_bank": Route(path={"slug": "owned"}),
+    "lti.jwks": Route(),
+    "lti.login": Route(
+        baseline=_valid({"iss": "https://lms.example.edu", "login_hint": "h", "client_id": "c"}),
+        reads=_reads("target_link_uri", "lti_message_hint", "lti_deployment_id"),
+    ),
+    "lti.launch": Route(reads=_reads("state", "id_token")),
+    "lti.resource": Route(path={"link_id": 1}),
+    "lti.start": Route(path={"link_id": 1}),
+    "lti.deep_link": Route(),
+    "lti.deep_link_respond": Route(),
+    "lti.sync_roster": Route(path={"context_id": 1}),
+    "lti.retry_grades": Route(path={"class_id": "class"}),
+    "lti.platforms": Route(),
+    "lti.delete_platform": Route(path={"platform_id": 1}),
+    "lti.rotate_key": Route(),
 }
 
 #: Routes whose valid request destroys what others need: walked last, in this order.
