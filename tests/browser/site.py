@@ -102,6 +102,9 @@ PAGES = {
     "reports-queue": ("instructor", "/reports"),
     "admin-home": ("admin", "/"),
     "admin-users": ("admin", "/admin/users"),
+    "api-tokens": ("student", "/settings/tokens"),
+    "api-docs": ("anonymous", "/api/v1/docs"),
+    "lti-platforms": ("admin", "/lti/platforms"),
 }
 
 
