@@ -189,9 +189,6 @@ def test_instructor_reports_and_export(
 
 
 def test_rate_limit_per_token(app, api_as, make_user):
-    class Tight:
-        pass
-
     app.config["API_RATE_LIMIT"] = 3
     student = api_as(make_user())
     statuses = [student.get("/api/v1/me").status_code for _ in range(4)]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from quizapp.auth.models import User
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.extensions import db
-from quizapp.lti.models import GradeStatus, LtiGradePost, LtiUser
+from quizapp.lti.models import GradeStatus, LtiContext, LtiGradePost, LtiUser
 from tests.conftest import AuthActions
 from tests.lti.conftest import DEPLOYMENT, DL, INSTRUCTOR, ISSUER, LTI, new_key
 
@@ -111,7 +111,7 @@ def test_roster_sync_enrolls_the_courses_learners(app, client, platform):
         {
             "user_id": "student-sub-1",
             "name": "Sam Learner",
-            "roles": [LTI and "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+            "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
             "status": "Active",
         },
         {
@@ -129,8 +129,6 @@ def test_roster_sync_enrolls_the_courses_learners(app, client, platform):
     ]
     platform.launch(sub="teacher-sub", **{LTI + "roles": [INSTRUCTOR]})
     with app.app_context():
-        from quizapp.lti.models import LtiContext
-
         context_id = db.session.scalar(sa.select(LtiContext.id))
         class_id = db.session.scalar(sa.select(Classroom.id))
     response = client.post(f"/lti/contexts/{context_id}/roster")
