@@ -52,9 +52,11 @@ def frame_ancestors(response: Response) -> Response:
 
 
 def post_due_scores(response: Response) -> Response:
-    """After a launched student's posts (a submit, an answer past the deadline), send the
-    scores of their finished launched attempts: one query when none is due."""
-    if request.method != "POST" or not session.get(GRADES_DUE_KEY):
+    """After a launched student's posts (a submit, an answer past the deadline) and on the
+    results page (where an attempt whose time ran out is graded), send the scores of their
+    finished launched attempts: one query when none is due."""
+    finishing = request.method == "POST" or request.endpoint == "exams.results"
+    if not finishing or not session.get(GRADES_DUE_KEY):
         return response
     if not current_user.is_authenticated or response.status_code >= 400:
         return response

@@ -8,10 +8,14 @@ import pytest
 import sqlalchemy as sa
 from openapi_spec_validator import validate
 
+from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.classes.models import Classroom
+from quizapp.classes.services import join_class
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
+from quizapp.history.demo import seed_attempts
 from quizapp.tokens.models import ApiToken
 from quizapp.tokens.services import count_request, hash_secret
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT
@@ -249,3 +253,38 @@ def test_nobody_revokes_anothers_token(app, client, auth, make_user, make_token)
     assert (
         client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     )
+
+
+def test_api_queries_do_not_grow_with_the_data(
+    app, api_as, make_user, make_class, mixed, start_attempt, count_queries
+):
+    teacher, student = make_user("instructor"), make_user()
+    class_id = make_class(teacher, students=(student,))
+    student_api, teacher_api = api_as(student), api_as(teacher)
+    urls = [
+        (student_api, "/api/v1/attempts"),
+        (student_api, "/api/v1/tests"),
+        (student_api, "/api/v1/progress"),
+        (teacher_api, "/api/v1/classes"),
+        (teacher_api, f"/api/v1/classes/{class_id}/report"),
+    ]
+
+    def counts():
+        measured = []
+        for api, url in urls:
+            with count_queries() as statements:
+                assert api.get(url).status_code == 200, url
+            measured.append(len(statements))
+        return measured
+
+    with app.app_context():
+        seed_attempts([student.id], attempts_each=2)
+    small = counts()
+    others = [make_user() for _ in range(12)]
+    make_class(teacher, students=tuple(others), name="MA 102")
+    with app.app_context():
+        code = db.session.get(Classroom, class_id).join_code
+        for other in others:
+            join_class(db.session.get(User, other.id), code)
+        seed_attempts([student.id] + [o.id for o in others], attempts_each=60)
+    assert counts() == small

@@ -1,6 +1,7 @@
 """The whole LTI 1.3 flow against the simulated platform, and every refusal."""
 
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 
 from quizapp.auth.models import User
 from quizapp.classes.models import Classroom, Enrollment
+from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from quizapp.lti.models import GradeStatus, LtiContext, LtiGradePost, LtiUser
 from tests.conftest import AuthActions
@@ -285,3 +287,18 @@ def test_a_link_opened_without_its_launch_is_not_found(app, platform, make_user)
     other = app.test_client()
     AuthActions(other).login(make_user())
     assert other.get("/lti/links/1").status_code == 404
+
+
+def test_a_launched_test_whose_time_ran_out_posts_its_score_from_the_results_page(
+    app, client, platform
+):
+    landing = client.get(platform.launch().headers["Location"])
+    link_id = int(landing.request.path.rsplit("/", 1)[1])
+    attempt_id = int(client.post(f"/lti/links/{link_id}/start").headers["Location"].split("/")[2])
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.started_at -= timedelta(hours=5)
+        attempt.deadline -= timedelta(hours=5)
+        db.session.commit()
+    assert client.get(f"/attempts/{attempt_id}/results").status_code == 200
+    assert [s["userId"] for s in platform.scores] == ["student-sub-1"]
