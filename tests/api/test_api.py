@@ -19,7 +19,7 @@ from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
 from quizapp.tokens.models import ApiToken
 from quizapp.tokens.services import count_request, hash_secret
-from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT
+from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, correct_form, slots
 
 
 @pytest.fixture
@@ -326,3 +326,22 @@ def test_every_documented_operation_answers_as_documented(
         assert response.status_code < 400 or response.status_code == expected, (method, path)
         refused = anonymous.open(method.upper(), url, json=body)
         assert refused.status_code == 401, (method, path)
+
+
+def test_right_answers_of_every_question_type_score_full_marks(app, api_as, make_user, mixed):
+    student = api_as(make_user())
+    attempt = student.post("/api/v1/attempts", json={"test": mixed}).json
+    with app.app_context():
+        answers = {
+            slot.position: (slot.revision, correct_form(slot).to_dict(flat=False))
+            for slot in slots(attempt["id"])
+        }
+    types = set()
+    for position, (revision, values) in answers.items():
+        url = f"/api/v1/attempts/{attempt['id']}/questions/{position}"
+        types.add(student.get(url).json["type"])
+        saved = student.put(url, json={"revision": revision, "values": values})
+        assert saved.status_code == 200, (position, saved.json)
+    assert types >= {"single_best", "multiple_response", "true_false", "matching", "ordering"}
+    finished = student.post(f"/api/v1/attempts/{attempt['id']}/submit").json
+    assert finished["percent"] == 100.0 and finished["passed"] is True
