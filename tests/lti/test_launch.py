@@ -302,3 +302,12 @@ def test_a_launched_test_whose_time_ran_out_posts_its_score_from_the_results_pag
         db.session.commit()
     assert client.get(f"/attempts/{attempt_id}/results").status_code == 200
     assert [s["userId"] for s in platform.scores] == ["student-sub-1"]
+
+
+def test_login_initiation_by_get_works_too(platform):
+    response = platform.client.get(
+        "/lti/login",
+        query_string={"iss": ISSUER, "login_hint": "h", "client_id": "tool-client-1"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"{ISSUER}/auth?")
