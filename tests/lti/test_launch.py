@@ -311,3 +311,21 @@ def test_login_initiation_by_get_works_too(platform):
     )
     assert response.status_code == 302
     assert response.headers["Location"].startswith(f"{ISSUER}/auth?")
+
+
+def test_post_scores_command_retries_failed_posts(app, client, runner, platform):
+    platform.fail_scores = True
+    landing = client.get(platform.launch().headers["Location"])
+    link_id = int(landing.request.path.rsplit("/", 1)[1])
+    attempt_id = int(client.post(f"/lti/links/{link_id}/start").headers["Location"].split("/")[2])
+    client.post(f"/attempts/{attempt_id}/submit", data={"section": ""})
+    assert platform.scores == []
+    platform.fail_scores = False
+    result = runner.invoke(args=["lti", "post-scores"])
+    assert result.exit_code == 0 and "1 of 1 scores posted" in result.output
+    assert len(platform.scores) == 1
+    again = runner.invoke(args=["lti", "post-scores"])
+    assert "0 of 0 scores posted" in again.output  # never twice
+    with app.app_context():
+        post = db.session.scalar(sa.select(LtiGradePost))
+        assert post.status == GradeStatus.POSTED and post.tries == 2
