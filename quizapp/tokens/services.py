@@ -126,7 +126,7 @@ def count_request(token: ApiToken, *, now: datetime, limit: int, window: timedel
     request is refused once the count passes `limit`. last_used_at is kept on the way.
     """
     fresh = sa.or_(ApiToken.window_started_at.is_(None), ApiToken.window_started_at <= now - window)
-    db.session.execute(
+    count, started = db.session.execute(
         sa.update(ApiToken)
         .where(ApiToken.id == token.id)
         .values(
@@ -136,10 +136,8 @@ def count_request(token: ApiToken, *, now: datetime, limit: int, window: timedel
             ),
             last_used_at=now,
         )
+        .returning(ApiToken.window_count, ApiToken.window_started_at)
         .execution_options(synchronize_session=False)
-    )
-    count, started = db.session.execute(
-        sa.select(ApiToken.window_count, ApiToken.window_started_at).where(ApiToken.id == token.id)
     ).one()
     reset = max(0, int((started + window - now).total_seconds()))
     return RateDecision(count <= limit, limit, max(0, limit - count), reset)
