@@ -105,6 +105,7 @@ PAGES = {
     "api-tokens": ("student", "/settings/tokens"),
     "api-docs": ("anonymous", "/api/v1/docs"),
     "lti-platforms": ("admin", "/lti/platforms"),
+    "lti-refused": ("anonymous", "/lti/login"),
 }
 
 
