@@ -117,6 +117,11 @@ class Config:
 
     BOOTSTRAP_SERVE_LOCAL = True
 
+    # JSON API: requests per token in each window (counted in the database, so every app
+    # server shares the count); past it, 429 with Retry-After.
+    API_RATE_LIMIT = _env_int("API_RATE_LIMIT", 120)
+    API_RATE_WINDOW_SECONDS = _env_int("API_RATE_WINDOW_SECONDS", 60)
+
     @classmethod
     def validate(cls) -> None:
         """Raise ConfigError when the class cannot run."""

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config
 from quizapp import cli, errors, layout, models
 from quizapp.admin.views import bp as admin_bp
+from quizapp.api.views import bp as api_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
 from quizapp.classes.views import bp as classes_bp
@@ -16,11 +17,15 @@ from quizapp.exams.views import bp as exams_bp
 from quizapp.extensions import bootstrap, csrf, db, login_manager, mail, migrate, talisman
 from quizapp.history.views import bp as history_bp
 from quizapp.instructor.views import bp as instructor_bp
+from quizapp.lti import framing as lti_framing
+from quizapp.lti.cli import lti_cli
+from quizapp.lti.views import bp as lti_bp
 from quizapp.main.views import bp as main_bp
 from quizapp.readiness.views import bp as readiness_bp
 from quizapp.review.commands import review_cli
 from quizapp.review.views import bp as review_bp
 from quizapp.sqlite_writers import TurnTakingConnection
+from quizapp.tokens.views import bp as tokens_bp
 from quizapp.utils import DatabaseIntegerConverter, refuse_nul_characters
 
 # Scripts only from our own origin: no inline script anywhere (SECURITY.md).
@@ -52,6 +57,7 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_proxy_fix(app)
     register_cache_policy(app)
     register_logging(app)
+    lti_framing.init_app(app)  # after Talisman: it rewrites frame-ancestors for LMS frames
     return app
 
 
@@ -117,6 +123,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(classes_bp)
     app.register_blueprint(instructor_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
+    app.register_blueprint(lti_bp)
 
 
 def register_commands(app: Flask) -> None:
@@ -126,6 +135,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cli.stats_cli)
     app.cli.add_command(cli.optimize_db_command)
     app.cli.add_command(review_cli)
+    app.cli.add_command(lti_cli)
 
 
 def register_shellcontext(app: Flask) -> None:

@@ -24,10 +24,21 @@ from quizapp.item_stats.models import (
     StudentVersionStats,
     VersionStats,
 )
+from quizapp.lti.models import (
+    LtiContext,
+    LtiGradePost,
+    LtiLaunchData,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiToolKey,
+    LtiUser,
+)
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
 from quizapp.review.models import ReviewCard, ReviewSettings, WordPart, WordPartCard
+from quizapp.tokens.models import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Attempt",
     "AttemptQuestion",
     "Bank",
@@ -38,6 +49,13 @@ __all__ = [
     "Enrollment",
     "ItemCalibration",
     "LoginFailure",
+    "LtiContext",
+    "LtiGradePost",
+    "LtiLaunchData",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiToolKey",
+    "LtiUser",
     "PendingImport",
     "Question",
     "QuestionReport",

@@ -19,6 +19,7 @@ from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.readiness.adaptive import start_adaptive_attempt
+from quizapp.tokens.services import allowed_scopes, create_token
 from tests.conftest import bank_yaml, blueprint_yaml, pending_upload
 
 ROLES = ("anonymous", "student", "instructor", "admin")
@@ -40,6 +41,16 @@ def only_admin(status):
 def staff(status):
     """Instructors and admins; students are refused, anonymous users sent to sign in."""
     return {"anonymous": 302, "student": 403, "instructor": status, "admin": status}
+
+
+def token(status):
+    """API routes: any token holder gets `status`; without a token, 401."""
+    return {"anonymous": 401, "student": status, "instructor": status, "admin": status}
+
+
+def token_staff(status):
+    """API routes for instructors and admins; a student's token is refused."""
+    return {"anonymous": 401, "student": 403, "instructor": status, "admin": status}
 
 
 def anonymous_only(status):
@@ -145,6 +156,44 @@ EXPECTED = {
     ("POST", "instructor.new_blueprint"): staff(200),  # empty form: shown again with errors
     ("GET", "instructor.confirm_retire_blueprint"): staff(200),
     ("POST", "instructor.retire_blueprint"): staff(302),
+    # Personal access tokens: the settings page, and revoking one of the requester's own.
+    ("GET", "tokens.index"): signed_in(200),
+    ("POST", "tokens.index"): signed_in(400),  # empty form: shown again with errors
+    ("POST", "tokens.revoke"): signed_in(302),
+    # The JSON API: a bearer token with every scope the role may grant (none when anonymous).
+    ("GET", "api.openapi"): everyone(200),
+    ("GET", "api.docs"): everyone(200),
+    ("GET", "api.me"): token(200),
+    ("GET", "api.tests"): token(200),
+    ("GET", "api.attempts"): token(200),
+    ("POST", "api.start_attempt"): token(201),
+    ("GET", "api.attempt"): token(200),
+    ("GET", "api.question"): token(200),
+    ("PUT", "api.answer"): token(200),
+    ("POST", "api.submit"): token(200),
+    ("POST", "api.next_section"): token(409),  # not on a break
+    ("GET", "api.results"): token(409),  # not before it is submitted
+    ("GET", "api.progress"): token(200),
+    ("GET", "api.readiness"): token(200),
+    ("GET", "api.classes"): token_staff(200),
+    ("GET", "api.class_report"): token_staff(200),
+    ("GET", "api.export_bank"): token_staff(200),
+    # LTI: the platform's requests (refused here: no valid login or id_token), the tool's keys.
+    ("GET", "lti.jwks"): everyone(200),
+    ("GET", "lti.login"): everyone(400),
+    ("POST", "lti.login"): everyone(400),
+    ("POST", "lti.launch"): everyone(400),
+    # Pages of a launch: only for a link launched (or a deep link requested) in this session.
+    ("GET", "lti.resource"): signed_in(404),
+    ("POST", "lti.start"): signed_in(404),
+    ("GET", "lti.deep_link"): staff(404),
+    ("POST", "lti.deep_link_respond"): staff(400),
+    ("POST", "lti.sync_roster"): staff(404),  # no LMS course linked to a class of theirs
+    ("POST", "lti.retry_grades"): staff(302),  # the requester's class (any class for admins)
+    ("GET", "lti.platforms"): only_admin(200),
+    ("POST", "lti.platforms"): only_admin(400),  # empty form: shown again with errors
+    ("POST", "lti.delete_platform"): only_admin(404),  # no such platform
+    ("POST", "lti.rotate_key"): only_admin(302),
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -211,6 +260,28 @@ URL_VALUES.update(
 URL_VALUES["banks.items"] = {"slug": "demo"}
 URL_VALUES.update(
     {
+        "tokens.revoke": {"token_id": "own_token"},
+        "api.attempt": {"attempt_id": "own_attempt"},
+        "api.question": {"attempt_id": "own_attempt", "position": 1},
+        "api.answer": {"attempt_id": "own_attempt", "position": 1},
+        "api.submit": {"attempt_id": "own_attempt"},
+        "api.next_section": {"attempt_id": "own_attempt"},
+        "api.results": {"attempt_id": "own_attempt"},
+        "api.class_report": {"class_id": "class"},
+        "api.export_bank": {"slug": "demo"},
+        "lti.resource": {"link_id": 1},
+        "lti.start": {"link_id": 1},
+        "lti.sync_roster": {"context_id": 1},
+        "lti.retry_grades": {"class_id": "class"},
+        "lti.delete_platform": {"platform_id": 1},
+    }
+)
+API_BODIES = {
+    "api.start_attempt": {"test": "demo-test"},
+    "api.answer": {"revision": 0, "values": {}},
+}
+URL_VALUES.update(
+    {
         "instructor.preview": {"pending_id": "pending"},
         "instructor.confirm": {"pending_id": "pending"},
         "instructor.cancel": {"pending_id": "pending"},
@@ -248,12 +319,24 @@ def url_with_real_ids(app, endpoint, requester, teacher, target, *, start_attemp
     }
     if "own_adaptive" in URL_VALUES.get(endpoint, {}).values():
         placeholders["own_adaptive"] = start_adaptive(app, requester)
+    if "own_token" in URL_VALUES.get(endpoint, {}).values():
+        placeholders["own_token"] = api_token(app, requester)[0]
     values = {
         key: placeholders.get(value, value) if isinstance(value, str) else value
         for key, value in URL_VALUES.get(endpoint, {}).items()
     }
     with app.test_request_context():
         return url_for(endpoint, **values)
+
+
+def api_token(app, user) -> tuple[int, str]:
+    """A token of `user` with every scope the user may grant: its id and secret."""
+    with app.app_context():
+        owner = db.session.get(User, user.id)
+        scopes = [scope.value for scope in allowed_scopes(owner)]
+        token, secret = create_token(owner, "test", scopes, now=datetime.now(UTC))
+        db.session.commit()
+        return token.id, secret
 
 
 def adaptive_blueprint(app) -> None:
@@ -351,7 +434,12 @@ def test_route_access(
         start_attempt=start_attempt,
         make_class=make_class,
     )
-    response = client.open(url, method=method, data=FORM_DATA.get(endpoint, {}))
+    if endpoint.startswith("api."):
+        secret = api_token(app, requester)[1] if role != "anonymous" else None
+        headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+        response = client.open(url, method=method, json=API_BODIES.get(endpoint), headers=headers)
+    else:
+        response = client.open(url, method=method, data=FORM_DATA.get(endpoint, {}))
     response.close()
     expected = EXPECTED[(method, endpoint)][role]
     assert response.status_code == expected, f"{method} {url} as {role}"

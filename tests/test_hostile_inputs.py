@@ -37,6 +37,7 @@ from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.exams.services import finish_attempt
 from quizapp.extensions import db
 from quizapp.readiness.adaptive import start_adaptive_attempt
+from quizapp.tokens.services import allowed_scopes, create_token
 from tests.conftest import DEFAULT_PASSWORD, pending_upload
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, slots
 
@@ -278,11 +279,48 @@ ROUTES: dict[str, Route] = {
     ),
     "instructor.retire_blueprint": Route(path={"slug": "own_blueprint"}),
     "instructor.confirm_retire_blueprint": Route(path={"slug": "own_blueprint"}),
+    "tokens.index": Route(baseline=_valid({"name": "Phone", "scopes": "read"})),
+    "tokens.revoke": Route(path={"token_id": "own_token"}),
+    # The API reads JSON bodies (hostile form values must still not break it) and a token.
+    "api.openapi": Route(),
+    "api.docs": Route(),
+    "api.me": Route(),
+    "api.tests": Route(),
+    "api.attempts": Route(),
+    "api.start_attempt": Route(),
+    "api.attempt": Route(path={"attempt_id": "own_attempt"}),
+    "api.question": Route(path=ATTEMPT_QUESTION),
+    "api.answer": Route(path=ATTEMPT_QUESTION),
+    "api.submit": Route(path={"attempt_id": "own_attempt"}),
+    "api.next_section": Route(path={"attempt_id": "own_attempt"}),
+    "api.results": Route(path={"attempt_id": "finished_attempt"}),
+    "api.progress": Route(),
+    "api.readiness": Route(),
+    "api.classes": Route(),
+    "api.class_report": Route(path={"class_id": "class"}, reads=_reads("page")),
+    "api.export_bank": Route(path={"slug": "owned"}),
+    "lti.jwks": Route(),
+    "lti.login": Route(
+        baseline=_valid({"iss": "https://lms.example.edu", "login_hint": "h", "client_id": "c"}),
+        reads=_reads("target_link_uri", "lti_message_hint", "lti_deployment_id"),
+    ),
+    "lti.launch": Route(reads=_reads("state", "id_token")),
+    "lti.resource": Route(path={"link_id": 1}),
+    "lti.start": Route(path={"link_id": 1}),
+    "lti.deep_link": Route(),
+    "lti.deep_link_respond": Route(),
+    "lti.sync_roster": Route(path={"context_id": 1}),
+    "lti.retry_grades": Route(path={"class_id": "class"}),
+    "lti.platforms": Route(),
+    "lti.delete_platform": Route(path={"platform_id": 1}),
+    "lti.rotate_key": Route(),
 }
 
 #: Routes whose valid request destroys what others need: walked last, in this order.
 WALKED_LAST = (
     "exams.submit",
+    "api.submit",
+    "tokens.revoke",
     "classes.remove_student",
     "classes.leave",
     "instructor.confirm",
@@ -404,6 +442,12 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
             db.session.get(User, requester.id), adaptive_blueprint, now=now
         ).id
         db.session.commit()
+    with app.app_context():
+        owner = db.session.get(User, requester.id)
+        scopes = [scope.value for scope in allowed_scopes(owner)]
+        token, api_secret = create_token(owner, "walker", scopes, now=now)
+        db.session.commit()
+        own_token = token.id
     enrolled = (target, requester) if role == "student" else (target,)
     class_id = make_class(teacher, students=enrolled)
     with app.app_context():
@@ -421,6 +465,8 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
             "own_adaptive": own_adaptive,
             "class": class_id,
             "join_code": join_code,
+            "own_token": own_token,
+            "api_token": api_secret if role != "anonymous" else None,
         },
         app,
     )
@@ -509,10 +555,15 @@ def _act_as(client, world: World) -> None:
             session["_fresh"] = True
 
 
-def _send(client, probe: Probe):
+def _send(client, probe: Probe, world: World):
     values = probe.values()
     query = {name: value for name, value in values.items() if not isinstance(value, tuple)}
-    return client.open(probe.url, method=probe.method, query_string=query, data=values)
+    headers = {}
+    if probe.url.startswith("/api/") and world["api_token"]:
+        headers["Authorization"] = f"Bearer {world['api_token']}"
+    return client.open(
+        probe.url, method=probe.method, query_string=query, data=values, headers=headers
+    )
 
 
 def _walk_order(rule) -> tuple[int, str, str]:
@@ -523,6 +574,7 @@ def _walk_order(rule) -> tuple[int, str, str]:
 @pytest.mark.parametrize("role", ROLES)
 def test_no_input_gives_a_server_error(app, client, role, make_user, start_attempt, make_class):
     world = _make_world(app, role, make_user, start_attempt, make_class)
+    app.config["API_RATE_LIMIT"] = 1_000_000  # the walk goes deep, not slowed by 429s
     rules = sorted(
         (rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"), key=_walk_order
     )
@@ -532,7 +584,7 @@ def test_no_input_gives_a_server_error(app, client, role, make_user, start_attem
             _act_as(client, world)
             sent += 1
             try:
-                response = _send(client, probe)
+                response = _send(client, probe, world)
             except Exception as exc:  # the test client re-raises what the app did not handle
                 failures.append(f"{probe.method} {rule.rule} {probe.hostile}: {exc!r:.200}")
                 continue

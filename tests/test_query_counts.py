@@ -21,7 +21,9 @@ from quizapp.exams.models import Attempt
 from quizapp.exams.services import load_item, report_problem
 from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
+from quizapp.tokens.services import create_token
 from tests.conftest import bank_yaml
+from tests.lti.conftest import register_platform
 
 
 def _counts(client, count_queries, urls) -> dict[str, int]:
@@ -54,6 +56,13 @@ def _classes(app, instructor_id, student_ids, how_many, first=0):
         db.session.commit()
 
 
+def _tokens(app, user_id, how_many):
+    with app.app_context():
+        for n in range(how_many):
+            create_token(db.session.get(User, user_id), f"t{n}", ["read"], now=datetime.now(UTC))
+        db.session.commit()
+
+
 def test_student_pages(app, client, auth, make_user, make_blueprint, start_attempt, count_queries):
     teacher, student = make_user("instructor"), make_user()
     _bank(app, "demo", 12)
@@ -64,7 +73,10 @@ def test_student_pages(app, client, auth, make_user, make_blueprint, start_attem
     start_attempt(student)
     auth.login(student)
     urls = ["/", "/practice", "/practice/custom", "/progress/history.csv", "/classes", "/banks"]
+    urls += ["/settings/tokens", "/api/v1/docs"]
+    _tokens(app, student.id, 1)
     small = _counts(client, count_queries, urls)
+    _tokens(app, student.id, 15)
 
     for n in range(6):
         _bank(app, f"more{n}", 30)
@@ -149,10 +161,14 @@ def test_instructor_pages(app, client, auth, make_user, make_blueprint, count_qu
     assert large == small
 
 
-def test_admin_users_page(client, auth, make_user, count_queries):
+def test_admin_users_page(app, client, auth, make_user, count_queries):
     auth.login(make_user("admin"))
-    urls = ["/admin/users", "/admin/users?q=student"]
+    urls = ["/admin/users", "/admin/users?q=student", "/lti/platforms"]
+    client.get("/lti/platforms")  # the first visit makes the tool's key
     small = _counts(client, count_queries, urls)
     for n in range(150):
         make_user("student" if n % 3 else "instructor")
+    for n in range(20):
+        register_platform(app, client_id=f"client-{n}")
+    client.post("/lti/keys/rotate")
     assert _counts(client, count_queries, urls) == small

@@ -972,3 +972,12 @@ def recent_attempts(user: User, *, limit: int = 10) -> tuple[list[Attempt], list
         .limit(limit)
     ).all()
     return in_progress_attempts(user), list(finished)
+
+
+def attempts_page(user: User, *, before: int | None, limit: int) -> list[Attempt]:
+    """Up to limit + 1 of the user's attempts, newest first, with ids below `before` (the
+    extra one tells the caller a further page exists)."""
+    query = sa.select(Attempt).where(Attempt.user_id == user.id)
+    if before is not None:
+        query = query.where(Attempt.id < before)
+    return list(db.session.scalars(query.order_by(Attempt.id.desc()).limit(limit + 1)))

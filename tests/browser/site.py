@@ -108,6 +108,10 @@ PAGES = {
     "class-leeches": ("instructor", "/review/classes/{class_id}/leeches"),
     "admin-home": ("admin", "/"),
     "admin-users": ("admin", "/admin/users"),
+    "api-tokens": ("student", "/settings/tokens"),
+    "api-docs": ("anonymous", "/api/v1/docs"),
+    "lti-platforms": ("admin", "/lti/platforms"),
+    "lti-refused": ("anonymous", "/lti/login"),
 }
 
 

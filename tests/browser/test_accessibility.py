@@ -102,7 +102,7 @@ MISSING_REFERENCES = """() => [...document.querySelectorAll(
       .map(id => `${el.tagName.toLowerCase()}[${attr}=${id}]`)))"""
 
 
-ERROR_PAGES = {"not-found": 404, "forbidden": 403}
+ERROR_PAGES = {"not-found": 404, "forbidden": 403, "lti-refused": 400}
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -15,6 +15,7 @@ from config import TestingConfig
 from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.extensions import db
 from tests.exams.conftest import correct_form, slots
+from tests.test_access_control import api_token
 
 pytestmark = pytest.mark.usefixtures("mixed")
 
@@ -300,6 +301,8 @@ def test_another_students_attempt_is_404_on_every_route(
 ):
     victim = make_user()
     victim_attempt = start_attempt(victim, "mixed-test")
+    # The JSON API's attempt routes too, with a token of the signed-in student.
+    headers = {"Authorization": f"Bearer {api_token(app, student)[1]}"}
     checked = 0
     for endpoint, method in _attempt_rules(app):
         with app.test_request_context():
@@ -307,7 +310,8 @@ def test_another_students_attempt_is_404_on_every_route(
             if "position" in app.url_map._rules_by_endpoint[endpoint][0].arguments:
                 values["position"] = 1
             url = url_for(endpoint, **values)
-        response = client.open(url, method=method, data={"revision": "0", "mode": "tutor"})
+        data = {"revision": "0", "mode": "tutor"}
+        response = client.open(url, method=method, data=data, headers=headers)
         assert response.status_code == 404, f"{method} {url}"
         checked += 1
     assert checked >= 10

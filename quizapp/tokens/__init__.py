@@ -1,0 +1,1 @@
+"""Personal access tokens for the JSON API (quizapp.api)."""

@@ -1,0 +1,354 @@
+"""The JSON API: the same rules as the HTML pages, every response checked against the
+OpenAPI document it serves."""
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from openapi_spec_validator import validate
+
+from quizapp.auth.models import User
+from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.classes.models import Classroom
+from quizapp.classes.services import join_class
+from quizapp.exams.models import Attempt
+from quizapp.extensions import db
+from quizapp.history.demo import seed_attempts
+from quizapp.tokens.models import ApiToken
+from quizapp.tokens.services import count_request, hash_secret
+from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, correct_form, slots
+
+
+@pytest.fixture
+def mixed(app):
+    with app.app_context():
+        sync_bank(parse_bank(MIXED_BANK), now=datetime.now(UTC))
+        sync_blueprint(parse_blueprint(MIXED_BLUEPRINT))
+        db.session.commit()
+    return "mixed-test"
+
+
+def test_the_document_is_valid_openapi_3_1_and_covers_every_api_route(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    documented = {
+        (method.upper(), path) for path, ops in document["paths"].items() for method in ops
+    }
+    routes = {
+        (
+            method,
+            rule.rule.removeprefix("/api/v1")
+            .replace("<int:", "{")
+            .replace("<", "{")
+            .replace(">", "}"),
+        )
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.openapi", "api.docs")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == documented
+
+
+def test_docs_page_lists_every_operation(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "POST /api/v1/attempts</code>" in page
+    assert "PUT /api/v1/attempts/{attempt_id}/questions/{position}" in page
+
+
+def test_without_a_valid_token_every_call_is_401(api_as, make_user):
+    anonymous = api_as(None)
+    response = anonymous.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    anonymous.secret = "qz_forged-token-value"
+    assert anonymous.get("/api/v1/attempts").status_code == 401
+
+
+def test_take_a_test_through_the_api(api_as, make_user, mixed):
+    student = api_as(make_user(), ("read", "take-tests"))
+    assert mixed in [t["slug"] for t in student.get("/api/v1/tests").json["tests"]]
+    started = student.post("/api/v1/attempts", json={"test": mixed, "mode": "exam"})
+    assert started.status_code == 201
+    attempt = started.json
+    assert attempt["status"] == "in_progress" and attempt["positions"][0] == 1
+
+    for position in attempt["positions"]:
+        url = f"/api/v1/attempts/{attempt['id']}/questions/{position}"
+        question = student.get(url).json
+        text = json.dumps(question)
+        assert "RATIONALE" not in text and "key" not in question  # no key before grading
+        if question["type"] == "single_best":
+            token = question["presentation"]["choices"][0][0]
+            saved = student.put(  # with fields a client must not set: ignored
+                url,
+                json={
+                    "revision": question["revision"],
+                    "values": {"answer": [token]},
+                    "score": 1,
+                    "status": "finished",
+                },
+            )
+            assert saved.status_code == 200 and saved.json["revision"] == question["revision"] + 1
+            assert saved.json["graded"] is False and saved.json["score"] is None
+            stale = student.put(
+                url, json={"revision": question["revision"], "values": {"answer": [token]}}
+            )
+            assert stale.status_code == 409  # the same compare-and-set as the form
+            assert student.get(url).json["values"] == {"answer": [token]}
+            bad = student.put(
+                url, json={"revision": saved.json["revision"], "values": {"answer": ["nope"]}}
+            )
+            assert bad.status_code == 400
+    early = student.get(f"/api/v1/attempts/{attempt['id']}/results")
+    assert early.status_code == 409  # no key before the test is submitted
+
+    finished = student.post(f"/api/v1/attempts/{attempt['id']}/submit")
+    assert finished.status_code == 200 and finished.json["status"] == "finished"
+    assert student.post(f"/api/v1/attempts/{attempt['id']}/submit").status_code == 409
+    results = student.get(f"/api/v1/attempts/{attempt['id']}/results").json
+    one_right = round(100 / attempt["question_count"], 2)
+    assert results["attempt"]["percent"] in (0.0, one_right)  # the sent "score" was ignored
+    assert any("RATIONALE" in q["rationale"] for q in results["questions"])
+    late = student.put(
+        f"/api/v1/attempts/{attempt['id']}/questions/1", json={"revision": 5, "values": {}}
+    )
+    assert late.status_code == 409
+    listed = student.get("/api/v1/attempts").json["attempts"]
+    assert [a["id"] for a in listed] == [attempt["id"]]
+    assert student.get("/api/v1/progress").status_code == 200
+    assert student.get("/api/v1/readiness").status_code == 200
+
+
+def test_tutor_mode_grades_on_save(api_as, make_user, mixed):
+    student = api_as(make_user())
+    attempt = student.post("/api/v1/attempts", json={"test": mixed, "mode": "tutor"}).json
+    for position in attempt["positions"]:
+        url = f"/api/v1/attempts/{attempt['id']}/questions/{position}"
+        question = student.get(url).json
+        if question["type"] == "true_false":
+            token = (
+                question["presentation"]["choices"][0][0] if question["presentation"] else "true"
+            )
+            saved = student.put(
+                url, json={"revision": 0, "values": {"answer": [token]}, "flagged": True}
+            )
+            assert saved.status_code == 200 and saved.json["graded"] is True
+            assert saved.json["score"] in (0.0, 1.0)
+            again = student.get(url).json
+            assert again["flagged"] is True and again["graded"] is True
+            locked = student.put(
+                url, json={"revision": saved.json["revision"], "values": {"answer": [token]}}
+            )
+            assert locked.status_code == 409
+
+
+def test_the_deadline_is_the_servers(app, api_as, make_user, mixed, start_attempt):
+    user = make_user()
+    student = api_as(user)
+    attempt_id = start_attempt(user, mixed, now=datetime.now(UTC) - timedelta(hours=5))
+    response = student.put(
+        f"/api/v1/attempts/{attempt_id}/questions/1", json={"revision": 0, "values": {}}
+    )
+    assert response.status_code == 409 and "Time is up" in response.json["message"]
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).status == "finished"
+
+
+def test_another_users_attempt_is_not_found(api_as, make_user, mixed, start_attempt):
+    owner, other = make_user(), make_user()
+    attempt_id = start_attempt(owner, mixed)
+    intruder = api_as(other)
+    assert intruder.get(f"/api/v1/attempts/{attempt_id}").status_code == 404
+    assert intruder.get(f"/api/v1/attempts/{attempt_id}/questions/1").status_code == 404
+    put = intruder.put(
+        f"/api/v1/attempts/{attempt_id}/questions/1", json={"revision": 0, "values": {}}
+    )
+    assert put.status_code == 404
+    assert intruder.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 404
+    assert intruder.get(f"/api/v1/attempts/{attempt_id}/results").status_code == 404
+
+
+def test_scopes_and_roles_are_enforced(api_as, make_user, mixed):
+    student = make_user()
+    reader = api_as(student, ("read",))
+    refused = reader.post("/api/v1/attempts", json={"test": mixed})
+    assert refused.status_code == 403 and "take-tests" in refused.json["message"]
+    assert reader.get("/api/v1/classes").status_code == 403  # students run no class
+    taker = api_as(student, ("take-tests",))
+    assert taker.get("/api/v1/me").status_code == 403
+
+
+def test_instructor_reports_and_export(
+    api_as, make_user, make_class, make_bank, start_attempt, mixed
+):
+    teacher, student, stranger = make_user("instructor"), make_user(), make_user("instructor")
+    class_id = make_class(teacher, students=(student,))
+    make_bank("demo")
+    staff = api_as(teacher, ("read", "manage-banks"))
+    listed = staff.get("/api/v1/classes").json["classes"]
+    assert listed == [{"id": class_id, "name": "MA 101", "students": 1}]
+    report = staff.get(f"/api/v1/classes/{class_id}/report").json
+    assert [s["id"] for s in report["students"]] == [student.id]
+    assert api_as(stranger).get(f"/api/v1/classes/{class_id}/report").status_code == 404
+    exported = staff.get("/api/v1/banks/demo/export", query={"format": "gift"})
+    assert exported.status_code == 200 and "::" in exported.get_data(as_text=True)
+    assert staff.get("/api/v1/banks/demo/export", query={"format": "pdf"}).status_code == 400
+    assert api_as(teacher, ("read",)).get("/api/v1/banks/demo/export").status_code == 403
+
+
+def test_rate_limit_per_token(app, api_as, make_user):
+    app.config["API_RATE_LIMIT"] = 3
+    student = api_as(make_user())
+    statuses = [student.get("/api/v1/me").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    last = student.get("/api/v1/me")
+    assert int(last.headers["Retry-After"]) >= 1
+    other = api_as(make_user())
+    assert other.get("/api/v1/me").status_code == 200  # per token, not global
+
+
+@pytest.mark.usefixtures("app_ctx")
+def test_the_window_restarts_after_it_ends(make_user, make_token):
+    user = make_user()
+    secret = make_token(user)
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    window = timedelta(seconds=60)
+    decisions = [count_request(token, now=start, limit=2, window=window) for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, False]
+    assert decisions[2].reset_seconds == 60
+    later = count_request(token, now=start + timedelta(seconds=61), limit=2, window=window)
+    assert later.allowed and later.remaining == 1
+
+
+def test_tokens_page_shows_the_secret_once_and_stores_only_its_hash(app, client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    page = client.post("/settings/tokens", data={"name": "phone", "scopes": ["read"]})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    secret = html.split('id="new-token"')[1].split('value="')[1].split('"')[0]
+    assert secret.startswith("qz_")
+    with app.app_context():
+        token = db.session.scalar(sa.select(ApiToken))
+        assert token.token_hash == hash_secret(secret) and secret not in token.token_hash
+        token_id = token.id
+    assert secret not in client.get("/settings/tokens").get_data(as_text=True)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.status_code == 200 and me.json["scopes"] == ["read"]
+    assert client.post(f"/settings/tokens/{token_id}/revoke").status_code == 302
+    again = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert again.status_code == 401
+
+
+def test_a_student_cannot_grant_bank_export(client, auth, make_user):
+    auth.login(make_user())
+    page = client.post("/settings/tokens", data={"name": "x", "scopes": ["manage-banks"]})
+    assert page.status_code == 400 and "qz_" not in page.get_data(as_text=True)
+
+
+def test_nobody_revokes_anothers_token(app, client, auth, make_user, make_token):
+    owner, other = make_user(), make_user()
+    secret = make_token(owner)
+    with app.app_context():
+        token_id = db.session.scalar(sa.select(ApiToken.id))
+    auth.login(other)
+    assert client.post(f"/settings/tokens/{token_id}/revoke").status_code == 404
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    )
+
+
+def test_api_queries_do_not_grow_with_the_data(
+    app, api_as, make_user, make_class, mixed, start_attempt, count_queries
+):
+    teacher, student = make_user("instructor"), make_user()
+    class_id = make_class(teacher, students=(student,))
+    student_api, teacher_api = api_as(student), api_as(teacher)
+    urls = [
+        (student_api, "/api/v1/attempts"),
+        (student_api, "/api/v1/tests"),
+        (student_api, "/api/v1/progress"),
+        (teacher_api, "/api/v1/classes"),
+        (teacher_api, f"/api/v1/classes/{class_id}/report"),
+    ]
+
+    def counts():
+        measured = []
+        for api, url in urls:
+            with count_queries() as statements:
+                assert api.get(url).status_code == 200, url
+            measured.append(len(statements))
+        return measured
+
+    with app.app_context():
+        seed_attempts([student.id], attempts_each=2)
+    small = counts()
+    others = [make_user() for _ in range(12)]
+    make_class(teacher, students=tuple(others), name="MA 102")
+    with app.app_context():
+        code = db.session.get(Classroom, class_id).join_code
+        for other in others:
+            join_class(db.session.get(User, other.id), code)
+        seed_attempts([student.id] + [o.id for o in others], attempts_each=60)
+    assert counts() == small
+
+
+def test_every_documented_operation_answers_as_documented(
+    app, client, openapi, api_as, make_user, make_class, make_bank, make_blueprint, start_attempt
+):
+    """Walk the document itself: each operation with valid values, without a token, and with
+    an empty body where one is required; ApiClient fails on any undocumented status or body."""
+    teacher = make_user("instructor")
+    make_bank("demo")
+    make_blueprint("demo-test", bank="demo")
+    class_id = make_class(teacher)
+    attempt_id = start_attempt(teacher)
+    staff = api_as(teacher, ("read", "take-tests", "manage-banks"))
+    anonymous = api_as(None)
+    values = {"attempt_id": attempt_id, "position": 1, "class_id": class_id, "slug": "demo"}
+    bodies = {"StartAttempt": {"test": "demo-test"}, "Answer": {"revision": 0, "values": {}}}
+    document = client.get("/api/v1/openapi.json").get_json()
+    operations = [
+        (path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()
+    ]
+    # Submitting ends the attempt the others use, and results need it ended: last.
+    last = {"submit": 1, "results": 2}
+    operations.sort(key=lambda item: last.get(item[2]["operationId"], 0))
+    for path, method, op in operations:
+        url = "/api/v1" + re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
+        body = None
+        if "requestBody" in op:
+            ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            body = bodies[ref.rsplit("/", 1)[1]]
+            empty = staff.open(method.upper(), url, json={})
+            assert empty.status_code == 400, (method, path)
+        response = staff.open(method.upper(), url, json=body)
+        assert str(response.status_code) in op["responses"], (method, path)
+        expected = 409 if op["operationId"] == "next_section" else None  # not on a break
+        assert response.status_code < 400 or response.status_code == expected, (method, path)
+        refused = anonymous.open(method.upper(), url, json=body)
+        assert refused.status_code == 401, (method, path)
+
+
+def test_right_answers_of_every_question_type_score_full_marks(app, api_as, make_user, mixed):
+    student = api_as(make_user())
+    attempt = student.post("/api/v1/attempts", json={"test": mixed}).json
+    with app.app_context():
+        answers = {
+            slot.position: (slot.revision, correct_form(slot).to_dict(flat=False))
+            for slot in slots(attempt["id"])
+        }
+    types = set()
+    for position, (revision, values) in answers.items():
+        url = f"/api/v1/attempts/{attempt['id']}/questions/{position}"
+        types.add(student.get(url).json["type"])
+        saved = student.put(url, json={"revision": revision, "values": values})
+        assert saved.status_code == 200, (position, saved.json)
+    assert types >= {"single_best", "multiple_response", "true_false", "matching", "ordering"}
+    finished = student.post(f"/api/v1/attempts/{attempt['id']}/submit").json
+    assert finished["percent"] == 100.0 and finished["passed"] is True
