@@ -94,7 +94,7 @@ bench-sqlite-writers: $(VENV)/.installed-dev
 	$(BIN)/python bench/sqlite_writers.py $(BENCH_ARGS)
 
 ## bench-readiness: simulations behind docs/readiness.md: calibration recovery and cost (1M
-## responses), readiness calibration by decile, adaptive check against the full form (~3 min;
+## responses), readiness calibration by decile, adaptive check against the full form (~6 min;
 ## BENCH_ARGS=--quick for a smaller run)
 bench-readiness: $(VENV)/.installed-dev
 	$(BIN)/python bench/readiness_sim.py $(BENCH_ARGS)

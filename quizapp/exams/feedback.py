@@ -89,3 +89,18 @@ def choice_shares(qtype: QuestionType, layout: dict[str, Any], stats: ItemSums |
         token: round(100 * stats.options[index] / answered)
         for token, index in token_lookup(layout).items()
     }
+
+
+def item_option_views(item, *, graded: bool, stats: dict[int, ItemSums]) -> list[OptionView]:
+    """`option_views` of an attempt's question (an exams.services.ItemView), with its
+    version's statistics from `stats` (by version id) when graded."""
+    slot = item.slot
+    return option_views(
+        item.qtype,
+        item.version.content,
+        slot.layout,
+        slot.response,
+        slot.struck,
+        graded=graded,
+        stats=stats.get(item.version.id),
+    )

@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import builder, services
-from quizapp.exams.feedback import MIN_ANSWERS_FOR_SHARES, answered_count, option_views
+from quizapp.exams.feedback import MIN_ANSWERS_FOR_SHARES, answered_count, item_option_views
 from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
 from quizapp.exams.models import Attempt, Mode
 from quizapp.exams.rendering import navigator_cells
@@ -229,20 +229,6 @@ def resume(attempt_id: int):
     return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
 
 
-def _item_options(item, *, graded: bool, stats: dict):
-    """The item's options as listed (see exams.feedback), with its statistics when graded."""
-    slot = item.slot
-    return option_views(
-        item.qtype,
-        item.version.content,
-        slot.layout,
-        slot.response,
-        slot.struck,
-        graded=graded,
-        stats=stats.get(item.version.id),
-    )
-
-
 def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | None = None):
     navigator = services.load_navigator(attempt)
     qtype = item.qtype
@@ -261,7 +247,7 @@ def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | 
         item=item,
         qtype=qtype,
         presentation=qtype.present(item.version.content, slot.layout),
-        options=_item_options(item, graded=feedback, stats=stats),
+        options=item_option_views(item, graded=feedback, stats=stats),
         answered_by=answered_count(stats.get(item.version.id)),
         min_answers=MIN_ANSWERS_FOR_SHARES,
         state=state,
@@ -529,7 +515,7 @@ def results(attempt_id: int):
         attempt=attempt,
         items=shown,
         item_options={
-            item.slot.position: _item_options(item, graded=True, stats=stats) for item in shown
+            item.slot.position: item_option_views(item, graded=True, stats=stats) for item in shown
         },
         answered_by_version={
             version_id: answered_count(sums) for version_id, sums in stats.items()

@@ -224,6 +224,7 @@ def _advance(attempt: Attempt, *, now: datetime) -> None:
             progress.correct,
             attempt.settings["seed"],
             settings,
+            theta_cut=pool.theta_cut,
         )
     if following is None:
         exam_services.finish_attempt(attempt, now=now)

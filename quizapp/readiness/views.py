@@ -8,10 +8,16 @@ from flask_login import current_user, login_required
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import services as exam_services
-from quizapp.exams.feedback import option_views
+from quizapp.exams.feedback import (
+    MIN_ANSWERS_FOR_SHARES,
+    answered_count,
+    item_option_views,
+    option_views,
+)
 from quizapp.exams.models import Attempt, Mode
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
+from quizapp.item_stats.services import sums_of_versions
 from quizapp.numbers import parse_whole_number
 from quizapp.readiness import adaptive
 from quizapp.readiness import services as readiness_services
@@ -117,7 +123,10 @@ def results(attempt_id: int):
         db.session.commit()
     if attempt.is_open:
         return redirect(url_for("readiness.question", attempt_id=attempt.id))
-    items = [item for item in exam_services.load_items(attempt) if item.slot.answered]
+    # Every question asked, in order: the answered ones count; a question on screen when time
+    # ran out is listed as not answered. The check is finished, so the keys may show.
+    asked = exam_services.load_items(attempt)
+    stats = sums_of_versions(item.version.id for item in asked)
     blueprint = (
         db.session.get(TestBlueprint, attempt.blueprint_id) if attempt.blueprint_id else None
     )
@@ -125,7 +134,15 @@ def results(attempt_id: int):
         "readiness/results.html",
         attempt=attempt,
         result=attempt.settings["result"],
-        topics=exam_services.topic_scores(items),
+        topics=exam_services.topic_scores([item for item in asked if item.slot.answered]),
+        asked=asked,
+        item_options={
+            item.slot.position: item_option_views(item, graded=True, stats=stats) for item in asked
+        },
+        answered_by_version={
+            version_id: answered_count(sums) for version_id, sums in stats.items()
+        },
+        min_answers=MIN_ANSWERS_FOR_SHARES,
         readiness_cards=readiness_services.readiness_cards(
             attempt.user_id, [blueprint], now=_now(), scores={}
         )

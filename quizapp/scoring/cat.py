@@ -10,6 +10,9 @@ double submit or a second tab asks for the next item again and gets the same one
   `max_exposure` of recent checks are set aside while the topic has others (restricted maximum
   information, Revuelta & Ponsoda 1998). Randomesque alone is not enough: students near the
   passing standard take long tests that sweep the items nearest to it in the same order.
+  Past the minimum length the information is taken at the passing standard instead of the
+  ability estimate (Spray & Reckase 1994): the test goes on only while the interval holds the
+  standard, and which side the student is on is all that is left to settle.
 - Enemies: an item that shares an enemy group with an item already asked is never chosen.
 - Stopping (NCLEX's rules): never before `min_items`; then as soon as the 95 % interval of the
   ability lies wholly above or below the passing standard θ_cut; at `max_items` the test ends
@@ -122,9 +125,16 @@ def next_item(
     correct: Sequence[bool],
     seed: int,
     settings: CatSettings = CatSettings(),
+    *,
+    theta_cut: float | None = None,
 ) -> int | None:
     """Index of the next item to ask, or None when the pool is used up. An enemy of an item
-    already asked counts as used: it is never chosen."""
+    already asked counts as used: it is never chosen.
+
+    With `theta_cut`, items past the minimum length are chosen for their information at the
+    passing standard rather than at the ability estimate: only a student whose interval still
+    holds the standard goes on, and what is left to settle is the side of it.
+    """
     rng = _rng(seed, len(administered))
     used = np.zeros(len(pool.difficulty), dtype=bool)
     used[np.asarray(administered, dtype=np.int64)] = True
@@ -132,7 +142,10 @@ def next_item(
         used[list(pool.enemies.get(index, ()))] = True
     if used.all():
         return None
-    theta = _ability(pool, administered, correct).theta
+    if theta_cut is not None and len(administered) >= settings.min_items:
+        theta = theta_cut
+    else:
+        theta = _ability(pool, administered, correct).theta
     given = np.bincount(
         pool.topic[np.asarray(administered, dtype=np.int64)], minlength=len(pool.topic_share)
     )

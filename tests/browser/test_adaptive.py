@@ -1,12 +1,15 @@
 """The adaptive readiness check in headless Chromium: without JavaScript, and by keyboard alone."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from quizapp.banks.loader import parse_blueprint
 from quizapp.banks.services import sync_blueprint
+from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from tests.browser.conftest import tab_to
 from tests.conftest import blueprint_yaml
@@ -82,4 +85,28 @@ def test_an_adaptive_check_by_keyboard_alone(browser, live_server, student):
             page.keyboard.press("Enter")  # submits the form: "Answer and go on"
     expect(page.locator("#verdict")).to_have_text("Pass")
     assert errors == []
+    context.close()
+
+
+def test_the_countdown_runs_and_at_zero_the_server_ends_the_check(
+    app, browser, live_server, student
+):
+    context = browser.new_context()
+    page = context.new_page()
+    page.clock.install()  # the page's clock, moved on below instead of waiting
+    _sign_in(page, live_server, student)
+    page.get_by_role("button", name=re.compile("^Am I ready?")).click()
+    expect(page.locator("#timer-text")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    expect(page.locator("#timer-toggle")).to_be_visible()
+    expect(page.locator("#deadline")).to_have_text(re.compile(r"^Ends at \d\d:\d\d UTC$"))
+    page.clock.run_for("00:30")
+    expect(page.locator("#timer-text")).to_have_text(re.compile(r"^9:[23]\d$"))
+    with app.app_context():  # the server's deadline passes (it is the authority) ...
+        db.session.execute(
+            sa.update(Attempt).values(deadline=datetime.now(UTC) - timedelta(minutes=5))
+        )
+        db.session.commit()
+    page.clock.run_for("10:00")  # ... and the page's countdown reaches zero
+    expect(page.locator("#verdict")).to_have_text("Undecided")
+    expect(page.get_by_text("ran out of time")).to_be_visible()
     context.close()

@@ -216,3 +216,84 @@ def test_a_finished_check_is_no_point_on_the_score_chart(
         blueprint_id = db.session.get(Attempt, attempt_id).blueprint_id
         result = db.session.get(StudentBlueprintResult, (student.id, blueprint_id))
         assert result is not None and result.attempts == 1
+
+
+def test_the_question_page_counts_down_from_the_servers_deadline(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    clock.now += timedelta(minutes=3, seconds=30)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    assert 'data-seconds-left="390"' in page  # 10 minutes less 3½, as the server counts
+    # At zero the script goes to the question page, which ends the check (an unsent answer
+    # does not count); without JavaScript the minutes and the deadline are text.
+    assert f'data-time-up-url="/adaptive/{attempt_id}"' in page
+    assert 'id="timer-text" aria-hidden="true">6 min</span>' in page
+    assert 'class="timer-box" id="timer-box"' in page
+    with app.app_context():
+        deadline = db.session.get(Attempt, attempt_id).deadline
+    assert f"Ends at {deadline:%H:%M} UTC" in page
+    assert "js/countdown.js" in page
+    assert "js/exam.js" not in page  # its autosave is for pages one can come back to
+    clock.now += timedelta(minutes=6)
+    warned = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    assert 'class="timer-box timer-warning" id="timer-box"' in warned
+
+
+def test_results_review_every_question_in_order_and_no_key_shows_before_the_end(
+    app, client, student, adaptive_test, clock
+):
+    attempt_id = start_check(client)
+    pages, answers = [], []
+    for n in range(6):  # the minimum: 3 right, then 3 wrong, so it cannot stop early
+        page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+        assert "/results" not in client.get(f"/adaptive/{attempt_id}").headers.get("Location", "")
+        pages.append(page)
+        answers.append(n < 3)
+        form = answer_form(page, right=n < 3)
+        # Before the end the results page is no way to the key: it sends back to the question.
+        early = client.get(f"/adaptive/{attempt_id}/results")
+        assert early.status_code == 302 and early.headers["Location"].endswith(
+            f"/adaptive/{attempt_id}"
+        )
+        client.post(f"/adaptive/{attempt_id}", data=form)
+    for page in pages:
+        assert "Correct answer" not in page and "Why:" not in page
+        assert not re.search(r"Right \d+ is right", page)  # no rationale
+    clock.now += timedelta(minutes=11)  # end it: time up
+    results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+    review = results.split('id="answers"')[1]
+    stems = re.findall(r'<p class="question-stem">(Demo question number \d+\?)</p>', review)
+    asked = [re.search(r"Demo question number \d+\?", page).group(0) for page in pages]
+    assert stems[: len(asked)] == asked  # in the order asked
+    marks = re.findall(r"✓ Correct|✗ Incorrect|○ Not answered", review)
+    assert marks[:6] == ["✓ Correct"] * 3 + ["✗ Incorrect"] * 3  # icon and words
+    assert review.count("Your answer: correct") == 3
+    assert review.count("Your answer: incorrect") == 3
+    assert review.count("Correct answer</span>") >= 3  # the key beside each wrong answer
+    for stem in asked:
+        number = re.search(r"\d+", stem).group(0)
+        assert f"Right {number} is right; the others are wrong." in review
+    if len(stems) > len(asked):  # the question on screen when time ran out
+        assert marks[len(asked)] == "○ Not answered" and "not counted" in review
+
+
+def test_the_results_page_queries_do_not_grow_with_the_questions_asked(
+    app, client, student, adaptive_test, clock, count_queries
+):
+    counts = []
+    for answered in (6, 12):
+        attempt_id = start_check(client)
+        for n in range(answered):
+            page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+            if "Demo question" not in page:
+                break
+            client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=n % 2 == 0))
+        clock.now += timedelta(minutes=11)
+        client.get(f"/adaptive/{attempt_id}/results")  # ends it
+        with count_queries() as statements:
+            page = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
+        assert page.count('class="result-item') >= min(answered, 6)
+        counts.append(len(statements))
+        clock.now += timedelta(minutes=1)
+    assert counts[0] == counts[1], counts

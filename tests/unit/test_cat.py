@@ -56,6 +56,19 @@ def test_selection_follows_the_ability():
     assert pool.difficulty[strong] > 1 > -1 > pool.difficulty[weak]
 
 
+def test_past_the_minimum_items_are_chosen_at_the_passing_standard():
+    pool = make_pool()
+    settings = CatSettings(min_items=10, randomesque=1)
+    answered, all_right = list(range(10)), [True] * 10
+    before = next_item(pool, answered[:9], all_right[:9], seed=1, settings=settings, theta_cut=-0.5)
+    assert pool.difficulty[before] > 1  # at the (high) ability estimate until the minimum
+    for cut in (-0.5, 0.4):
+        item = next_item(pool, answered, all_right, seed=1, settings=settings, theta_cut=cut)
+        topic_items = np.flatnonzero((pool.topic == pool.topic[item]) & (np.arange(300) >= 10))
+        nearest = topic_items[np.argmin(np.abs(pool.difficulty[topic_items] - cut))]
+        assert item == nearest  # then at the standard, whatever the answers
+
+
 def test_selection_is_a_pure_function_of_answers_and_seed():
     pool = make_pool()
     answers = ([3, 40, 7], [True, False, True])

@@ -1,6 +1,6 @@
 // Exam page enhancements. Everything works without this file (plain form posts); with it:
-// answers and struck options autosave as they change, a countdown shows the server's remaining
-// time, keyboard shortcuts (listed in a help dialog), a calculator, highlighting in the question,
+// answers and struck options autosave as they change (countdown.js shows the time left),
+// keyboard shortcuts (listed in a help dialog), a calculator, highlighting in the question,
 // and the tutor's verdict is announced.
 (function () {
   "use strict";
@@ -48,68 +48,6 @@
     }
     return node;
   };
-
-  // ---- Countdown: shown every second, announced only at set points for screen readers ----
-  var secondsAttr = exam.getAttribute("data-seconds-left");
-  if (secondsAttr !== null) {
-    var deadline = Date.now() + parseInt(secondsAttr, 10) * 1000;
-    var timerBox = document.getElementById("timer-box");
-    var text = document.getElementById("timer-text");
-    var announcer = document.getElementById("timer-announcer");
-    var toggle = show("timer-toggle");
-    var hiddenKey = "exam-timer-hidden-" + attemptId;
-    var announced = {};
-    var WARNING_SECONDS = 300;
-
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    var format = function (s) {
-      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-      return (h ? h + ":" + pad(m) : m) + ":" + pad(sec);
-    };
-    var announce = function (message) { announcer.textContent = message; };
-    var minutesMessage = function (m) {
-      return m === 1 ? "1 minute left." : m + " minutes left.";
-    };
-
-    var staticText = document.querySelector(".timer-static");
-    var tick = function () {
-      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-      text.textContent = format(left);
-      staticText.textContent = minutesMessage(Math.ceil(left / 60));
-      timerBox.classList.toggle("timer-warning", left <= WARNING_SECONDS);
-      var minute = Math.ceil(left / 60);
-      var key = null;
-      if (left > 0 && left % 60 === 0 && (minute % 10 === 0 || minute === 5 || minute === 1)) {
-        key = minute;
-      }
-      if (key !== null && !announced[key]) {
-        announced[key] = true;
-        announce(minutesMessage(key));
-      }
-      if (left === 0) {
-        clearInterval(timer);
-        announce("Time is up. Your answers are being saved.");
-        var review = document.createElement("input");
-        review.type = "hidden";
-        review.name = "action";
-        review.value = "review";
-        form.appendChild(review);
-        form.submit();
-      }
-    };
-    var timer = setInterval(tick, 1000);
-    tick();
-
-    // "Hide timer" is remembered for the rest of the attempt (this tab's session).
-    var setHidden = function (hide) {
-      text.hidden = hide;
-      toggle.textContent = hide ? "Show timer" : "Hide timer";
-      toggle.setAttribute("aria-expanded", hide ? "false" : "true");
-      remember(hiddenKey, hide ? "1" : null);
-    };
-    setHidden(recall(hiddenKey) === "1");
-    toggle.addEventListener("click", function () { setHidden(!text.hidden); });
-  }
 
   // ---- Autosave: answers and struck options as they change. It never grades: in tutor mode
   // "Check answer" does (and then locks the form, so nothing changes any more). ----
