@@ -1,5 +1,6 @@
 """Import every domain's models so that create_all() and Alembic see all tables."""
 
+from quizapp.assignments.models import Assignment
 from quizapp.auth.models import LoginFailure, RegistrationFailure, User
 from quizapp.banks.models import (
     Bank,
@@ -27,6 +28,7 @@ from quizapp.item_stats.models import (
 from quizapp.readiness.models import CalibrationRun, ItemCalibration
 
 __all__ = [
+    "Assignment",
     "Attempt",
     "AttemptQuestion",
     "Bank",
