@@ -56,6 +56,8 @@ class Config:
     MIGRATIONS_DIR = str(BASE_DIR / "migrations")
     # The practice test a new student's home page suggests first (a shipped blueprint's id).
     FIRST_TEST = "medical-terminology-practice"
+    # The time zone assignment times are entered and shown in (an IANA name: America/Chicago).
+    TIMEZONE = os.environ.get("TIMEZONE", "UTC")
 
     # Uploads (question banks) larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import Config
 from quizapp import cli, errors, layout, models
 from quizapp.admin.views import bp as admin_bp
+from quizapp.assignments.views import bp as assignments_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
 from quizapp.classes.views import bp as classes_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(readiness_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(assignments_bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -33,7 +33,9 @@ from quizapp.confirmations import Confirmation
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
-from quizapp.scoring.question_types import get_question_type
+from quizapp.instructor.forms import ReportReplyForm
+from quizapp.scoring.question_types import QUESTION_TYPES, get_question_type
+from quizapp.utils import requested_page
 
 bp = Blueprint("instructor", __name__)
 
@@ -278,14 +280,26 @@ def toggle_retired(slug: str, external_id: str):
     return redirect(url_for("banks.questions", slug=bank.slug, retired="y"))
 
 
+REPORT_PAGE_SIZE = 20
+
+
 @bp.get("/reports")
 @instructor_required
 def reports():
     show_resolved = request.args.get("all") == "1"
+    page = requested_page()
+    entries, total = manage.report_queue(
+        current_user, include_resolved=show_resolved, page=page, per_page=REPORT_PAGE_SIZE
+    )
     return render_template(
         "instructor/reports.html",
-        rows=manage.report_queue(current_user, include_resolved=show_resolved),
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / REPORT_PAGE_SIZE)),
         show_resolved=show_resolved,
+        form=ReportReplyForm(),
+        question_types=QUESTION_TYPES,
     )
 
 
@@ -295,11 +309,18 @@ def resolve_report(report_id: int):
     report = db.get_or_404(QuestionReport, report_id)
     if not manage.can_manage(current_user, manage.bank_of_report(report)):
         abort(404)
-    if EmptyForm().validate_on_submit():
-        manage.resolve_report(report, now=_now())
+    form = ReportReplyForm()
+    if form.validate_on_submit():
+        manage.resolve_report(
+            report, now=_now(), outcome=form.outcome.data, reply=form.reply.data, by=current_user
+        )
         db.session.commit()
-        flash("Report closed.", "info")
-    return redirect(url_for("instructor.reports"))
+        note = " The student sees your note on their home page." if form.reply.data.strip() else ""
+        flash(f"Report closed as {form.outcome.data}.{note}", "success")
+    else:
+        errors = [e for field in form for e in field.errors] or ["The form had expired."]
+        flash(f"The report was not closed: {' '.join(errors)} Please try again.", "danger")
+    return redirect(url_for("instructor.reports") + f"#report-{report.id}")
 
 
 @bp.get("/banks/formats")

@@ -2,9 +2,11 @@
 reports waiting for them. A few bounded queries each, whatever the history's length."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from quizapp.assignments import services as assignment_services
 from quizapp.auth.models import User
 from quizapp.banks import manage
 from quizapp.banks import services as bank_services
@@ -12,7 +14,7 @@ from quizapp.banks.models import Bank
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.classes import services as class_services
 from quizapp.classes.models import Classroom, Enrollment
-from quizapp.exams.models import Attempt
+from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.exams.services import recent_attempts
 from quizapp.extensions import db
 from quizapp.history import services as history
@@ -29,6 +31,10 @@ class StudentHome:
     study_next: list[history.TopicMastery]
     #: For a student who has not started anything yet: the test to take first, if offered.
     first_test: TestBlueprint | None = None
+    #: Tests their instructors assigned, the soonest due first.
+    assignments: list[assignment_services.Progress] = field(default_factory=list)
+    #: Replies to their question reports not yet marked read: (report, question stem).
+    replies: list[tuple[QuestionReport, str]] = field(default_factory=list)
 
     @property
     def is_new(self) -> bool:
@@ -44,11 +50,14 @@ class StaffHome:
     own_banks: int = 0
 
 
-def student_home(user: User, *, first_test_slug: str) -> StudentHome:
-    """In-progress tests, recent results and what to study next, or the first steps."""
+def student_home(user: User, *, first_test_slug: str, now: datetime) -> StudentHome:
+    """In-progress tests, assignments, replies to reports, recent results and what to study
+    next, or the first steps."""
     in_progress, finished = recent_attempts(user, limit=RECENT_RESULTS)
     weakest = [t for t in history.ranked_topics(history.topic_mastery(user.id)) if t.percent < 100]
     home = StudentHome(in_progress, finished, weakest[:TOPICS_TO_STUDY])
+    home.assignments = assignment_services.student_assignments(user, now=now)
+    home.replies = manage.unread_replies(user)
     if home.is_new:
         home.first_test = db.session.scalar(
             bank_services.visible_blueprints_query(user).where(
