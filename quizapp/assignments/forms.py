@@ -5,10 +5,17 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from quizapp.assignments.models import MAX_ATTEMPTS_ALLOWED
@@ -16,20 +23,30 @@ from quizapp.assignments.models import MAX_ATTEMPTS_ALLOWED
 #: What browsers send for a date and time field (with or without seconds), and typed dates.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 MODE_CHOICES = [
-    ("exam", "Exam mode: timed, results at the end"),
-    ("tutor", "Tutor mode: the answer and rationale after each question"),
+    SelectChoice("exam", "Exam mode: timed, results at the end"),
+    SelectChoice("tutor", "Tutor mode: the answer and rationale after each question"),
 ]
+
+
+class ClassesField(SelectMultipleField):
+    """Checkboxes of the instructor's classes; none ticked or another's class named is refused
+    with a message (and no `required` on each box, which would demand every one)."""
+
+    def pre_validate(self, form):
+        if not self.data:
+            raise ValidationError("Choose at least one class.")
+        if not {c.value for c in self.choices} >= set(self.data):
+            raise ValidationError("Choose among your own classes.")
 
 
 class AssignForm(FlaskForm):
     test = SelectField("Practice test", choices=[], validators=[DataRequired()])
-    classes = SelectMultipleField(
+    classes = ClassesField(
         "Classes",
         choices=[],
         coerce=int,
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
-        validators=[DataRequired("Choose at least one class.")],
     )
     opens_at = DateTimeLocalField(
         "Opens", format=LOCAL_FORMATS, validators=[InputRequired("Give an opening time.")]

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from quizapp.assignments import services
 from quizapp.assignments.forms import AssignForm, StartAssignmentForm
@@ -73,11 +74,11 @@ def new():
         t.slug: t for t in db.session.scalars(bank_services.visible_blueprints_query(current_user))
     }
     form = AssignForm()
-    form.test.choices = [("", "Choose a practice test")] + [
-        (slug, f"{t.title} ({t.question_count} questions, {t.time_limit_minutes} min)")
+    form.test.choices = [SelectChoice("", "Choose a practice test")] + [
+        SelectChoice(slug, f"{t.title} ({t.question_count} questions, {t.time_limit_minutes} min)")
         for slug, t in tests.items()
     ]
-    form.classes.choices = [(c.id, c.name) for c in classes]
+    form.classes.choices = [SelectChoice(c.id, c.name) for c in classes]
     if request.method == "GET":
         today = _now().astimezone(_zone()).replace(second=0, microsecond=0, tzinfo=None)
         form.test.data = request.args.get("test", "")

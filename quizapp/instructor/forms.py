@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from quizapp.banks.manage import REPORT_OUTCOMES
@@ -12,7 +12,7 @@ class ReportReplyForm(FlaskForm):
 
     outcome = RadioField(
         "Outcome",
-        choices=list(REPORT_OUTCOMES.items()),
+        choices=[SelectChoice(value, label) for value, label in REPORT_OUTCOMES.items()],
         default="answered",
         validators=[DataRequired("Choose fixed, answered or dismissed.")],
     )
