@@ -27,6 +27,7 @@ from wtforms import FieldList, FormField
 
 from config import TestingConfig
 from quizapp import create_app
+from quizapp.assignments.services import assign_test
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
@@ -264,10 +265,33 @@ ROUTES: dict[str, Route] = {
     ),
     "instructor.retire_blueprint": Route(path={"slug": "own_blueprint"}),
     "instructor.confirm_retire_blueprint": Route(path={"slug": "own_blueprint"}),
+    "assignments.new": Route(
+        baseline=lambda world, path: {
+            "test": "mixed-test",
+            "classes": str(world["class"]),
+            "opens_at": "2026-01-01T08:00",
+            "due_at": "2099-01-01T08:00",
+            "max_attempts": "2",
+            "mode": "exam",
+            "accept_late": "y",
+        }
+    ),
+    "assignments.report": Route(
+        path={"class_id": "class", "assignment_id": "assignment"}, reads=_reads("page")
+    ),
+    "assignments.confirm_withdraw": Route(
+        path={"class_id": "class", "assignment_id": "assignment"}
+    ),
+    "assignments.withdraw": Route(path={"class_id": "class", "assignment_id": "assignment"}),
+    "assignments.start": Route(
+        path={"assignment_id": "assignment"}, baseline=_valid({"mode": "exam"})
+    ),
+    "main.read_reply": Route(path={"report_id": "report"}),
 }
 
 #: Routes whose valid request destroys what others need: walked last, in this order.
 WALKED_LAST = (
+    "assignments.withdraw",
     "exams.submit",
     "classes.remove_student",
     "classes.leave",
@@ -394,6 +418,19 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
     class_id = make_class(teacher, students=enrolled)
     with app.app_context():
         join_code = db.session.get(Classroom, class_id).join_code
+        (assignment,) = assign_test(
+            db.session.get(User, teacher.id),
+            db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test")),
+            [db.session.get(Classroom, class_id)],
+            mode="exam",
+            opens_at=now - timedelta(hours=1),
+            due_at=now + timedelta(days=7),
+            max_attempts=2,
+            accept_late=True,
+            now=now,
+        )
+        db.session.commit()
+        objects["assignment"] = assignment.id
     return World(
         {
             **objects,

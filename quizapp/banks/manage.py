@@ -254,11 +254,12 @@ def report_queue(
     The reporter's name is given to the bank's owner (an admin for the shipped banks), not to
     an admin looking at another instructor's bank.
     """
-    query = _reports_on_managed_banks(
-        user,
-        sa.select(QuestionReport, QuestionVersion, Question, Bank, Topic, User)
+    query = (
+        _reports_on_managed_banks(
+            user, sa.select(QuestionReport, QuestionVersion, Question, Bank, Topic, User)
+        )
         .join(User, User.id == QuestionReport.user_id)
-        .join(Topic, Topic.id == QuestionVersion.topic_id, isouter=True),
+        .join(Topic, Topic.id == QuestionVersion.topic_id, isouter=True)
     )
     count = _reports_on_managed_banks(user, sa.select(sa.func.count(QuestionReport.id)))
     if not include_resolved:
@@ -308,14 +309,14 @@ def resolve_report(
     *,
     now: datetime,
     outcome: str = "dismissed",
-    reply: str = "",
+    reply: str | None = None,
     by: User | None = None,
 ) -> None:
     """Close a report as fixed, answered or dismissed, with a note the student will see on
     their home page (none when `reply` is blank). Closing it again replaces the note."""
     if outcome not in REPORT_OUTCOMES:
         raise ValueError(f"unknown report outcome {outcome!r}")
-    reply = reply.strip()
+    reply = (reply or "").strip()
     report.resolved_at = now
     report.outcome = outcome
     report.reply = reply or None

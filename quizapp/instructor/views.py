@@ -315,7 +315,7 @@ def resolve_report(report_id: int):
             report, now=_now(), outcome=form.outcome.data, reply=form.reply.data, by=current_user
         )
         db.session.commit()
-        note = " The student sees your note on their home page." if form.reply.data.strip() else ""
+        note = " The student sees your note on their home page." if report.reply else ""
         flash(f"Report closed as {form.outcome.data}.{note}", "success")
     else:
         errors = [e for field in form for e in field.errors] or ["The form had expired."]
