@@ -38,6 +38,14 @@ tolerance       ``fill_in_blank`` with a numeric answer: accepted distance from 
 Matching questions write each pair in an option cell as ``prompt -> match``; a cell
 ``-> match`` adds a distractor match. Unknown columns are ignored with a warning.
 
+A sheet made by hand
+====================
+
+Without a ``type`` column, a header with a question column, a correct-answer column (``answer``,
+``correct``, ``key`` ...) and at least two option columns (``Option A``, ``A``, ``Choice 1`` ...)
+is read in our layout with every row a ``single_best`` question. Its answer may also be an option
+number from 1 or a hand-written letter (``b)``, ``Option B``). docs/importing.md lists the headers.
+
 Other layouts, recognised by their content
 ==========================================
 
