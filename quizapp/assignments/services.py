@@ -193,7 +193,8 @@ class Progress:
 
     @property
     def status(self) -> str:
-        """ "not started", "in progress", "done", "done late" (only late tries finished)."""
+        """One of "not started", "in progress", "done" or "done late" (every finished try
+        after the due time)."""
         if self.finished:
             return "done" if self.done_on_time else "done late"
         return "in progress" if self.in_progress else "not started"
