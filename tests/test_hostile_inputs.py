@@ -279,6 +279,17 @@ ROUTES: dict[str, Route] = {
     "assignments.report": Route(
         path={"class_id": "class", "assignment_id": "assignment"}, reads=_reads("page")
     ),
+    "assignments.schedule": Route(
+        path={"class_id": "class", "assignment_id": "assignment"},
+        baseline=_valid(
+            {
+                "opens_at": "2026-01-01T08:00",
+                "due_at": "2099-01-01T08:00",
+                "max_attempts": "3",
+                "accept_late": "y",
+            }
+        ),
+    ),
     "assignments.confirm_withdraw": Route(
         path={"class_id": "class", "assignment_id": "assignment"}
     ),

@@ -39,15 +39,9 @@ class ClassesField(SelectMultipleField):
             raise ValidationError("Choose among your own classes.")
 
 
-class AssignForm(FlaskForm):
-    test = SelectField("Practice test", choices=[], validators=[DataRequired()])
-    classes = ClassesField(
-        "Classes",
-        choices=[],
-        coerce=int,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
-    )
+class ScheduleForm(FlaskForm):
+    """When an assignment opens and is due, how many attempts it allows, and late work."""
+
     opens_at = DateTimeLocalField(
         "Opens", format=LOCAL_FORMATS, validators=[InputRequired("Give an opening time.")]
     )
@@ -63,12 +57,23 @@ class AssignForm(FlaskForm):
         ],
         description="Each attempt draws a new set of questions; the report shows the best score.",
     )
-    mode = RadioField("Mode", choices=MODE_CHOICES, default="exam", validators=[DataRequired()])
     accept_late = BooleanField(
         "Accept late work",
         default=True,
         description="Students may still start after the due time; the report marks it late.",
     )
+
+
+class AssignForm(ScheduleForm):
+    test = SelectField("Practice test", choices=[], validators=[DataRequired()])
+    classes = ClassesField(
+        "Classes",
+        choices=[],
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )
+    mode = RadioField("Mode", choices=MODE_CHOICES, default="exam", validators=[DataRequired()])
 
 
 class StartAssignmentForm(FlaskForm):

@@ -63,11 +63,8 @@ def assign_test(
         problems.append("Choose at least one class.")
     if mode not in MODES:
         problems.append("Choose exam mode or tutor mode.")
-    if not 1 <= max_attempts <= MAX_ATTEMPTS_ALLOWED:
-        problems.append(f"Allow between 1 and {MAX_ATTEMPTS_ALLOWED} attempts.")
-    if due_at <= opens_at:
-        problems.append("The due time must come after the opening time.")
-    elif due_at <= now:
+    problems += _schedule_problems(opens_at, due_at, max_attempts)
+    if opens_at < due_at <= now:
         problems.append("The due time has already passed: choose a later one.")
     if problems:
         raise AssignmentError(" ".join(problems))
@@ -91,6 +88,38 @@ def assign_test(
         "%s assigned %s to classes %s", instructor.email, blueprint.slug, [c.id for c in classes]
     )
     return assignments
+
+
+def _schedule_problems(opens_at: datetime, due_at: datetime, max_attempts: int) -> list[str]:
+    problems = []
+    if not 1 <= max_attempts <= MAX_ATTEMPTS_ALLOWED:
+        problems.append(f"Allow between 1 and {MAX_ATTEMPTS_ALLOWED} attempts.")
+    if due_at <= opens_at:
+        problems.append("The due time must come after the opening time.")
+    return problems
+
+
+def reschedule(
+    assignment: Assignment,
+    *,
+    opens_at: datetime,
+    due_at: datetime,
+    max_attempts: int,
+    accept_late: bool,
+) -> None:
+    """Change when an assignment opens and is due, its attempts and late work. Tries already
+    made stay (a lower limit stops further ones); lateness is judged by the new due time.
+
+    :raises AssignmentError: for a due time not after the opening, or attempts out of range.
+    """
+    problems = _schedule_problems(opens_at, due_at, max_attempts)
+    if problems:
+        raise AssignmentError(" ".join(problems))
+    assignment.opens_at = opens_at
+    assignment.due_at = due_at
+    assignment.max_attempts = max_attempts
+    assignment.accept_late = accept_late
+    logger.info("Assignment %s rescheduled: due %s", assignment.id, due_at)
 
 
 def delete_assignment(assignment: Assignment) -> None:

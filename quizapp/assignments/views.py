@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from quizapp.assignments import services
-from quizapp.assignments.forms import AssignForm, StartAssignmentForm
+from quizapp.assignments.forms import AssignForm, ScheduleForm, StartAssignmentForm
 from quizapp.assignments.models import Assignment
 from quizapp.auth.decorators import instructor_required
 from quizapp.banks import services as bank_services
@@ -33,6 +33,11 @@ def _now() -> datetime:
 
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _to_local(moment: datetime) -> datetime:
+    """A stored UTC time as the naive local time a date-and-time field shows."""
+    return moment.astimezone(_zone()).replace(tzinfo=None)
 
 
 def _from_local(moment: datetime) -> datetime:
@@ -141,6 +146,51 @@ def report(class_id: int, assignment_id: int):
         withdraw=withdraw_confirmation(classroom, assignment),
         window=assignment.window(_now()),
     )
+
+
+@bp.route(
+    "/classes/<int:class_id>/assignments/<int:assignment_id>/schedule", methods=["GET", "POST"]
+)
+@instructor_required
+def schedule(class_id: int, assignment_id: int):
+    classroom, assignment = _assignment_of_class_or_404(class_id, assignment_id)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.opens_at.data = _to_local(assignment.opens_at)
+        form.due_at.data = _to_local(assignment.due_at)
+        form.max_attempts.data = assignment.max_attempts
+        form.accept_late.data = assignment.accept_late
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.reschedule(
+                assignment,
+                opens_at=_from_local(form.opens_at.data),
+                due_at=_from_local(form.due_at.data),
+                max_attempts=form.max_attempts.data,
+                accept_late=form.accept_late.data,
+            )
+        except services.AssignmentError as exc:
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(
+                f"Saved: {assignment.blueprint.title} is now due {local_time(assignment.due_at)}.",
+                "success",
+            )
+            return redirect(
+                url_for("assignments.report", class_id=classroom.id, assignment_id=assignment.id)
+            )
+    elif request.method == "POST":
+        error = "Check the fields marked below; nothing was changed yet."
+    return render_template(
+        "assignments/schedule.html",
+        classroom=classroom,
+        assignment=assignment,
+        form=form,
+        error=error,
+        zone=current_app.config["TIMEZONE"],
+    ), (400 if error else 200)
 
 
 @bp.get("/classes/<int:class_id>/assignments/<int:assignment_id>/withdraw")

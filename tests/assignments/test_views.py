@@ -177,3 +177,55 @@ def test_withdrawing_keeps_the_attempts(app, client, auth, school):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
         assert db.session.scalar(sa.select(Attempt.assignment_id)) is None
+
+
+def test_the_dates_can_be_changed_and_a_closed_assignment_reopened(app, client, auth, school):
+    teacher, student, _, first, _ = school
+    auth.login(teacher)
+    client.post("/assignments/new", data=_form([first], accept_late=""))
+    assignment_id = _assignment_id(app)
+    now = datetime.now(UTC)
+    with app.app_context():  # it was due an hour ago, without late work
+        assignment = db.session.get(Assignment, assignment_id)
+        assignment.opens_at, assignment.due_at = now - timedelta(days=2), now - timedelta(hours=1)
+        db.session.commit()
+    url = f"/classes/{first}/assignments/{assignment_id}/schedule"
+    page = client.get(url).get_data(as_text=True)
+    assert _local(now - timedelta(hours=1)) in page and "Change the dates of Demo test" in page
+    response = client.post(
+        url,
+        data={
+            "opens_at": _local(now - timedelta(days=2)),
+            "due_at": _local(now - timedelta(days=3)),
+            "max_attempts": "2",
+        },
+    )
+    assert response.status_code == 400
+    assert "The due time must come after the opening time." in response.get_data(as_text=True)
+    auth.logout()
+    auth.login(student)
+    client.post(f"/assignments/{assignment_id}/start", data={"mode": "tutor"})
+    assert "does not accept late work" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login(teacher)
+    new_due = now + timedelta(days=1)
+    response = client.post(
+        url,
+        data={
+            "opens_at": _local(now - timedelta(days=2)),
+            "due_at": _local(new_due),
+            "max_attempts": "3",
+        },
+    )
+    assert response.headers["Location"] == f"/classes/{first}/assignments/{assignment_id}"
+    assert "Saved: Demo test is now due" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        assert (assignment.max_attempts, assignment.accept_late) == (3, False)
+        assert assignment.due_at == new_due.replace(second=0, microsecond=0)
+    auth.logout()
+    auth.login(student)
+    response = client.post(f"/assignments/{assignment_id}/start", data={"mode": "tutor"})
+    assert response.headers["Location"].startswith("/attempts/")

@@ -105,6 +105,10 @@ PAGES = {
     "reports-queue": ("instructor", "/reports"),
     "assign-test": ("instructor", "/assignments/new"),
     "assignment-report": ("instructor", "/classes/{class_id}/assignments/{assignment_id}"),
+    "assignment-schedule": (
+        "instructor",
+        "/classes/{class_id}/assignments/{assignment_id}/schedule",
+    ),
     "confirm-withdraw": ("instructor", "/classes/{class_id}/assignments/{assignment_id}/withdraw"),
     "admin-home": ("admin", "/"),
     "admin-users": ("admin", "/admin/users"),
