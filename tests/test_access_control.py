@@ -142,6 +142,7 @@ EXPECTED = {
     ("POST", "assignments.new"): staff(400),  # empty form: shown again with errors
     # An assignment of a class run by the requester (an instructor), or by someone else.
     ("GET", "assignments.report"): staff(200),
+    ("GET", "assignments.export"): staff(200),
     ("GET", "assignments.schedule"): staff(200),
     ("POST", "assignments.schedule"): staff(400),  # empty form: shown again with errors
     ("GET", "assignments.confirm_withdraw"): staff(200),
@@ -216,6 +217,7 @@ URL_VALUES.update(
         endpoint: {"class_id": "class", "assignment_id": "assignment"}
         for endpoint in (
             "assignments.report",
+            "assignments.export",
             "assignments.schedule",
             "assignments.confirm_withdraw",
             "assignments.withdraw",

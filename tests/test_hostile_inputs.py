@@ -279,6 +279,7 @@ ROUTES: dict[str, Route] = {
     "assignments.report": Route(
         path={"class_id": "class", "assignment_id": "assignment"}, reads=_reads("page")
     ),
+    "assignments.export": Route(path={"class_id": "class", "assignment_id": "assignment"}),
     "assignments.schedule": Route(
         path={"class_id": "class", "assignment_id": "assignment"},
         baseline=_valid(

@@ -275,7 +275,8 @@ def student_assignments(student: User, *, now: datetime) -> list[Progress]:
 
 
 def roster_progress(assignment: Assignment, students: list[User]) -> list[tuple[User, Progress]]:
-    """Each student of a page of the roster with their tries at the assignment (one query)."""
+    """Each student (a page of the roster, or all of it for an export) with their tries at
+    the assignment (one query)."""
     tries = _tries([assignment.id], [s.id for s in students])
     return [(s, Progress(assignment, tries.get((assignment.id, s.id), []))) for s in students]
 

@@ -17,7 +17,7 @@ from quizapp.classes.models import Classroom
 from quizapp.confirmations import Confirmation
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
-from quizapp.utils import requested_page
+from quizapp.utils import csv_response, requested_page
 
 bp = Blueprint("assignments", __name__)
 
@@ -146,6 +146,29 @@ def report(class_id: int, assignment_id: int):
         withdraw=withdraw_confirmation(classroom, assignment),
         window=assignment.window(_now()),
     )
+
+
+@bp.get("/classes/<int:class_id>/assignments/<int:assignment_id>.csv")
+@instructor_required
+def export(class_id: int, assignment_id: int):
+    """Every student's status, attempts and best score, for a gradebook."""
+    classroom, assignment = _assignment_of_class_or_404(class_id, assignment_id)
+    header = ["student", "email", "status", "attempts used", "best %", "best finished", "late"]
+    lines = []
+    for student, progress in services.roster_progress(assignment, class_services.roster(classroom)):
+        best = progress.best
+        lines.append(
+            [
+                student.display_name,
+                student.email,
+                progress.status,
+                progress.used,
+                "" if best is None else round(best.percent or 0.0, 1),
+                "" if best is None else local_time(best.finished_at),
+                "" if best is None else ("yes" if assignment.is_late(best.finished_at) else "no"),
+            ]
+        )
+    return csv_response(header, lines, f"class-{classroom.id}-assignment-{assignment.id}.csv")
 
 
 @bp.route(

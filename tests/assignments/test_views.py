@@ -1,5 +1,7 @@
 """Assigning a test through the pages, a student's home page and start button, the report."""
 
+import csv
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -229,3 +231,33 @@ def test_the_dates_can_be_changed_and_a_closed_assignment_reopened(app, client, 
     auth.login(student)
     response = client.post(f"/assignments/{assignment_id}/start", data={"mode": "tutor"})
     assert response.headers["Location"].startswith("/attempts/")
+
+
+def test_the_report_downloads_as_csv(app, client, auth, school):
+    teacher, student, _, first, _ = school
+    auth.login(teacher)
+    client.post("/assignments/new", data=_form([first]))
+    assignment_id = _assignment_id(app)
+    auth.logout()
+    auth.login(student)
+    client.post(f"/assignments/{assignment_id}/start", data={"mode": "tutor"})
+    with app.app_context():
+        attempt_id = db.session.scalar(sa.select(Attempt.id))
+    client.post(f"/attempts/{attempt_id}/submit")
+    auth.logout()
+    auth.login(teacher)
+    response = client.get(f"/classes/{first}/assignments/{assignment_id}.csv")
+    assert response.mimetype == "text/csv"
+    header, *lines = csv.reader(io.StringIO(response.get_data(as_text=True)))
+    assert header == [
+        "student",
+        "email",
+        "status",
+        "attempts used",
+        "best %",
+        "best finished",
+        "late",
+    ]
+    rows = {line[0]: line for line in lines}
+    assert rows["Sam Student"][2:5] == ["done", "1", "0.0"] and rows["Sam Student"][6] == "no"
+    assert rows["Ida Idle"][2:] == ["not started", "0", "", "", ""]
