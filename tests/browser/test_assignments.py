@@ -33,6 +33,11 @@ def test_build_assign_take_and_report(browser, live_server, make_user, make_bank
     page = _sign_in(browser.new_context(), live_server, teacher)
     page.goto(live_server + "/blueprints/new")
     page.get_by_label("Title").fill("Week 3 quiz")
+    page.get_by_label("Title").press("Enter")  # creates (and is refused), never removes a part
+    expect(page.locator("#error-summary")).to_contain_text("Add at least one part")
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.get_by_label("Part 1: bank or topic")).to_be_visible()
+    page.console_errors.clear()  # Chromium logs the 400 of that refused form as an error
     page.get_by_label("Part 1: bank or topic").select_option(
         label="Demo bank demo: — Topic B (6 questions)"
     )
