@@ -132,6 +132,9 @@ def test_a_student_sees_starts_and_finishes_an_assignment(app, client, auth, sch
         assert (attempt.assignment_id, attempt.mode) == (assignment_id, "exam")
     assert response.headers["Location"] == f"/attempts/{attempt.id}"
     client.post(f"/attempts/{attempt.id}/submit")
+    page = client.get(f"/attempts/{attempt.id}/results").get_data(as_text=True)
+    assert "Assigned in MA 101, due" in page and "submitted on time" in page
+    assert "(attempt 1 of 1)" in page
     page = client.get("/").get_data(as_text=True)
     assert "Done" in page and "1 of 1 attempt used" in page and "best score 0%" in page
     response = client.post(f"/assignments/{assignment_id}/start", data={"mode": "exam"})
