@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -125,6 +126,12 @@ class Config:
                 f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not an http(s) address such as "
                 "https://exam.school.edu"
             )
+        try:
+            ZoneInfo(cls.TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"TIMEZONE={cls.TIMEZONE!r} is not a time zone name such as America/Chicago"
+            ) from None
 
 
 class DevelopmentConfig(Config):

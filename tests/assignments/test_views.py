@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from config import ConfigError, TestingConfig
 from quizapp.assignments.models import Assignment
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
@@ -264,3 +265,13 @@ def test_the_report_downloads_as_csv(app, client, auth, school):
     rows = {line[0]: line for line in lines}
     assert rows["Sam Student"][2:5] == ["done", "1", "0.0"] and rows["Sam Student"][6] == "no"
     assert rows["Ida Idle"][2:] == ["not started", "0", "", "", ""]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../etc/passwd", ""])
+def test_an_unknown_time_zone_stops_the_app_at_start(zone):
+    class BadZone(TestingConfig):
+        TIMEZONE = zone
+
+    with pytest.raises(ConfigError, match="is not a time zone name"):
+        BadZone.validate()
+    TestingConfig.validate()  # UTC, the default, is fine
