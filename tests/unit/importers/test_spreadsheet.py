@@ -647,3 +647,35 @@ def test_without_an_answer_column_the_layout_is_not_guessed():
     with pytest.raises(ImportFormatError, match=r"Option A, Option B, \.\.\.") as info:
         parse("Question,Option A,Option B\nBrady- means?,slow,fast")
     assert "Answer" in str(info.value)
+
+
+HAND_MADE_HEADER = ["Question", "Option A", "B", "Choice 3", "option_4", "Answer", "Topic"]
+ANSWERS = ["A", "b)", "(C)", "Option D", "choice 2", "1", "5", "10", "E", "A C", "", "x", "0"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=30),
+            st.lists(
+                st.sampled_from(["", "slow", "fast", "2", "<b>x</b>", "A"]), min_size=4, max_size=4
+            ),
+            st.one_of(st.sampled_from(ANSWERS), st.text(max_size=5)),
+        ),
+        max_size=12,
+    )
+)
+def test_fuzz_hand_made_sheets(rows):
+    """Any hand-made sheet imports or reports errors by row; a key is always one of the row's
+    options."""
+    lines = [",".join(HAND_MADE_HEADER)]
+    for stem, options, answer in rows:
+        cells = [stem, *options, answer, "Topic"]
+        lines.append(",".join('"' + c.replace('"', '""') + '"' for c in cells))
+    data = "\n".join(lines).encode()
+    check_never_crashes(data)
+    result = parse_spreadsheet(data, "sheet.csv")
+    for question in result.questions:
+        assert question.type == "single_best"
+        assert question.fields["key"] in question.fields["options"]
