@@ -87,7 +87,9 @@ def new():
     if request.method == "GET":
         today = _now().astimezone(_zone()).replace(second=0, microsecond=0, tzinfo=None)
         form.test.data = request.args.get("test", "")
-        form.classes.data = [c.id for c in classes if str(c.id) == request.args.get("class")]
+        wanted = request.args.get("class")
+        # The class asked for, or the only one the instructor has.
+        form.classes.data = [c.id for c in classes if str(c.id) == wanted or len(classes) == 1]
         form.opens_at.data = today
         form.due_at.data = datetime.combine(
             today.date() + timedelta(DEFAULT_DAYS), DEFAULT_DUE_TIME

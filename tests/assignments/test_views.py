@@ -275,3 +275,11 @@ def test_an_unknown_time_zone_stops_the_app_at_start(zone):
     with pytest.raises(ConfigError, match="is not a time zone name"):
         BadZone.validate()
     TestingConfig.validate()  # UTC, the default, is fine
+
+
+def test_an_instructors_only_class_is_ticked_already(client, auth, make_user, make_class):
+    teacher = make_user("instructor")
+    only = make_class(teacher, name="The only class")
+    auth.login(teacher)
+    page = client.get("/assignments/new").get_data(as_text=True)
+    assert re.search(rf'checked[^>]*value="{only}"', page)

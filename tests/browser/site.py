@@ -300,13 +300,16 @@ def _seed_assignments(instructor, classroom, test, students, own_bank, *, now) -
     )
     own_practice = start_blueprint_attempt(students[0], own_test, mode=Mode.TUTOR, now=now, seed=29)
     replied = report_problem(
-        students[0], own_practice, load_item(own_practice, 1), "The rate looks wrong for adults."
+        students[0],
+        own_practice,
+        load_item(own_practice, 1),
+        "I think two of these options could be right.",
     )
     resolve_report(
         replied,
         now=now,
         outcome="answered",
-        reply="12 to 20 breaths a minute is the adult range; the question is right.",
+        reply="Thanks, Maria: only one is right here, and the rationale now says why.",
         by=instructor,
     )
     return current.id
