@@ -174,6 +174,7 @@ def detail(class_id: int):
         accommodations=ACCOMMODATIONS,
         assignments=assignments,
         completions=assignment_services.completions(classroom, assignments),
+        now=datetime.now(UTC),
     )
 
 

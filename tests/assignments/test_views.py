@@ -66,6 +66,8 @@ def test_an_instructor_assigns_a_test_to_two_classes(app, client, auth, school):
     section = page.split('id="assignments"', 1)[1].split("</section>", 1)[0]
     assert "Demo test" in section and "Tutor mode · 2 attempts" in section
     assert "0 of 2" in section and "Assign a test to this class" in section
+    # The opening time was typed as Chicago time (UTC minus 5 or 6 hours): still ahead.
+    assert "opens " in section
 
 
 def test_a_bad_form_keeps_what_was_typed_and_says_why(app, client, auth, school):
