@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -56,6 +57,8 @@ class Config:
     MIGRATIONS_DIR = str(BASE_DIR / "migrations")
     # The practice test a new student's home page suggests first (a shipped blueprint's id).
     FIRST_TEST = "medical-terminology-practice"
+    # The time zone assignment times are entered and shown in (an IANA name: America/Chicago).
+    TIMEZONE = os.environ.get("TIMEZONE", "UTC")
 
     # Uploads (question banks) larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
@@ -133,6 +136,12 @@ class Config:
                 f"PUBLIC_BASE_URL={cls.PUBLIC_BASE_URL!r} is not an http(s) address such as "
                 "https://exam.school.edu"
             )
+        try:
+            ZoneInfo(cls.TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"TIMEZONE={cls.TIMEZONE!r} is not a time zone name such as America/Chicago"
+            ) from None
 
 
 class DevelopmentConfig(Config):

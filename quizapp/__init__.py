@@ -10,6 +10,7 @@ from config import Config
 from quizapp import cli, errors, layout, models
 from quizapp.admin.views import bp as admin_bp
 from quizapp.api.views import bp as api_bp
+from quizapp.assignments.views import bp as assignments_bp
 from quizapp.auth.views import bp as auth_bp
 from quizapp.banks.views import bp as banks_bp
 from quizapp.classes.views import bp as classes_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)
     app.register_blueprint(lti_bp)
+    app.register_blueprint(assignments_bp)
 
 
 def register_commands(app: Flask) -> None:

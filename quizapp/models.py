@@ -1,5 +1,6 @@
 """Import every domain's models so that create_all() and Alembic see all tables."""
 
+from quizapp.assignments.models import Assignment
 from quizapp.auth.models import LoginFailure, RegistrationFailure, User
 from quizapp.banks.models import (
     Bank,
@@ -39,6 +40,7 @@ from quizapp.tokens.models import ApiToken
 
 __all__ = [
     "ApiToken",
+    "Assignment",
     "Attempt",
     "AttemptQuestion",
     "Bank",

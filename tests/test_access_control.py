@@ -4,7 +4,7 @@ A new route without an entry in EXPECTED fails `test_every_route_is_declared`, s
 a page without saying which roles may use it.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,10 +12,12 @@ from flask import url_for
 
 from config import TestingConfig
 from quizapp import create_app
+from quizapp.assignments.services import assign_test
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint, Question
 from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
+from quizapp.classes.models import Classroom
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.readiness.adaptive import start_adaptive_attempt
@@ -194,6 +196,17 @@ EXPECTED = {
     ("POST", "lti.platforms"): only_admin(400),  # empty form: shown again with errors
     ("POST", "lti.delete_platform"): only_admin(404),  # no such platform
     ("POST", "lti.rotate_key"): only_admin(302),
+    ("GET", "assignments.new"): staff(200),
+    ("POST", "assignments.new"): staff(400),  # empty form: shown again with errors
+    # An assignment of a class run by the requester (an instructor), or by someone else.
+    ("GET", "assignments.report"): staff(200),
+    ("GET", "assignments.export"): staff(200),
+    ("GET", "assignments.schedule"): staff(200),
+    ("POST", "assignments.schedule"): staff(400),  # empty form: shown again with errors
+    ("GET", "assignments.confirm_withdraw"): staff(200),
+    ("POST", "assignments.withdraw"): staff(302),
+    ("POST", "assignments.start"): signed_in(404),  # the requester is not in that class
+    ("POST", "main.read_reply"): signed_in(404),  # a reply to someone else's report
 }
 
 # Values for URL parameters; "target" stands for a student account that is not the requester.
@@ -282,6 +295,20 @@ API_BODIES = {
 }
 URL_VALUES.update(
     {
+        endpoint: {"class_id": "class", "assignment_id": "assignment"}
+        for endpoint in (
+            "assignments.report",
+            "assignments.export",
+            "assignments.schedule",
+            "assignments.confirm_withdraw",
+            "assignments.withdraw",
+        )
+    }
+)
+URL_VALUES["assignments.start"] = {"assignment_id": "assignment"}
+URL_VALUES["main.read_reply"] = {"report_id": "report"}
+URL_VALUES.update(
+    {
         "instructor.preview": {"pending_id": "pending"},
         "instructor.confirm": {"pending_id": "pending"},
         "instructor.cancel": {"pending_id": "pending"},
@@ -317,6 +344,8 @@ def url_with_real_ids(app, endpoint, requester, teacher, target, *, start_attemp
         "enrolled": target.id,
         **staff_placeholders(app, requester, teacher, target),
     }
+    if "assignment" in URL_VALUES.get(endpoint, {}).values():
+        placeholders["assignment"] = assignment_of(app, teacher, placeholders["class"])
     if "own_adaptive" in URL_VALUES.get(endpoint, {}).values():
         placeholders["own_adaptive"] = start_adaptive(app, requester)
     if "own_token" in URL_VALUES.get(endpoint, {}).values():
@@ -337,6 +366,25 @@ def api_token(app, user) -> tuple[int, str]:
         token, secret = create_token(owner, "test", scopes, now=datetime.now(UTC))
         db.session.commit()
         return token.id, secret
+
+
+def assignment_of(app, teacher, class_id) -> int:
+    """The demo test assigned to the class, open now and for a week."""
+    now = datetime.now(UTC)
+    with app.app_context():
+        (assignment,) = assign_test(
+            db.session.get(User, teacher.id),
+            db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "demo-test")),
+            [db.session.get(Classroom, class_id)],
+            mode="exam",
+            opens_at=now - timedelta(hours=1),
+            due_at=now + timedelta(days=7),
+            max_attempts=1,
+            accept_late=True,
+            now=now,
+        )
+        db.session.commit()
+        return assignment.id
 
 
 def adaptive_blueprint(app) -> None:

@@ -27,6 +27,7 @@ from wtforms import FieldList, FormField
 
 from config import TestingConfig
 from quizapp import create_app
+from quizapp.assignments.services import assign_test
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
@@ -314,10 +315,45 @@ ROUTES: dict[str, Route] = {
     "lti.platforms": Route(),
     "lti.delete_platform": Route(path={"platform_id": 1}),
     "lti.rotate_key": Route(),
+    "assignments.new": Route(
+        baseline=lambda world, path: {
+            "test": "mixed-test",
+            "classes": str(world["class"]),
+            "opens_at": "2026-01-01T08:00",
+            "due_at": "2099-01-01T08:00",
+            "max_attempts": "2",
+            "mode": "exam",
+            "accept_late": "y",
+        }
+    ),
+    "assignments.report": Route(
+        path={"class_id": "class", "assignment_id": "assignment"}, reads=_reads("page")
+    ),
+    "assignments.export": Route(path={"class_id": "class", "assignment_id": "assignment"}),
+    "assignments.schedule": Route(
+        path={"class_id": "class", "assignment_id": "assignment"},
+        baseline=_valid(
+            {
+                "opens_at": "2026-01-01T08:00",
+                "due_at": "2099-01-01T08:00",
+                "max_attempts": "3",
+                "accept_late": "y",
+            }
+        ),
+    ),
+    "assignments.confirm_withdraw": Route(
+        path={"class_id": "class", "assignment_id": "assignment"}
+    ),
+    "assignments.withdraw": Route(path={"class_id": "class", "assignment_id": "assignment"}),
+    "assignments.start": Route(
+        path={"assignment_id": "assignment"}, baseline=_valid({"mode": "exam"})
+    ),
+    "main.read_reply": Route(path={"report_id": "report"}),
 }
 
 #: Routes whose valid request destroys what others need: walked last, in this order.
 WALKED_LAST = (
+    "assignments.withdraw",
     "exams.submit",
     "api.submit",
     "tokens.revoke",
@@ -388,7 +424,9 @@ def test_the_source_reading_finds_forms_and_request_reads(app):
     assert {"q", "topic", "type", "retired"} <= parameters_in_source(app, "banks.questions").query
     assert parameters_in_source(app, "exams.results").query == {"show"}
     assert {"revision", "action"} <= parameters_in_source(app, "exams.answer").form
-    assert "sections-5-questions" in parameters_in_source(app, "instructor.new_blueprint").form
+    assert {"sections-0-questions", "sections-0-remove", "add_part"} <= parameters_in_source(
+        app, "instructor.new_blueprint"
+    ).form
 
 
 def _make_world(app, role, make_user, start_attempt, make_class) -> World:
@@ -452,6 +490,19 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
     class_id = make_class(teacher, students=enrolled)
     with app.app_context():
         join_code = db.session.get(Classroom, class_id).join_code
+        (assignment,) = assign_test(
+            db.session.get(User, teacher.id),
+            db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test")),
+            [db.session.get(Classroom, class_id)],
+            mode="exam",
+            opens_at=now - timedelta(hours=1),
+            due_at=now + timedelta(days=7),
+            max_attempts=2,
+            accept_late=True,
+            now=now,
+        )
+        db.session.commit()
+        objects["assignment"] = assignment.id
     return World(
         {
             **objects,

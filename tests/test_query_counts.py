@@ -6,19 +6,21 @@ The question pages, results, progress page and class reports have their own test
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from quizapp.assignments.services import assign_test, start_assignment
 from quizapp.auth.models import User
 from quizapp.banks.imports import preview_import
 from quizapp.banks.loader import parse_bank
-from quizapp.banks.manage import store_pending_import
+from quizapp.banks.manage import resolve_report, store_pending_import
+from quizapp.banks.models import Blueprint
 from quizapp.banks.services import sync_bank
 from quizapp.classes.models import Classroom
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Attempt
-from quizapp.exams.services import load_item, report_problem
+from quizapp.exams.services import finish_attempt, load_item, report_problem
 from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
 from quizapp.tokens.services import create_token
@@ -172,3 +174,76 @@ def test_admin_users_page(app, client, auth, make_user, count_queries):
         register_platform(app, client_id=f"client-{n}")
     client.post("/lti/keys/rotate")
     assert _counts(client, count_queries, urls) == small
+
+
+def test_assignment_pages(app, client, auth, make_user, make_blueprint, count_queries):
+    """A student's home page with assignments and replies; a class's assignments and the
+    report of one, whatever the number of students, tries, assignments and reports."""
+    teacher = make_user("instructor")
+    _bank(app, "mine", 12, owner_id=teacher.id)
+    make_blueprint("mine-test", "mine", 3)
+    student = make_user()
+    _classes(app, teacher.id, [student.id], 1)
+    now = datetime.now(UTC)
+    with app.app_context():
+        class_id = db.session.scalar(sa.select(sa.func.min(Classroom.id)))
+
+    def activity(student_ids, assignments, replies):
+        """Assignments to the class, a finished try at each by each student, and replies to
+        the student's reports."""
+        with app.app_context():
+            classroom = db.session.get(Classroom, class_id)
+            owner = db.session.get(User, teacher.id)
+            blueprint = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mine-test"))
+            made = assign_test(
+                owner,
+                blueprint,
+                [classroom] * assignments,
+                mode="tutor",
+                opens_at=now - timedelta(hours=1),
+                due_at=now + timedelta(days=3),
+                max_attempts=3,
+                accept_late=True,
+                now=now,
+            )
+            for assignment in made:
+                for student_id in student_ids:
+                    user = db.session.get(User, student_id)
+                    attempt = start_assignment(user, assignment, mode=None, now=now, zone=UTC)
+                    finish_attempt(attempt, now=now)
+                    if student_id == student.id and replies:
+                        report = report_problem(user, attempt, load_item(attempt, 1), "Typo?")
+                        resolve_report(report, now=now, outcome="fixed", reply="Fixed.", by=owner)
+                        replies -= 1
+            db.session.commit()
+            return made[0].id
+
+    assignment_id = activity([student.id], 1, 1)
+    urls = {
+        student: ["/"],
+        teacher: [
+            "/",
+            "/assignments/new",
+            f"/classes/{class_id}",
+            f"/classes/{class_id}/assignments/{assignment_id}",
+            "/reports?all=1",
+        ],
+    }
+
+    def measure():
+        counts = {}
+        for user, pages in urls.items():
+            auth.login(user)
+            counts |= {(user.role, k): v for k, v in _counts(client, count_queries, pages).items()}
+            auth.logout()
+        return counts
+
+    small = measure()
+    more = [make_user() for _ in range(60)]  # past a page of the report
+    with app.app_context():
+        classroom = db.session.get(Classroom, class_id)
+        for other in more:
+            join_class(db.session.get(User, other.id), classroom.join_code)
+        db.session.commit()
+    activity([student.id] + [s.id for s in more], 12, 8)
+    assert measure() == small

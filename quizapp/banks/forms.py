@@ -10,6 +10,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -87,6 +88,8 @@ class SectionForm(Form):
 
     source = SelectField("Bank or topic", choices=[], default="")
     questions = IntegerField("Questions", validators=[Optional(), NumberRange(1, 265)])
+    #: Takes this part out (the form comes back without it; nothing is saved).
+    remove = SubmitField("Remove")
 
 
 class BlueprintForm(FlaskForm):
@@ -98,4 +101,6 @@ class BlueprintForm(FlaskForm):
     passing_percent = IntegerField(
         "Passing mark (%)", default=70, validators=[InputRequired(), NumberRange(0, 100)]
     )
-    sections = FieldList(FormField(SectionForm), min_entries=6, max_entries=6)
+    #: Parts are added and removed by posting the form back (add_part, a part's remove).
+    sections = FieldList(FormField(SectionForm), min_entries=1, max_entries=20)
+    add_part = SubmitField("Add a part")

@@ -2,6 +2,7 @@
 and the queue of problems students reported."""
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -23,6 +24,8 @@ from quizapp.banks.native import dump_yaml, question_document
 from quizapp.banks.services import _insert_versions, _version_row
 from quizapp.exams.models import AttemptQuestion, QuestionReport
 from quizapp.extensions import db
+from quizapp.item_stats import services as item_stats
+from quizapp.scoring.item_analysis import ItemStats, analyse_item
 
 logger = logging.getLogger(__name__)
 
@@ -211,34 +214,85 @@ def edit_question(
     return True
 
 
-def report_queue(user: User, *, include_resolved: bool = False):
-    """Reports on questions of banks this user manages: (report, version, question, bank)."""
+#: How an owner closes a report, as the student reads it.
+REPORT_OUTCOMES = {
+    "fixed": "Fixed",
+    "answered": "Answered",
+    "dismissed": "Dismissed",
+}
+
+
+@dataclass
+class QueueEntry:
+    """A report as its queue shows it: the version the student saw and that version's stats."""
+
+    report: QuestionReport
+    version: QuestionVersion
+    question: Question
+    bank: Bank
+    topic: Topic
+    #: The student who reported it, for the bank's owner only (None for anyone else).
+    reporter: User | None
+    stats: ItemStats | None
+
+
+def _reports_on_managed_banks(user: User, query):
     query = (
-        sa.select(QuestionReport, QuestionVersion, Question, Bank)
-        .join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
+        query.join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
         .join(Question, Question.id == QuestionVersion.question_id)
         .join(Bank, Bank.id == Question.bank_id)
-        .order_by(QuestionReport.created_at.desc())
     )
-    if not user.is_admin:
-        query = query.where(Bank.owner_id == user.id)
+    return query if user.is_admin else query.where(Bank.owner_id == user.id)
+
+
+def report_queue(
+    user: User, *, include_resolved: bool = False, page: int = 1, per_page: int = 20
+) -> tuple[list[QueueEntry], int]:
+    """A page of the reports on questions of banks this user manages, newest first, and how
+    many there are: four queries whatever the queue's length.
+
+    The reporter's name is given to the bank's owner (an admin for the shipped banks), not to
+    an admin looking at another instructor's bank.
+    """
+    query = (
+        _reports_on_managed_banks(
+            user, sa.select(QuestionReport, QuestionVersion, Question, Bank, Topic, User)
+        )
+        .join(User, User.id == QuestionReport.user_id)
+        .join(Topic, Topic.id == QuestionVersion.topic_id, isouter=True)
+    )
+    count = _reports_on_managed_banks(user, sa.select(sa.func.count(QuestionReport.id)))
     if not include_resolved:
         query = query.where(QuestionReport.resolved_at.is_(None))
-    return db.session.execute(query).all()
+        count = count.where(QuestionReport.resolved_at.is_(None))
+    rows = db.session.execute(
+        query.order_by(QuestionReport.created_at.desc(), QuestionReport.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    sums = item_stats.sums_of_versions(row[1].id for row in rows)
+    entries = []
+    for report, version, question, bank, topic, reporter in rows:
+        owner = bank.owner_id == user.id or (bank.owner_id is None and user.is_admin)
+        version_sums = sums.get(version.id)
+        entries.append(
+            QueueEntry(
+                report,
+                version,
+                question,
+                bank,
+                topic,
+                reporter if owner else None,
+                analyse_item(version_sums) if version_sums else None,
+            )
+        )
+    return entries, db.session.scalar(count)
 
 
 def open_report_count(user: User) -> int:
     """How many unresolved reports wait on questions of banks this user manages."""
-    query = (
-        sa.select(sa.func.count(QuestionReport.id))
-        .join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
-        .join(Question, Question.id == QuestionVersion.question_id)
-        .join(Bank, Bank.id == Question.bank_id)
-        .where(QuestionReport.resolved_at.is_(None))
-    )
-    if not user.is_admin:
-        query = query.where(Bank.owner_id == user.id)
-    return db.session.scalar(query)
+    query = _reports_on_managed_banks(user, sa.select(sa.func.count(QuestionReport.id)))
+    return db.session.scalar(query.where(QuestionReport.resolved_at.is_(None)))
 
 
 def bank_of_report(report: QuestionReport) -> Bank:
@@ -250,8 +304,56 @@ def bank_of_report(report: QuestionReport) -> Bank:
     )
 
 
-def resolve_report(report: QuestionReport, *, now: datetime) -> None:
+def resolve_report(
+    report: QuestionReport,
+    *,
+    now: datetime,
+    outcome: str = "dismissed",
+    reply: str | None = None,
+    by: User | None = None,
+) -> None:
+    """Close a report as fixed, answered or dismissed, with a note the student will see on
+    their home page (none when `reply` is blank). Closing it again replaces the note."""
+    if outcome not in REPORT_OUTCOMES:
+        raise ValueError(f"unknown report outcome {outcome!r}")
+    reply = (reply or "").strip()
     report.resolved_at = now
+    report.outcome = outcome
+    report.reply = reply or None
+    report.replied_by_id = by.id if by else None
+    report.reply_read_at = None
+    logger.info("Report %s closed as %s by %s", report.id, outcome, by.email if by else None)
+
+
+def unread_replies(student: User, *, limit: int = 5) -> list[tuple[QuestionReport, str]]:
+    """The closed reports of this student with a note they have not marked read, newest
+    first, with the stem of the question they reported (one query)."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(QuestionReport, QuestionVersion.stem)
+            .join(QuestionVersion, QuestionVersion.id == QuestionReport.version_id)
+            .where(
+                QuestionReport.user_id == student.id,
+                QuestionReport.resolved_at.is_not(None),
+                QuestionReport.reply_read_at.is_(None),
+                QuestionReport.outcome.is_not(None),
+            )
+            .order_by(QuestionReport.resolved_at.desc(), QuestionReport.id.desc())
+            .limit(limit)
+        )
+    ]
+
+
+def mark_reply_read(student: User, report_id: int, *, now: datetime) -> bool:
+    """Take a reply off the student's home page; False if it is not one of theirs."""
+    result = db.session.execute(
+        sa.update(QuestionReport)
+        .where(QuestionReport.id == report_id, QuestionReport.user_id == student.id)
+        .values(reply_read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def store_pending_import(

@@ -532,6 +532,30 @@ def topic_rows(bank: Bank) -> list[tuple[Topic, int]]:
     return rows
 
 
+def available_questions(banks: list[Bank]) -> dict[tuple[int, int | None], int]:
+    """How many active questions a part of a practice test could draw: per (bank id, None)
+    for the whole bank and per (bank id, topic id) for a topic with its subtopics. One grouped
+    query; the banks' topics must be loaded (visible_banks_query(with_topics=True))."""
+    direct: dict[tuple[int, int], int] = dict(
+        ((bank_id, topic_id), n)
+        for bank_id, topic_id, n in db.session.execute(
+            sa.select(Question.bank_id, QuestionVersion.topic_id, sa.func.count(Question.id))
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.bank_id.in_([b.id for b in banks]), Question.retired_at.is_(None))
+            .group_by(Question.bank_id, QuestionVersion.topic_id)
+        )
+    )
+    counts: dict[tuple[int, int | None], int] = {}
+    for bank in banks:
+        subtree = {topic.id: direct.get((bank.id, topic.id), 0) for topic in bank.topics}
+        for topic in reversed(bank.topics):  # children come after their parents
+            if topic.parent_id in subtree:
+                subtree[topic.parent_id] += subtree[topic.id]
+        counts[(bank.id, None)] = sum(n for (b, _), n in direct.items() if b == bank.id)
+        counts |= {(bank.id, topic_id): n for topic_id, n in subtree.items()}
+    return counts
+
+
 def blueprint_availability(blueprint: Blueprint) -> list[tuple[BlueprintSection, int]]:
     """Each section of a blueprint with the number of questions it can draw from now."""
     return list(zip(blueprint_sections(blueprint), map(len, section_pools(blueprint)), strict=True))

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from quizapp.admin.forms import ACCOMMODATIONS, AccommodationForm
+from quizapp.assignments import services as assignment_services
 from quizapp.auth import services as auth_services
 from quizapp.auth.decorators import instructor_required, role_required
 from quizapp.auth.models import Role, User
@@ -157,6 +158,7 @@ def detail(class_id: int):
     )
     everyone = services.student_ids(classroom)
     averages = reports.class_average_series(everyone)
+    assignments = assignment_services.class_assignments(classroom)
     return render_template(
         "classes/detail.html",
         classroom=classroom,
@@ -170,6 +172,9 @@ def detail(class_id: int):
         mastery=history.class_topic_mastery(everyone),
         banks=db.session.scalars(bank_services.visible_banks_query(current_user)).all(),
         accommodations=ACCOMMODATIONS,
+        assignments=assignments,
+        completions=assignment_services.completions(classroom, assignments),
+        now=datetime.now(UTC),
     )
 
 

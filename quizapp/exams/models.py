@@ -35,6 +35,8 @@ class Attempt(db.Model):
             sa.column("status").in_([s.value for s in Status]), name="status_is_known"
         ),
         sa.Index("ix_attempts_user_id_status", "user_id", "status"),
+        # One row per try: two racing starts of a student's last allowed try cannot both insert.
+        sa.UniqueConstraint("assignment_id", "user_id", "assignment_try"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -43,6 +45,12 @@ class Attempt(db.Model):
     blueprint_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("blueprints.id", ondelete="SET NULL"), index=True
     )
+    #: The class assignment it was started from; None for practice on the student's own.
+    assignment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="SET NULL")
+    )
+    #: 1 for the first try at the assignment, 2 for the second...; None without an assignment.
+    assignment_try: so.Mapped[int | None]
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     mode: so.Mapped[str] = so.mapped_column(sa.String(10))
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=Status.IN_PROGRESS.value)
@@ -187,7 +195,9 @@ class QuestionReport(db.Model):
     __tablename__ = "question_reports"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_versions.id"), index=True)
     attempt_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("attempts.id", ondelete="SET NULL")
@@ -195,6 +205,15 @@ class QuestionReport(db.Model):
     message: so.Mapped[str] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: How the owner closed it: "fixed", "dismissed" or "answered"; None while open.
+    outcome: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    #: The owner's note to the student (shown on the student's home page).
+    reply: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    replied_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    #: When the student marked the reply as read; None while it is still a notification.
+    reply_read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<QuestionReport {self.id} on version {self.version_id}>"

@@ -198,6 +198,7 @@ def _create_attempt(
     rng: Random,
     blueprint_id: int | None = None,
     segments: list[dict] | None = None,
+    assignment: tuple[int, int] | None = None,
 ) -> Attempt:
     # Share-locks the questions' banks (PostgreSQL), so a bank cannot be deleted or archived
     # between here and the commit: a deletion waits for this attempt and then keeps the bank.
@@ -232,6 +233,8 @@ def _create_attempt(
     attempt = Attempt(
         user_id=user.id,
         blueprint_id=blueprint_id,
+        assignment_id=assignment[0] if assignment else None,
+        assignment_try=assignment[1] if assignment else None,
         title=title,
         mode=mode.value,
         status=Status.IN_PROGRESS.value,
@@ -269,10 +272,17 @@ def _create_attempt(
 
 
 def start_blueprint_attempt(
-    user: User, blueprint: Blueprint, *, mode: Mode, now: datetime, seed: int | None = None
+    user: User,
+    blueprint: Blueprint,
+    *,
+    mode: Mode,
+    now: datetime,
+    seed: int | None = None,
+    assignment: tuple[int, int] | None = None,
 ) -> Attempt:
     """Draw a test from a blueprint (honouring its sections) and start it.
 
+    :param assignment: (assignment id, try number) when started from a class assignment.
     :raises CannotStartError: when a section has too few questions.
     """
     seed = secrets.randbits(48) if seed is None else seed
@@ -292,6 +302,7 @@ def start_blueprint_attempt(
         rng=Random(seed),  # noqa: S311 (layout shuffles; the seed is chosen server-side)
         blueprint_id=blueprint.id,
         segments=blueprint.segments,
+        assignment=assignment,
     )
 
 

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from quizapp.assignments.models import Assignment
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import builder, services
@@ -529,6 +530,9 @@ def results(attempt_id: int):
         missed=sum((item.slot.score or 0) < 1 for item in items),
         start_form=StartForm(mode="tutor"),
         readiness_cards=_readiness_cards(attempt),
+        assignment=db.session.get(Assignment, attempt.assignment_id)
+        if attempt.assignment_id
+        else None,
         own=True,
     )
 

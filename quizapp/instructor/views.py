@@ -26,14 +26,16 @@ from quizapp.banks import imports, manage
 from quizapp.banks import services as bank_services
 from quizapp.banks.drawing import NotEnoughQuestionsError
 from quizapp.banks.forms import BankSettingsForm, BlueprintForm, QuestionEditForm, UploadForm
-from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Question
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.confirmations import Confirmation
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
-from quizapp.scoring.question_types import get_question_type
+from quizapp.instructor import builder
+from quizapp.instructor.forms import ReportReplyForm
+from quizapp.scoring.question_types import QUESTION_TYPES, get_question_type
+from quizapp.utils import requested_page
 
 bp = Blueprint("instructor", __name__)
 
@@ -278,14 +280,26 @@ def toggle_retired(slug: str, external_id: str):
     return redirect(url_for("banks.questions", slug=bank.slug, retired="y"))
 
 
+REPORT_PAGE_SIZE = 20
+
+
 @bp.get("/reports")
 @instructor_required
 def reports():
     show_resolved = request.args.get("all") == "1"
+    page = requested_page()
+    entries, total = manage.report_queue(
+        current_user, include_resolved=show_resolved, page=page, per_page=REPORT_PAGE_SIZE
+    )
     return render_template(
         "instructor/reports.html",
-        rows=manage.report_queue(current_user, include_resolved=show_resolved),
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / REPORT_PAGE_SIZE)),
         show_resolved=show_resolved,
+        form=ReportReplyForm(),
+        question_types=QUESTION_TYPES,
     )
 
 
@@ -295,11 +309,18 @@ def resolve_report(report_id: int):
     report = db.get_or_404(QuestionReport, report_id)
     if not manage.can_manage(current_user, manage.bank_of_report(report)):
         abort(404)
-    if EmptyForm().validate_on_submit():
-        manage.resolve_report(report, now=_now())
+    form = ReportReplyForm()
+    if form.validate_on_submit():
+        manage.resolve_report(
+            report, now=_now(), outcome=form.outcome.data, reply=form.reply.data, by=current_user
+        )
         db.session.commit()
-        flash("Report closed.", "info")
-    return redirect(url_for("instructor.reports"))
+        note = " The student sees your note on their home page." if report.reply else ""
+        flash(f"Report closed as {form.outcome.data}.{note}", "success")
+    else:
+        errors = [e for field in form for e in field.errors] or ["The form had expired."]
+        flash(f"The report was not closed: {' '.join(errors)} Please try again.", "danger")
+    return redirect(url_for("instructor.reports") + f"#report-{report.id}")
 
 
 @bp.get("/banks/formats")
@@ -336,28 +357,20 @@ def new_blueprint():
     banks = db.session.scalars(
         bank_services.visible_banks_query(current_user, with_topics=True)
     ).all()
-    choices = [SelectChoice("", "(not used)")]
-    for bank in banks:
-        choices.append(SelectChoice(bank.slug, f"{bank.title}: all topics"))
-        choices += [
-            SelectChoice(f"{bank.slug}/{topic.slug}", f"{bank.title}: {'— ' * depth}{topic.title}")
-            for topic, depth in bank_services.topic_rows(bank)
-        ]
+    offered = builder.sources(banks, bank_services.available_questions(banks))
+    choices = [SelectChoice("", "(not used)")] + [
+        SelectChoice(s.value, s.label, render_kw={"data-available": s.available}) for s in offered
+    ]
     form = BlueprintForm()
+    errors = []
+    # "Add a part" and "Remove" post the form back with a part more or less, saving nothing.
+    changed_parts = form.is_submitted() and _change_parts(form)
     for entry in form.sections:
         entry.form.source.choices = choices
-    errors = []
-    if form.validate_on_submit():
-        sections = []
-        for n, entry in enumerate(form.sections, start=1):
-            source, count = entry.form.source.data, entry.form.questions.data
-            if source and count:
-                bank_slug, _, topic_slug = source.partition("/")
-                sections.append(BlueprintSection(bank_slug, topic_slug or None, count, None))
-            elif source or count:
-                errors.append(f"Part {n}: choose both a bank or topic and a number of questions.")
-        if not sections and not errors:
-            errors.append("Add at least one part: a bank or topic and a number of questions.")
+    if not changed_parts and form.validate_on_submit():
+        sections, errors = builder.read_parts(
+            [(e.form.source.data, e.form.questions.data) for e in form.sections], offered
+        )
         if not errors:
             try:
                 blueprint = bank_services.create_blueprint(
@@ -373,11 +386,35 @@ def new_blueprint():
             else:
                 db.session.commit()
                 flash(
-                    "Practice test created. Students in your classes find it under Practice.",
+                    "Practice test created. Students in your classes find it under Practice; "
+                    "assign it to a class to give it a due date.",
                     "success",
                 )
                 return redirect(url_for("banks.blueprint", slug=blueprint.slug))
-    return render_template("instructor/new_blueprint.html", form=form, errors=errors)
+    total = sum(e.form.questions.data or 0 for e in form.sections if e.form.source.data)
+    return render_template(
+        "instructor/new_blueprint.html",
+        form=form,
+        errors=errors,
+        total=total,
+        max_parts=builder.MAX_PARTS,
+        max_questions=builder.MAX_TEST_QUESTIONS,
+    ), (400 if errors else 200)
+
+
+def _change_parts(form: BlueprintForm) -> bool:
+    """Add or remove a part if the form was posted by one of those buttons; True if it was."""
+    kept = [e for e in form.sections if not e.form.remove.data]
+    if len(kept) < len(form.sections):
+        form.sections.entries = kept
+        if not kept:
+            form.sections.append_entry()
+        return True
+    if form.add_part.data:
+        if len(form.sections) < builder.MAX_PARTS:
+            form.sections.append_entry()
+        return True
+    return False
 
 
 @bp.get("/blueprints/<slug>/retire")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from quizapp.assignments import services as assignment_services
 from quizapp.auth.models import User
 from quizapp.banks import manage
 from quizapp.banks import services as bank_services
@@ -13,7 +14,7 @@ from quizapp.banks.models import Bank
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.classes import services as class_services
 from quizapp.classes.models import Classroom, Enrollment
-from quizapp.exams.models import Attempt
+from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.exams.services import recent_attempts
 from quizapp.extensions import db
 from quizapp.history import services as history
@@ -34,6 +35,10 @@ class StudentHome:
     #: Spaced review: (due today, due this week), and the exam-date plan if the student set one.
     due_counts: tuple[int, int] = (0, 0)
     plan: review.ExamPlan | None = None
+    #: Tests their instructors assigned, the soonest due first.
+    assignments: list[assignment_services.Progress] = field(default_factory=list)
+    #: Replies to their question reports not yet marked read: (report, question stem).
+    replies: list[tuple[QuestionReport, str]] = field(default_factory=list)
 
     @property
     def is_new(self) -> bool:
@@ -50,13 +55,15 @@ class StaffHome:
 
 
 def student_home(user: User, *, first_test_slug: str, now: datetime) -> StudentHome:
-    """In-progress tests, recent results, today's review and the exam-date plan, and what to
-    study next, or the first steps."""
+    """In-progress tests, assignments, replies to reports, recent results, today's review and
+    the exam-date plan, and what to study next, or the first steps."""
     in_progress, finished = recent_attempts(user, limit=RECENT_RESULTS)
     weakest = [t for t in history.ranked_topics(history.topic_mastery(user.id)) if t.percent < 100]
     home = StudentHome(in_progress, finished, weakest[:TOPICS_TO_STUDY])
     home.due_counts = review.due_counts(user.id, now=now)
     home.plan = review.exam_plan(user, review.settings_of(user.id), today=now.date())
+    home.assignments = assignment_services.student_assignments(user, now=now)
+    home.replies = manage.unread_replies(user)
     if home.is_new:
         home.first_test = db.session.scalar(
             bank_services.visible_blueprints_query(user).where(

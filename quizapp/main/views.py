@@ -2,11 +2,13 @@ import logging
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
 from quizapp.auth.models import Role
+from quizapp.banks import manage
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.history.services import MIN_ANSWERS_FOR_MASTERY
 from quizapp.main import home
 
@@ -24,6 +26,7 @@ def index():
         if current_user.has_role(Role.INSTRUCTOR, Role.ADMIN)
         else None
     )
+    now = datetime.now(UTC)
     return render_template(
         "main/index.html",
         student=home.student_home(
@@ -33,6 +36,19 @@ def index():
         min_answers=MIN_ANSWERS_FOR_MASTERY,
         now=now,
     )
+
+
+@bp.post("/reports/<int:report_id>/read")
+@login_required
+def read_reply(report_id: int):
+    """Take the reply to one of the student's question reports off their home page."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("main.index"))
+    if not manage.mark_reply_read(current_user, report_id, now=datetime.now(UTC)):
+        abort(404)
+    db.session.commit()
+    flash("Marked as read.", "info")
+    return redirect(url_for("main.index"))
 
 
 @bp.get("/healthz")

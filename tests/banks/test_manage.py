@@ -134,18 +134,31 @@ def test_visibility_private_classes_public(bank, owner, make_user):
 
 def test_report_queue_shows_owners_reports_only(bank, owner, make_user):
     version = _question(bank).current_version
-    reporter = make_user()
+    reporter = make_user(display_name="Rita Reporter")
     db.session.add(QuestionReport(user_id=reporter.id, version_id=version.id, message="Two keys"))
     db.session.commit()
-    rows = manage.report_queue(owner)
-    assert [r[0].message for r in rows] == ["Two keys"]
+    entries, total = manage.report_queue(owner)
+    assert [e.report.message for e in entries] == ["Two keys"] and total == 1
+    assert entries[0].reporter.display_name == "Rita Reporter"
+    assert entries[0].version.id == version.id and entries[0].stats is None
     assert manage.open_report_count(owner) == 1
     stranger = db.session.get(User, make_user("instructor").id)
-    assert manage.report_queue(stranger) == [] and manage.open_report_count(stranger) == 0
-    assert manage.open_report_count(db.session.get(User, make_user("admin").id)) == 1
-    manage.resolve_report(rows[0][0], now=NOW)
-    assert manage.report_queue(owner) == [] and manage.open_report_count(owner) == 0
-    assert len(manage.report_queue(owner, include_resolved=True)) == 1
+    assert manage.report_queue(stranger) == ([], 0) and manage.open_report_count(stranger) == 0
+    admin = db.session.get(User, make_user("admin").id)
+    assert manage.open_report_count(admin) == 1
+    (seen_by_admin,), _ = manage.report_queue(admin)
+    assert seen_by_admin.reporter is None  # the owner's bank: only the owner sees who reported
+    manage.resolve_report(
+        entries[0].report, now=NOW, outcome="fixed", reply=" Key fixed. ", by=owner
+    )
+    assert manage.report_queue(owner) == ([], 0) and manage.open_report_count(owner) == 0
+    assert manage.report_queue(owner, include_resolved=True)[1] == 1
+    student = db.session.get(User, reporter.id)
+    [(report, stem)] = manage.unread_replies(student)
+    assert (report.outcome, report.reply, stem) == ("fixed", "Key fixed.", version.stem)
+    assert not manage.mark_reply_read(stranger, report.id, now=NOW)
+    assert manage.mark_reply_read(student, report.id, now=NOW)
+    assert manage.unread_replies(student) == []
 
 
 def test_native_export_round_trip(owner):

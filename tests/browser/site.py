@@ -10,11 +10,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from quizapp.assignments.services import assign_test, start_assignment
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import Role, User
 from quizapp.banks.imports import preview_import, preview_to_json, save_import
+from quizapp.banks.loader import BlueprintSection
+from quizapp.banks.manage import resolve_report
 from quizapp.banks.models import Bank, Blueprint, PendingImport, Question
-from quizapp.banks.services import sync_directory
+from quizapp.banks.services import create_blueprint, sync_directory
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Mode
 from quizapp.exams.services import (
@@ -106,6 +109,13 @@ PAGES = {
     "review-leeches": ("student", "/review/leeches"),
     "word-part-flashcards": ("student", "/review/word-parts"),
     "class-leeches": ("instructor", "/review/classes/{class_id}/leeches"),
+    "assign-test": ("instructor", "/assignments/new"),
+    "assignment-report": ("instructor", "/classes/{class_id}/assignments/{assignment_id}"),
+    "assignment-schedule": (
+        "instructor",
+        "/classes/{class_id}/assignments/{assignment_id}/schedule",
+    ),
+    "confirm-withdraw": ("instructor", "/classes/{class_id}/assignments/{assignment_id}/withdraw"),
     "admin-home": ("admin", "/"),
     "admin-users": ("admin", "/admin/users"),
     "api-tokens": ("student", "/settings/tokens"),
@@ -136,6 +146,7 @@ class Site:
     pending_import: int
     own_bank: str
     own_question: str
+    assignment_id: int
 
     def path(self, page: str) -> str:
         """The path of one of PAGES on this site."""
@@ -227,6 +238,9 @@ def seed_site(app) -> Site:
         pending = PendingImport(
             owner_id=instructor.id, filename="vital-signs.gift", preview=preview_to_json(preview)
         )
+        assignment_id = _seed_assignments(
+            instructor, classroom, test, [student, *classmates], own_bank, now=now
+        )
         db.session.add(pending)
         bank = db.session.scalar(sa.select(Bank).where(Bank.slug == "medical-terminology"))
         db.session.commit()
@@ -248,7 +262,70 @@ def seed_site(app) -> Site:
             pending_import=pending.id,
             own_bank=own_bank.slug,
             own_question=own_question,
+            assignment_id=assignment_id,
         )
+
+
+def _seed_assignments(instructor, classroom, test, students, own_bank, *, now) -> int:
+    """The terminology test assigned to the class (most classmates done, one late) and a test
+    of the instructor's own bank opening next week; a classmate's report on the own bank,
+    and a reply to one of the student's. Returns the first assignment's id."""
+    (current,) = assign_test(
+        instructor,
+        test,
+        [classroom],
+        mode="exam",
+        opens_at=now - timedelta(days=3),
+        due_at=now + timedelta(days=4),
+        max_attempts=2,
+        accept_late=True,
+        now=now - timedelta(days=3),
+    )
+    own_test = create_blueprint(
+        instructor,
+        title="Vital signs quiz",
+        description="",
+        time_limit_minutes=10,
+        passing_percent=70,
+        sections=[BlueprintSection(own_bank.slug, None, 3)],
+    )
+    assign_test(
+        instructor,
+        own_test,
+        [classroom],
+        mode="tutor",
+        opens_at=now + timedelta(days=7),
+        due_at=now + timedelta(days=14),
+        max_attempts=1,
+        accept_late=False,
+        now=now,
+    )
+    for n, member in enumerate(students[1:7]):
+        started = now - timedelta(days=2, hours=n)
+        attempt = start_assignment(member, current, mode=None, now=started, zone=UTC, seed=n)
+        for position in range(1, attempt.question_count + 1):
+            _answer(attempt, position, right=(position + n) % 4 != 0, now=started)
+        finish_attempt(attempt, now=started + timedelta(minutes=30))
+    reporter = students[1]
+    practice = start_blueprint_attempt(reporter, own_test, mode=Mode.TUTOR, now=now, seed=23)
+    report_problem(
+        reporter, practice, load_item(practice, 1), "Is the key right? I was taught radial."
+    )
+    own_practice = start_blueprint_attempt(students[0], own_test, mode=Mode.TUTOR, now=now, seed=29)
+    replied = report_problem(
+        students[0],
+        own_practice,
+        load_item(own_practice, 1),
+        "I think two of these options could be right.",
+    )
+    resolve_report(
+        replied,
+        now=now,
+        outcome="answered",
+        reply="Thanks, Maria: only one is right here, and the rationale now says why.",
+        by=instructor,
+    )
+    return current.id
 
 
 def sign_in(context, base_url: str, email: str) -> None:

@@ -142,7 +142,14 @@ def test_menu_is_reachable_on_a_phone_without_javascript(site_server, contexts):
     page.close()
 
 
-DARK_PAGES = ["login", "question-exam", "question-tutor-feedback", "results", "class-report"]
+DARK_PAGES = [
+    "login",
+    "question-exam",
+    "question-tutor-feedback",
+    "results",
+    "class-report",
+    "assignment-report",
+]
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])

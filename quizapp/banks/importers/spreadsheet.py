@@ -38,6 +38,14 @@ tolerance       ``fill_in_blank`` with a numeric answer: accepted distance from 
 Matching questions write each pair in an option cell as ``prompt -> match``; a cell
 ``-> match`` adds a distractor match. Unknown columns are ignored with a warning.
 
+A sheet made by hand
+====================
+
+Without a ``type`` column, a header with a question column, a correct-answer column (``answer``,
+``correct``, ``key`` ...) and at least two option columns (``Option A``, ``A``, ``Choice 1`` ...)
+is read in our layout with every row a ``single_best`` question. Its answer may also be an option
+number from 1 or a hand-written letter (``b)``, ``Option B``). docs/importing.md lists the headers.
+
 Other layouts, recognised by their content
 ==========================================
 
@@ -383,9 +391,29 @@ _OUR_COLUMNS = {
     "image": "image",
     "media": "image",
 }
-for _letter in _LETTERS.lower():
-    for _prefix in ("option_", "choice_", ""):
+# Headers teachers type by hand (case, spaces and punctuation do not matter: _norm).
+_OUR_COLUMNS |= {
+    "q": "question",
+    "prompt": "question",
+    "question_stem": "question",
+    "correct_option": "correct",
+    "correct_choice": "correct",
+    "correct_letter": "correct",
+    "right_answer": "correct",
+    "answer_key": "correct",
+    "solution": "correct",
+    "reason": "feedback",
+    "subject": "category",
+}
+for _position, _letter in enumerate(_LETTERS.lower(), start=1):
+    for _prefix in ("option_", "choice_", "opt_", "answer_", "alternative_", ""):
         _OUR_COLUMNS[f"{_prefix}{_letter}"] = f"option_{_letter}"
+        if _prefix:  # "Option 1", "choice_2": numbered like the letters
+            _OUR_COLUMNS[f"{_prefix}{_position}"] = f"option_{_letter}"
+_OUR_COLUMNS["answer"] = "correct"  # "answer_a" names an option; "answer" alone, the key
+#: Without a type column, a sheet with a question, a correct answer and this many option
+#: columns is the hand-made layout: every row a single best answer question.
+HAND_MADE_MIN_OPTIONS = 2
 
 _TYPE_ALIASES = {
     "single_best": "single_best",
@@ -448,6 +476,24 @@ def _letters(text: str) -> list[str] | None:
     return [c.upper() for c in text if c.isalpha()]
 
 
+_LOOSE_KEY = re.compile(
+    r"(?:(?:option|choice|answer|letter)\s*)?\(?\s*([A-Ja-j]|10|[1-9])\s*[).:]?", re.I
+)
+
+
+def _loose_letter(text: str, options: int) -> list[str] | None:
+    """One option named as people write it by hand: "b)", "(B)", "Option B", "choice 2"
+    or "2" (numbers count from 1). None when the text is not such a name."""
+    match = _LOOSE_KEY.fullmatch(text.strip())
+    if match is None:
+        return None
+    name = match.group(1)
+    if name.isdigit():
+        number = int(name)
+        return [_LETTERS[number - 1]] if 1 <= number <= options else None
+    return [name.upper()]
+
+
 def _split_list(text: str) -> list[str]:
     """A cell holding several values: one per line, or separated by "|"."""
     parts = text.split("\n") if "\n" in text.strip() else text.split("|")
@@ -455,17 +501,31 @@ def _split_list(text: str) -> list[str]:
 
 
 def _our_header(cells: list[str]) -> dict[str, int] | None:
+    """Our columns found in a header row, or None when it is not our layout: it needs a type
+    and a question column, or (the hand-made layout) a question, a correct answer and at least
+    two option columns."""
     columns: dict[str, int] = {}
     for index, name in enumerate(cells):
         canonical = _OUR_COLUMNS.get(_norm(name))
         if canonical and canonical not in columns:
             columns[canonical] = index
-    return columns if {"type", "question"} <= columns.keys() else None
+    if {"type", "question"} <= columns.keys():
+        return columns
+    options = sum(1 for name in columns if name.startswith("option_"))
+    if {"question", "correct"} <= columns.keys() and options >= HAND_MADE_MIN_OPTIONS:
+        return columns
+    return None
 
 
 def _parse_ours(grid: Grid, header_at: int, result: ImportResult) -> None:
     header_line, header = grid[header_at]
     columns = _our_header(header) or {}
+    if "type" not in columns:
+        result.warn(
+            header_line,
+            "no type column: every row is read as a single best answer question "
+            "(add a type column for other kinds)",
+        )
     known = set(columns.values())
     for index, name in enumerate(header):
         if name.strip() and index not in known:
@@ -480,7 +540,7 @@ def _our_row(line: int, cells: list[str], columns: dict[str, int], result: Impor
     def get(name: str) -> str:
         return _cell(cells, columns.get(name))
 
-    raw_type = get("type")
+    raw_type = get("type") if "type" in columns else "single_best"
     if not raw_type:
         result.error(line, "no type: give single_best, multiple_response, true_false, ...")
         return
@@ -543,6 +603,8 @@ def _our_fields(
 ) -> dict[str, Any] | None:
     def keys_from(text: str) -> list[str] | None:
         letters = _letters(text)
+        if letters is None and text not in texts:
+            letters = _loose_letter(text, len(texts))
         if letters is not None:
             missing = [x for x in letters if x not in by_letter]
             if missing:
@@ -1048,16 +1110,17 @@ def _detect(grid: Grid) -> tuple[str, int]:
     if first[0].strip().upper() in _BB_TYPES and any(c.strip() for c in first[1:]):
         return "blackboard", -1
     for index, (_, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if _our_header(cells):
-            return "spreadsheet", index
         lowered = {c.strip().lower() for c in cells}
         if {"questionname", "questiontext"} <= lowered:
             return "moodle_csv", index
+        if _our_header(cells):
+            return "spreadsheet", index
         if _kahoot_header(cells):
             return "kahoot", index
     raise ImportFormatError(
-        "no known spreadsheet layout found: the first row should be a header with at least "
-        "the columns type and question (see the import help)"
+        "no known spreadsheet layout found: the first row should be a header naming the "
+        "columns, at least Question, the options (Option A, Option B, ...) and Answer, or "
+        "type and question (see the import help)"
     )
 
 

@@ -549,3 +549,133 @@ def test_content_past_the_row_limit_is_refused():
     workbook.save(out)
     with pytest.raises(ImportFormatError, match="more than 50000 rows"):
         parse_spreadsheet(out.getvalue(), "big.xlsx")
+
+
+# --- hand-made sheets: no type column ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Question,Option A,Option B,Option C,Option D,Answer,Topic,Explanation",
+        "question,a,b,c,d,correct,category,rationale",
+        "QUESTION TEXT,Choice 1,Choice 2,Choice 3,Choice 4,Correct Answer,Subject,Feedback",
+        "Q,choice_a,choice_b,choice_c,choice_d,Key,topic,explanation",
+        " Question ;A);B);C);D);Right answer;Topic;Reason",
+    ],
+)
+def test_a_hand_made_sheet_imports_as_single_best(header):
+    delimiter = ";" if ";" in header else ","
+    rows = [
+        header,
+        delimiter.join(
+            ["Brady- means?", "fast", "slow", "painful", "difficult", "B", "Prefixes", "Slow."]
+        ),
+        delimiter.join(
+            ["Normal adult pulse?", "60-100", "30-50", "120-160", "", "60-100", "Vitals", ""]
+        ),
+    ]
+    result = parse("\n".join(rows))
+    assert errors(result) == []
+    assert result.format == "spreadsheet"
+    assert any("no type column" in w for w in warnings_of(result))
+    first, second = result.questions
+    assert (first.type, first.fields) == (
+        "single_best",
+        {"options": ["fast", "slow", "painful", "difficult"], "key": "slow"},
+    )
+    assert (first.category, first.rationale, first.line) == (("Prefixes",), "Slow.", 2)
+    assert second.fields == {"options": ["60-100", "30-50", "120-160"], "key": "60-100"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "key"),
+    [
+        ("b", "slow"),
+        ("B)", "slow"),
+        ("(b)", "slow"),
+        ("Option B", "slow"),
+        ("choice 3", "painful"),
+        ("4", "difficult"),
+        ("E.", None),
+        ("5", None),
+        ("slow", "slow"),
+        ("quick", None),
+    ],
+)
+def test_the_answer_is_a_letter_a_number_or_the_option_text(answer, key):
+    text = (
+        "Question,Option A,Option B,Option C,Option D,Answer\n"
+        f"Brady- means?,fast,slow,painful,difficult,{answer}"
+    )
+    result = parse(text)
+    if key is None:
+        assert result.questions == [] and errors(result)[0][0] == 2
+    else:
+        assert errors(result) == [] and result.questions[0].fields["key"] == key
+
+
+def test_an_option_whose_text_is_a_number_wins_over_the_number():
+    text = "Question,A,B,C,Answer\nBreaths per minute at rest?,40,2,16,2"
+    (question,) = parse(text).questions
+    assert question.fields["key"] == "2"
+
+
+def test_several_answers_in_a_hand_made_sheet_say_how_to_mark_them():
+    result = parse("Question,A,B,C,D,Answer\nSurgical suffixes?,-ectomy,-itis,-otomy,-algia,A C")
+    assert result.questions == []
+    assert errors(result) == [
+        (2, "single_best has one correct answer, not 2 (use multiple_response for several)")
+    ]
+
+
+def test_a_hand_made_sheet_in_xlsx():
+    data = xlsx(
+        [
+            ["Question", "Option A", "Option B", "Option C", "Correct"],
+            ["Which is a vital sign?", "Pulse", "Height", "Eye colour", "A"],
+            [None, None, None, None, None],
+            ["Tachy- means?", "slow", "fast", "painful", "fast"],
+        ]
+    )
+    result = parse_spreadsheet(data, "sheet.xlsx")
+    assert errors(result) == []
+    assert [(q.line, q.fields["key"]) for q in result.questions] == [(2, "Pulse"), (4, "fast")]
+
+
+def test_without_an_answer_column_the_layout_is_not_guessed():
+    with pytest.raises(ImportFormatError, match=r"Option A, Option B, \.\.\.") as info:
+        parse("Question,Option A,Option B\nBrady- means?,slow,fast")
+    assert "Answer" in str(info.value)
+
+
+HAND_MADE_HEADER = ["Question", "Option A", "B", "Choice 3", "option_4", "Answer", "Topic"]
+ANSWERS = ["A", "b)", "(C)", "Option D", "choice 2", "1", "5", "10", "E", "A C", "", "x", "0"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=30),
+            st.lists(
+                st.sampled_from(["", "slow", "fast", "2", "<b>x</b>", "A"]), min_size=4, max_size=4
+            ),
+            st.one_of(st.sampled_from(ANSWERS), st.text(max_size=5)),
+        ),
+        max_size=12,
+    )
+)
+def test_fuzz_hand_made_sheets(rows):
+    """Any hand-made sheet imports or reports errors by row; a key is always one of the row's
+    options."""
+    lines = [",".join(HAND_MADE_HEADER)]
+    for stem, options, answer in rows:
+        cells = [stem, *options, answer, "Topic"]
+        lines.append(",".join('"' + c.replace('"', '""') + '"' for c in cells))
+    data = "\n".join(lines).encode()
+    check_never_crashes(data)
+    result = parse_spreadsheet(data, "sheet.csv")
+    for question in result.questions:
+        assert question.type == "single_best"
+        assert question.fields["key"] in question.fields["options"]
