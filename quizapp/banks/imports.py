@@ -140,7 +140,8 @@ def _parse_upload(
             return ImportPreview(
                 fmt, None, [ImportProblem(p.line, p.message) for p in exc.problems]
             )
-        return ImportPreview(fmt, replace(bank, title=title or bank.title))
+        warnings = [ImportProblem(p.line, p.message, warning=True) for p in bank.warnings]
+        return ImportPreview(fmt, replace(bank, title=title or bank.title), warnings)
     if fmt not in IMPORTERS:
         return ImportPreview(fmt, None, [ImportProblem(None, f"unknown format {fmt!r}")])
     try:
@@ -152,8 +153,13 @@ def _parse_upload(
 
 
 def preview_to_json(preview: ImportPreview) -> dict[str, Any]:
-    """The preview as JSON-ready values, to keep on the pending upload."""
-    return asdict(preview)
+    """The preview as JSON-ready values, to keep on the pending upload; its pictures are
+    stored apart (media.store_images), as the questions name them by hash."""
+    bank = preview.bank and replace(preview.bank, images=(), warnings=())
+    data = asdict(replace(preview, bank=bank))
+    if data["bank"] is not None:
+        del data["bank"]["images"], data["bank"]["warnings"]
+    return data
 
 
 def preview_from_json(data: dict[str, Any]) -> ImportPreview:

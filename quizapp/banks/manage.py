@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import yaml
 
 from quizapp.auth.models import User
-from quizapp.banks import exporters
+from quizapp.banks import exporters, media
 from quizapp.banks.imports import ImportPreview, preview_to_json
 from quizapp.banks.loader import BankFileError, parse_bank
 from quizapp.banks.models import (
@@ -261,6 +261,9 @@ def store_pending_import(
     db.session.execute(
         sa.delete(PendingImport).where(PendingImport.created_at < now - PENDING_IMPORT_LIFETIME)
     )
+    media.delete_orphan_images(now=now)
+    if preview.bank is not None:
+        media.store_images(preview.bank.images, uploaded_by_id=owner.id)
     pending = PendingImport(
         owner_id=owner.id,
         filename=filename[:255],

@@ -26,6 +26,7 @@ from quizapp.banks.loader import (
     parse_bank,
     parse_blueprint,
 )
+from quizapp.banks.media import record_version_images, store_images
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.services import instructors_of
 from quizapp.extensions import db
@@ -118,12 +119,19 @@ def _insert_versions(rows: list[dict]) -> None:
         sa.insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
         rows,
     ).scalars()
+    ids = list(ids)
     db.session.execute(
         sa.update(Question),
         [
             {"id": row["question_id"], "current_version_id": version_id}
             for row, version_id in zip(rows, ids, strict=True)
         ],
+    )
+    record_version_images(
+        [
+            (version_id, row["stem"], row["content"])
+            for row, version_id in zip(rows, ids, strict=True)
+        ]
     )
 
 
@@ -139,6 +147,7 @@ def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None)
         db.session.add(bank)
     elif bank.owner_id != owner_id:
         raise BankOwnershipError(f"the bank id {parsed.slug!r} is already used by another bank")
+    store_images(parsed.images, uploaded_by_id=owner_id)
     if bank.title != parsed.title:
         bank.title = parsed.title
     if bank.description != parsed.description:

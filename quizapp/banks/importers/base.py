@@ -3,15 +3,26 @@
 Importers are pure: bytes in, an ImportResult out, problems with their line (or row) numbers.
 """
 
+import base64
+import binascii
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from charset_normalizer import from_bytes
 
-from quizapp.banks.loader import ParsedBank, ParsedQuestion, ParsedTopic, normalize_stem
+from quizapp.banks.formatting import plain_text
+from quizapp.banks.loader import (
+    MediaReader,
+    ParsedBank,
+    ParsedQuestion,
+    ParsedTopic,
+    clean_question_texts,
+    normalize_stem,
+)
 from quizapp.scoring.question_types import ContentError, get_question_type
 
 #: Tags and attributes instructor HTML may keep; everything else (script, iframe, form, on*
@@ -72,8 +83,12 @@ class ImportedQuestion:
     #: The question's id or title in the source, kept to make stable ids.
     source_id: str | None = None
     difficulty: str = "medium"
-    #: True when stem/options/rationale are HTML: sanitised with nh3, then stored as plain text.
+    #: True when stem/options/rationale are HTML: cleaned to the formatting we keep
+    #: (quizapp.banks.formatting); plain texts are stored as they are.
     html: bool = False
+    #: Files the question's HTML names as image sources (a Moodle file's name, a path in a
+    #: package), with their bytes; the sources are resolved against these names.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -182,20 +197,28 @@ def html_to_text(html: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 
-def _text(html: str) -> str:
-    """Imported HTML is sanitised, then kept as plain text (pages never render stored HTML)."""
-    return html_to_text(sanitize_html(html or ""))
+def _escape_plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fill-in key of an HTML question back to plain text (it is compared as typed)."""
+    if fields.get("type") == "fill_in_blank" and "key" in fields:
+        key = fields["key"]
+        keys = key if isinstance(key, list) else [key]
+        plain = [html_to_text(sanitize_html(k)) if isinstance(k, str) else k for k in keys]
+        fields = {**fields, "key": plain if isinstance(key, list) else plain[0]}
+    return fields
 
 
-def _flatten_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    def flat(value):
-        if isinstance(value, str):
-            return _text(value)
-        if isinstance(value, list):
-            return [flat(v) for v in value]
-        return value
-
-    return {name: flat(value) for name, value in fields.items()}
+def _package_file(files: dict[str, bytes], src: str) -> bytes | None:
+    """The file an imported question's image source names: by its exact name, or its name
+    without folders and URL escapes (Moodle writes @@PLUGINFILE@@/name%20with%20spaces.png)."""
+    if src in files:
+        return files[src]
+    if src.startswith("data:image/") and ";base64," in src:
+        try:
+            return base64.b64decode(src.split(";base64,", 1)[1], validate=False)
+        except binascii.Error:
+            return None
+    name = unquote(src.split("?", 1)[0]).rsplit("/", 1)[-1]
+    return files.get(name)
 
 
 def slugify(text: str, fallback: str = "general") -> str:
@@ -225,21 +248,37 @@ def build_bank(result: ImportResult, *, slug: str, title: str, description: str 
                 topics[key] = ParsedTopic(candidate, key[-1].strip()[:200], parent, len(topics))
         return topics[path].slug
 
-    questions, ids, stems = [], set(), {}
+    questions, ids, stems, images = [], set(), {}, {}
     for n, imported in enumerate(result.questions, start=1):
         qtype = get_question_type(imported.type)
-        fields = _flatten_fields(imported.fields) if imported.html else imported.fields
+        fields = {**imported.fields, "type": imported.type}
+        fields.update(stem=imported.stem, rationale=imported.rationale)
+        if imported.html:
+            fields = _escape_plain_fields(fields)
+            media = MediaReader(
+                lambda src, files=imported.files: _package_file(files, src),
+                missing="picture {src!r} is not in the file, so it was dropped",
+                missing_is_error=False,
+            )
+            fields, problems, warnings = clean_question_texts(fields, media)
+            for name, message in problems:
+                result.error(imported.line, f"{name}: {message}")
+            for name, message in warnings:
+                result.warn(imported.line, f"{name}: {message}")
+            if problems:
+                continue
+            images.update(media.images)
         try:
             content = qtype.content_from_fields(fields)
         except ContentError as exc:
             for problem in exc.problems:
                 result.error(imported.line, f"{problem.field}: {problem.message}")
             continue
-        stem = _text(imported.stem) if imported.html else imported.stem.strip()
-        if not stem:
+        stem = fields["stem"].strip()
+        if not plain_text(stem):
             result.error(imported.line, "the question has no text")
             continue
-        rationale = _text(imported.rationale) if imported.html else imported.rationale.strip()
+        rationale = fields["rationale"].strip()
         if not rationale:
             result.warn(imported.line, "no feedback: students will see no rationale")
         base_id = slugify(imported.source_id or "", fallback=f"q{n}")
@@ -271,4 +310,5 @@ def build_bank(result: ImportResult, *, slug: str, title: str, description: str 
         description=description,
         topics=tuple(sorted(topics.values(), key=lambda t: t.position)),
         questions=tuple(questions),
+        images=tuple(images.values()),
     )
