@@ -71,6 +71,8 @@ EXPECTED = {
     ("GET", "banks.index"): signed_in(200),
     ("GET", "banks.detail"): signed_in(200),
     ("GET", "banks.questions"): staff(200),
+    # A picture no question shows: 404 for everyone (who sees which: tests/banks/test_media.py).
+    ("GET", "banks.image"): signed_in(404),
     ("GET", "banks.blueprint"): signed_in(200),
     ("GET", "exams.index"): signed_in(200),
     ("POST", "exams.start"): signed_in(302),
@@ -148,6 +150,7 @@ URL_VALUES = {
     "admin.change_accommodation": {"user_id": "target"},
     "banks.detail": {"slug": "demo"},
     "banks.questions": {"slug": "demo"},
+    "banks.image": {"digest": "0" * 64},
     "banks.blueprint": {"slug": "demo-test"},
     "exams.start": {"slug": "demo-test"},
     "readiness.start": {"slug": "demo-adaptive"},

@@ -171,6 +171,7 @@ ROUTES: dict[str, Route] = {
     "banks.index": Route(),
     "banks.detail": Route(path={"slug": "mixed"}),
     "banks.questions": Route(path={"slug": "own_bank"}, reads=_reads("page")),
+    "banks.image": Route(path={"digest": "0" * 64}),
     "banks.blueprint": Route(path={"slug": "mixed-test"}),
     "banks.items": Route(path={"slug": "own_bank"}),
     "exams.index": Route(),
