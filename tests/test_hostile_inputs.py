@@ -247,6 +247,8 @@ ROUTES: dict[str, Route] = {
     "instructor.delete": Route(path={"slug": "own_bank"}),
     "instructor.confirm_delete": Route(path={"slug": "own_bank"}),
     "instructor.edit_question": Route(path={"slug": "own_bank", "external_id": "sb"}),
+    "instructor.edit_question_yaml": Route(path={"slug": "own_bank", "external_id": "sb"}),
+    "instructor.new_question": Route(path={"slug": "own_bank", "question_type": "single_best"}),
     "instructor.toggle_retired": Route(path={"slug": "own_bank", "external_id": "sb"}),
     "instructor.reports": Route(),
     "instructor.resolve_report": Route(path={"report_id": "report"}),

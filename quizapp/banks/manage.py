@@ -2,6 +2,7 @@
 and the queue of problems students reported."""
 
 import logging
+import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -9,8 +10,11 @@ import yaml
 
 from quizapp.auth.models import User
 from quizapp.banks import exporters, media
+from quizapp.banks.formatting import plain_text
+from quizapp.banks.images import ProcessedImage
+from quizapp.banks.importers.base import slugify
 from quizapp.banks.imports import ImportPreview, preview_to_json
-from quizapp.banks.loader import BankFileError, parse_bank
+from quizapp.banks.loader import BankFileError, ParsedQuestion, parse_bank
 from quizapp.banks.models import (
     Bank,
     Blueprint,
@@ -144,13 +148,37 @@ STALE_EDIT = (
 )
 
 
+def validate_question(
+    bank: Bank, fields: dict, external_id: str
+) -> tuple[ParsedQuestion, list[str]]:
+    """Check a question's fields with the bank-file loader, as a one-question bank file.
+
+    :return: the parsed question and warnings (formatting that was removed).
+    :raises EditError: with every problem.
+    """
+    fields = {**fields, "id": external_id}
+    topics = [{"id": t.slug, "title": t.title} for t in bank.topics]
+    document = {
+        "format": 1,
+        "bank": {"id": bank.slug, "title": bank.title},
+        "topics": topics,
+        "questions": [fields],
+    }
+    try:
+        parsed_bank = parse_bank(yaml.safe_dump(document, sort_keys=False), "edit")
+    except BankFileError as exc:
+        raise EditError([p.message for p in exc.problems]) from exc
+    parsed = parsed_bank.questions[0]
+    missing = media.missing_images(media.shown_images(parsed.stem, parsed.content))
+    if missing:
+        raise EditError(["a picture of this question is no longer stored: upload it again"])
+    return parsed, [p.message for p in parsed_bank.warnings]
+
+
 def edit_question(
     bank: Bank, question: Question, source: str, *, base_version_id: int | None = None
 ) -> bool:
     """Validate an edited question (its fields as YAML) and store it as a new version.
-
-    `base_version_id` is the version the editor started from (the current one when None): if
-    another save replaced it meanwhile, this one is refused rather than silently undoing it.
 
     :return: False when nothing changed.
     :raises EditError: with every problem, numbered by the lines of `source`.
@@ -165,18 +193,21 @@ def edit_question(
         ) from exc
     if not isinstance(fields, dict):
         raise EditError(["write the question as fields, one per line (stem:, options:, ...)"])
-    fields["id"] = question.external_id
-    topics = [{"id": t.slug, "title": t.title} for t in bank.topics]
-    document = {
-        "format": 1,
-        "bank": {"id": bank.slug, "title": bank.title},
-        "topics": topics,
-        "questions": [fields],
-    }
-    try:
-        parsed = parse_bank(yaml.safe_dump(document, sort_keys=False), "edit").questions[0]
-    except BankFileError as exc:
-        raise EditError([p.message for p in exc.problems]) from exc
+    return save_question(bank, question, fields, base_version_id=base_version_id)
+
+
+def save_question(
+    bank: Bank, question: Question, fields: dict, *, base_version_id: int | None = None
+) -> bool:
+    """Validate a question's fields (as a bank file writes them) and store a new version.
+
+    `base_version_id` is the version the editor started from (the current one when None): if
+    another save replaced it meanwhile, this one is refused rather than silently undoing it.
+
+    :return: False when nothing changed.
+    :raises EditError: with every problem.
+    """
+    parsed, _ = validate_question(bank, fields, question.external_id)
     # Claim the question while it still shows the base version. On PostgreSQL this locks its
     # row, so a racing save waits and then finds the version changed; SQLite's writers take
     # turns.
@@ -192,9 +223,6 @@ def edit_question(
     current = question.current_version
     if current is not None and current.fingerprint == parsed.fingerprint():
         return False
-    topic = db.session.scalar(
-        sa.select(Topic).where(Topic.bank_id == bank.id, Topic.slug == parsed.topic_slug)
-    )
     number = (
         db.session.scalar(
             sa.select(sa.func.max(QuestionVersion.number)).where(
@@ -203,12 +231,39 @@ def edit_question(
         )
         or 0
     ) + 1
+    _store_version(bank, question, parsed, number)
+    return True
+
+
+def create_question(bank: Bank, fields: dict) -> Question:
+    """Validate a new question's fields and store it with its first version.
+
+    :raises EditError: with every problem.
+    """
+    base = slugify(plain_text(fields.get("stem") or ""), fallback="q")[:40].strip("-") or "q"
+    external_id = f"{base}-{secrets.token_hex(3)}"
+    parsed, _ = validate_question(bank, fields, external_id)
+    question = Question(bank_id=bank.id, external_id=external_id)
+    db.session.add(question)
+    db.session.flush()
+    _store_version(bank, question, parsed, 1)
+    return question
+
+
+def _store_version(bank: Bank, question: Question, parsed: ParsedQuestion, number: int) -> None:
+    topic = db.session.scalar(
+        sa.select(Topic).where(Topic.bank_id == bank.id, Topic.slug == parsed.topic_slug)
+    )
     _insert_versions([_version_row(parsed, topic, question.id, number)])
     db.session.expire(question)
     logger.info(
-        "Question %s of bank %s edited (version %s)", question.external_id, bank.slug, number
+        "Question %s of bank %s saved (version %s)", question.external_id, bank.slug, number
     )
-    return True
+
+
+def store_uploaded_image(user: User, image: ProcessedImage) -> None:
+    """Keep a picture uploaded in the editor (shown to its uploader until a question uses it)."""
+    media.store_images([image], uploaded_by_id=user.id)
 
 
 def report_queue(user: User, *, include_resolved: bool = False):
