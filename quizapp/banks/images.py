@@ -79,7 +79,12 @@ def process_image(data: bytes, name: str = "the image") -> ProcessedImage:
                     )
                 image.load()
                 picture = ImageOps.exif_transpose(image)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(
+            f"{name} claims far more pixels than a picture may have ({MAX_IMAGE_PIXELS:,} at "
+            "most): it looks like a decompression bomb"
+        ) from None
+    except UnidentifiedImageError:
         raise ImageError(f"{name} is not a PNG, JPEG, GIF or WebP picture") from None
     except (OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, ImageError):
