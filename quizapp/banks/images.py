@@ -48,6 +48,10 @@ def suffix_for(mimetype: str) -> str:
     return _SUFFIXES[mimetype]
 
 
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
 def _looks_like_svg(data: bytes) -> bool:
     head = data[:1024].lstrip().lower()
     return head.startswith((b"<svg", b"<?xml", b"<!doctype svg")) and b"<svg" in data[:4096].lower()
@@ -61,8 +65,7 @@ def process_image(data: bytes, name: str = "the image") -> ProcessedImage:
     """
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageError(
-            f"{name} is {len(data) / 1024 / 1024:.1f} MB; images may be at most "
-            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB"
+            f"{name} takes {_size(len(data))}; images may take at most {_size(MAX_IMAGE_BYTES)}"
         )
     if _looks_like_svg(data):
         raise ImageError(f"{name} is an SVG drawing, which is not accepted: export it as PNG")
@@ -103,8 +106,8 @@ def process_image(data: bytes, name: str = "the image") -> ProcessedImage:
     stored = out.getvalue()
     if len(stored) > MAX_STORED_BYTES:
         raise ImageError(
-            f"{name} still takes {len(stored) / 1024 / 1024:.1f} MB once cleaned; make it "
-            f"smaller than {MAX_STORED_BYTES // 1024 // 1024} MB (fewer pixels, or JPEG)"
+            f"{name} still takes {_size(len(stored))} once cleaned; make it smaller than "
+            f"{_size(MAX_STORED_BYTES)} (fewer pixels, or JPEG)"
         )
     return ProcessedImage(
         digest=hashlib.sha256(stored).hexdigest(),

@@ -141,13 +141,13 @@ def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None)
 
     :raises BankOwnershipError: when the slug belongs to another owner's bank.
     """
+    store_images(parsed.images, uploaded_by_id=owner_id)
     bank = db.session.scalar(sa.select(Bank).where(Bank.slug == parsed.slug))
     if bank is None:
         bank = Bank(slug=parsed.slug, owner_id=owner_id)
         db.session.add(bank)
     elif bank.owner_id != owner_id:
         raise BankOwnershipError(f"the bank id {parsed.slug!r} is already used by another bank")
-    store_images(parsed.images, uploaded_by_id=owner_id)
     if bank.title != parsed.title:
         bank.title = parsed.title
     if bank.description != parsed.description:

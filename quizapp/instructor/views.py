@@ -325,8 +325,10 @@ def _upload_picture(form: QuestionForm, data: dict) -> tuple[dict, list[str]]:
         return data, ["choose a picture to upload"]
     if not alt:
         return data, ["write the picture's alt text: what it shows, for screen readers"]
+    with file.stream:  # a large upload is spooled to a temporary file: close it now
+        content = file.read()
     try:
-        image = process_image(file.read(), repr(file.filename))
+        image = process_image(content, repr(file.filename))
     except ImageError as exc:
         return data, [str(exc)]
     manage.store_uploaded_image(current_user, image)

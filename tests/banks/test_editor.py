@@ -9,8 +9,6 @@ import sqlalchemy as sa
 from quizapp.banks import editor, manage
 from quizapp.banks.models import Bank, Question, QuestionVersion
 from quizapp.extensions import db
-from tests.conftest import bank_yaml
-from tests.instructor.test_views import _upload
 
 #: One question of each type, as the editor's values, with formatting and every optional part.
 FORMS = {
@@ -81,24 +79,6 @@ def post_data(values: dict, action: str = "save") -> dict:
         elif value not in (False, None):
             data[name] = str(value)
     return data
-
-
-@pytest.fixture
-def owned_bank(app, make_user, auth, client):
-    teacher = make_user("instructor")
-    auth.login(teacher)
-    client.post(
-        _upload(client, bank_yaml("mine", 2).encode(), "mine.yaml").headers["Location"] + "/confirm"
-    )
-    with app.app_context():
-        return db.session.scalar(sa.select(Bank.slug))
-
-
-def _only(values: dict) -> dict:
-    """The editor's values a round trip must keep (empty spare rows aside)."""
-    keep = {k: v for k, v in values.items() if k not in ("csrf_token", "picture", "base_version")}
-    keep.pop("picture_alt", None), keep.pop("picture_target", None)
-    return keep
 
 
 @pytest.mark.parametrize("question_type", sorted(FORMS))

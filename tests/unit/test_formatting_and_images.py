@@ -82,7 +82,7 @@ def test_a_picture_is_re_encoded_without_its_metadata():
         (png_bytes(64, 64, "green")[:-30], "damaged or incomplete"),
         (decompression_bomb(5000), "5000 × 5000 pixels; images may have at most"),
         (decompression_bomb(30_000), "looks like a decompression bomb"),
-        (b"\x89PNG" + b"\0" * MAX_IMAGE_BYTES, "images may be at most 5 MB"),
+        (b"\x89PNG" + b"\0" * MAX_IMAGE_BYTES, "images may take at most 5.0 MB"),
         (SVG_WITH_SCRIPT, "SVG drawing, which is not accepted"),
     ],
     ids=["renamed-text", "truncated", "too-many-pixels", "decompression-bomb", "oversize", "svg"],
