@@ -15,8 +15,10 @@ import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks.drawing import draw_questions
+from quizapp.banks.images import MAX_IMAGE_BYTES
 from quizapp.banks.importers.base import slugify
 from quizapp.banks.loader import (
+    MEDIA_FOLDER,
     BankFileError,
     BlueprintSection,
     FileProblem,
@@ -253,6 +255,20 @@ def _bank_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in BANK_SUFFIXES and p.is_file())
 
 
+def media_folder_reader(folder: Path):
+    """Reads a bank file's pictures, ``media/<name>``, from the folder beside it (None when
+    missing or larger than a picture may be). The loader allows only plain names in media/."""
+    media = (folder / MEDIA_FOLDER).resolve()
+
+    def read(relative: str) -> bytes | None:
+        path = (folder / relative).resolve()
+        if path.parent != media or not path.is_file() or path.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        return path.read_bytes()
+
+    return read
+
+
 def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
     """Load every bank in `directory` and every blueprint in `directory/blueprints`.
 
@@ -262,7 +278,8 @@ def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
     result = DirectorySyncResult()
     for path in _bank_files(directory):
         try:
-            parsed = parse_bank(path.read_text(encoding="utf-8-sig"), str(path))
+            text = path.read_text(encoding="utf-8-sig")
+            parsed = parse_bank(text, str(path), media_folder_reader(path.parent))
             result.reports.append(sync_bank(parsed, now=now))
         except BankFileError as exc:
             result.problems.extend(exc.problems)
