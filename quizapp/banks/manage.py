@@ -18,6 +18,7 @@ from quizapp.banks.loader import BankFileError, ParsedQuestion, parse_bank
 from quizapp.banks.models import (
     Bank,
     Blueprint,
+    Image,
     PendingImport,
     Question,
     QuestionVersion,
@@ -374,8 +375,9 @@ def export_bank(bank: Bank, fmt: str) -> tuple[str, str, list[str]]:
     if fmt == "gift":
         text, skipped = exporters.to_gift(questions)
         return text, "text/plain", skipped
+    images = _export_images(questions)
     if fmt == "xml":
-        return exporters.to_moodle_xml(questions), "application/xml", []
+        return exporters.to_moodle_xml(questions, images), "application/xml", []
 
     def tree(parent_id):
         return tuple(
@@ -386,6 +388,19 @@ def export_bank(bank: Bank, fmt: str) -> tuple[str, str, list[str]]:
 
     text = exporters.to_native(
         slug=bank.slug, title=bank.title, description=bank.description, topics=tree(None),
-        questions=questions,
+        questions=questions, images=images,
     )  # fmt: skip
+    if images:
+        return exporters.native_package(f"{bank.slug}.yaml", text, images), "application/zip", []
     return text, "application/yaml", []
+
+
+def _export_images(questions: list[exporters.ExportQuestion]) -> dict[str, exporters.ExportImage]:
+    """The pictures the exported questions show, read in one query."""
+    digests = {d for q in questions for d in media.shown_images(q.stem, q.content)}
+    if not digests:
+        return {}
+    rows = db.session.execute(
+        sa.select(Image.digest, Image.mimetype, Image.data).where(Image.digest.in_(digests))
+    )
+    return {digest: exporters.ExportImage(mimetype, data) for digest, mimetype, data in rows}

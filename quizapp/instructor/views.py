@@ -469,10 +469,10 @@ def export(slug: str, fmt: str):
     bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
     text, mimetype, skipped = manage.export_bank(bank, fmt)
     # content_type is sent as given; mimetype= would add a second charset to text/plain.
-    response = Response(text, content_type=f"{mimetype}; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{bank.slug}.{EXPORT_FORMATS[fmt]}"'
-    )
+    charset = "" if mimetype == "application/zip" else "; charset=utf-8"
+    response = Response(text, content_type=mimetype + charset)
+    suffix = "zip" if mimetype == "application/zip" else EXPORT_FORMATS[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{bank.slug}.{suffix}"'
     if skipped:
         response.headers["X-Not-Exported"] = ",".join(skipped)[:1000]
     return response

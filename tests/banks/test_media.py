@@ -2,6 +2,7 @@
 with a strong ETag and long private caching; uploaded in the editor; refused when unsafe."""
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -11,10 +12,18 @@ from quizapp.auth.models import User
 from quizapp.banks import images
 from quizapp.banks.images import process_image
 from quizapp.banks.loader import BlueprintSection, parse_bank
-from quizapp.banks.models import Bank, Blueprint, Image, QuestionImage, QuestionVersion
+from quizapp.banks.models import (
+    Bank,
+    Blueprint,
+    Image,
+    Question,
+    QuestionImage,
+    QuestionVersion,
+)
 from quizapp.banks.services import create_blueprint, sync_bank
 from quizapp.extensions import db
 from tests.banks.test_editor import COMMON, FORMS, post_data
+from tests.instructor.test_views import _upload
 from tests.media_files import SVG_WITH_SCRIPT, decompression_bomb, png_bytes
 
 
@@ -53,6 +62,13 @@ def load(app, slug: str, colour: str, *, owner_id=None, visibility=None) -> str:
             db.session.scalar(sa.select(Bank).where(Bank.slug == slug)).visibility = visibility
         db.session.commit()
         return process_image(files[f"media/{colour}.png"]).digest
+
+
+@pytest.fixture
+def teacher(make_user, auth):
+    user = make_user("instructor")
+    auth.login(user)
+    return user
 
 
 @pytest.fixture
@@ -194,3 +210,67 @@ def test_refused_uploads_keep_the_form_and_store_nothing(
     assert 'value="Calcium"' in page  # nothing typed is lost
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Image)) == 0
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _newest_bank_questions(app) -> tuple[str, dict[str, tuple]]:
+    """The newest bank's slug, and (stem, options) of each of its current questions."""
+    with app.app_context():
+        bank = db.session.scalar(sa.select(Bank).order_by(Bank.id.desc()).limit(1))
+        rows = db.session.execute(
+            sa.select(Question.external_id, QuestionVersion)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            .where(Question.bank_id == bank.id)
+        ).all()
+        return bank.slug, {qid: (v.stem, tuple(v.content.get("options", ()))) for qid, v in rows}
+
+
+def test_a_bank_with_pictures_round_trips_through_our_zip_and_moodle_xml(app, client, teacher):
+    package = _zip(
+        {
+            "strips.yaml": picture_bank("strips", "red").encode(),
+            "media/red.png": png_bytes(colour="red"),
+        }
+    )
+    preview = _upload(client, package, "strips.zip")
+    assert preview.status_code == 302
+    client.post(preview.headers["Location"] + "/confirm")
+    slug, original = _newest_bank_questions(app)
+    digest = process_image(png_bytes(colour="red")).digest
+    assert f'src="media:{digest}" alt="An ECG strip"' in original["p1"][0]
+    assert 'alt="Strip A"' in original["p2"][1][0]
+
+    xml = client.get(f"/banks/{slug}/export/xml").data
+    assert b"@@PLUGINFILE@@/" + digest.encode() + b".png" in xml
+    assert b'<file name="' + digest.encode() + b'.png" path="/" encoding="base64">' in xml
+    client.post(_upload(client, xml, "strips.xml", title="Again").headers["Location"] + "/confirm")
+    assert _newest_bank_questions(app)[1] == original
+
+    exported = client.get(f"/banks/{slug}/export/yaml")
+    assert exported.mimetype == "application/zip"
+    assert exported.headers["Content-Disposition"].endswith('.zip"')
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        assert f"media/{digest}.png" in archive.namelist()
+    upload = _upload(client, exported.data, "export.zip", title="Third")
+    client.post(upload.headers["Location"] + "/confirm")
+    assert _newest_bank_questions(app)[1] == original
+
+
+def test_a_package_naming_a_missing_or_unsafe_picture_is_refused(client, teacher):
+    package = _zip({"strips.yaml": picture_bank("strips", "red").encode()})
+    page = client.get(_upload(client, package, "strips.zip").headers["Location"]).get_data(
+        as_text=True
+    )
+    assert "picture &#39;media/red.png&#39; not found" in page
+    svg = _zip(
+        {"strips.yaml": picture_bank("strips", "red").encode(), "media/red.png": SVG_WITH_SCRIPT}
+    )
+    page = client.get(_upload(client, svg, "strips.zip").headers["Location"]).get_data(as_text=True)
+    assert "SVG drawing, which is not accepted" in page

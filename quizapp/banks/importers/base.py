@@ -5,8 +5,10 @@ Importers are pure: bytes in, an ImportResult out, problems with their line (or 
 
 import base64
 import binascii
+import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -144,6 +146,58 @@ class ImportResult:
     @property
     def errors(self) -> list[ImportProblem]:
         return [p for p in self.problems if not p.warning]
+
+
+#: Limits of a zip package read whole (our bank with its media folder).
+PACKAGE_MAX_ENTRIES = 2000
+PACKAGE_MAX_TOTAL = 100 * 1024 * 1024
+PACKAGE_MAX_RATIO = 100
+_RATIO_MIN_SIZE = 1024 * 1024
+
+
+def read_package(data: bytes) -> dict[str, bytes]:
+    """Every file of a zip package by its path, after checking the whole archive first: entry
+    count, unpacked size, compression ratio (zip bombs), unsafe paths and encryption.
+
+    :raises ImportFormatError: naming the first problem; nothing is unpacked then.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception:  # zipfile raises many kinds of errors on hostile archives
+        raise ImportFormatError("the zip file cannot be read") from None
+    if len(infos) > PACKAGE_MAX_ENTRIES:
+        raise ImportFormatError(f"the zip has {len(infos)} entries; at most {PACKAGE_MAX_ENTRIES}")
+    total = sum(info.file_size for info in infos)
+    if total > PACKAGE_MAX_TOTAL:
+        raise ImportFormatError(
+            f"the zip unpacks to {total // 2**20} MB; at most {PACKAGE_MAX_TOTAL // 2**20} MB"
+        )
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in name.split("/"):
+            raise ImportFormatError(f"the zip entry {info.filename!r} has an unsafe path")
+        if info.file_size > _RATIO_MIN_SIZE and info.file_size > PACKAGE_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ImportFormatError(
+                f"the zip entry {info.filename!r} is compressed suspiciously well (a zip bomb?)"
+            )
+        if info.flag_bits & 0x1:
+            raise ImportFormatError(f"the zip entry {info.filename!r} is encrypted")
+    files = {}
+    for info in infos:
+        if info.is_dir() or info.filename.startswith("__MACOSX/"):
+            continue
+        try:
+            with archive.open(info) as member:
+                content = member.read(info.file_size + 1)
+        except Exception:  # corrupt data, bad CRC, unknown compression
+            raise ImportFormatError(f"the zip entry {info.filename!r} cannot be read") from None
+        if len(content) > info.file_size:
+            raise ImportFormatError(f"the zip entry {info.filename!r} is larger than it says")
+        files[info.filename.replace("\\", "/")] = content
+    return files
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
