@@ -262,8 +262,9 @@ def _escape_plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _package_file(files: dict[str, bytes], src: str) -> bytes | None:
-    """The file an imported question's image source names: by its exact name, or its name
-    without folders and URL escapes (Moodle writes @@PLUGINFILE@@/name%20with%20spaces.png)."""
+    """The file an imported question's image source names: by its exact name, by its path
+    relative to any folder of the package, or by its name alone (Moodle writes
+    @@PLUGINFILE@@/name%20with%20spaces.png); a data: URL carries its own bytes."""
     if src in files:
         return files[src]
     if src.startswith("data:image/") and ";base64," in src:
@@ -271,8 +272,16 @@ def _package_file(files: dict[str, bytes], src: str) -> bytes | None:
             return base64.b64decode(src.split(";base64,", 1)[1], validate=False)
         except binascii.Error:
             return None
-    name = unquote(src.split("?", 1)[0]).rsplit("/", 1)[-1]
-    return files.get(name)
+    wanted = unquote(src.split("?", 1)[0]).removeprefix("@@PLUGINFILE@@/")
+    wanted = wanted.removeprefix("./").lstrip("/")
+    name = wanted.rsplit("/", 1)[-1]
+    for path, data in files.items():
+        if path == wanted or path.endswith("/" + wanted):
+            return data
+    for path, data in files.items():
+        if path.rsplit("/", 1)[-1] == name:
+            return data
+    return None
 
 
 def slugify(text: str, fallback: str = "general") -> str:
