@@ -274,3 +274,17 @@ def test_a_package_naming_a_missing_or_unsafe_picture_is_refused(client, teacher
     )
     page = client.get(_upload(client, svg, "strips.zip").headers["Location"]).get_data(as_text=True)
     assert "SVG drawing, which is not accepted" in page
+
+
+def test_serving_a_picture_takes_the_same_queries_whatever_the_data(
+    app, client, auth, people, count_queries
+):
+    digest = load(app, "shipped", "red")
+    auth.login(people["enrolled"])
+    with count_queries() as few:
+        assert client.get(f"/media/{digest}").status_code == 200
+    for n in range(30):  # many more banks, versions and pictures
+        load(app, f"more{n}", ("blue", "green", "white")[n % 3])
+    with count_queries() as many:
+        assert client.get(f"/media/{digest}").status_code == 200
+    assert len(few) == len(many) <= 3
