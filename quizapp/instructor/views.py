@@ -250,7 +250,10 @@ def delete(slug: str):
 def _question_form(bank: Bank, question_type: str, data: dict | None = None) -> QuestionForm:
     """The editor's form; with `data`, showing those values instead of the posted ones."""
     form = QuestionForm() if data is None else QuestionForm(formdata=None, data=data)
-    form.topic.choices = [SelectChoice(t.slug, t.title) for t in bank.topics]
+    form.topic.choices = [
+        SelectChoice(topic.slug, "— " * depth + topic.title)
+        for topic, depth in bank_services.topic_rows(bank)
+    ]
     values = data if data is not None else form.data
     form.picture_target.choices = [
         SelectChoice(value, label) for value, label in editor.picture_targets(question_type, values)
