@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from quizapp.auth.models import User
 from quizapp.banks import images
 from quizapp.banks.images import process_image
-from quizapp.banks.loader import BlueprintSection, parse_bank
+from quizapp.banks.loader import BankFileError, BlueprintSection, parse_bank, parse_blueprint
 from quizapp.banks.models import (
     Bank,
     Blueprint,
@@ -20,9 +20,10 @@ from quizapp.banks.models import (
     QuestionImage,
     QuestionVersion,
 )
-from quizapp.banks.services import create_blueprint, sync_bank
+from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
 from quizapp.extensions import db
 from tests.banks.test_editor import COMMON, FORMS, post_data
+from tests.conftest import blueprint_yaml
 from tests.instructor.test_views import _upload
 from tests.media_files import SVG_WITH_SCRIPT, decompression_bomb, png_bytes
 
@@ -288,3 +289,29 @@ def test_serving_a_picture_takes_the_same_queries_whatever_the_data(
     with count_queries() as many:
         assert client.get(f"/media/{digest}").status_code == 200
     assert len(few) == len(many) <= 3
+
+
+def test_pictures_never_go_in_the_rationale_so_none_is_served_before_grading():
+    text = picture_bank("strips", "red").replace(
+        "rationale: Regular P waves.",
+        'rationale: \'Regular P waves. <img src="media/red.png" alt="The key, circled">\'',
+    )
+    files = {"media/red.png": png_bytes(colour="red")}
+    with pytest.raises(BankFileError, match="pictures go in the stem or the options"):
+        parse_bank(text, "strips.yaml", files.get)
+
+
+def test_the_take_page_shows_pictures_with_their_alt_text_and_no_key(
+    app, client, auth, people, start_attempt
+):
+    digest = load(app, "shipped", "red")
+    with app.app_context():
+        sync_blueprint(parse_blueprint(blueprint_yaml("strips-test", "shipped", 2)))
+        db.session.commit()
+    attempt_id = start_attempt(people["enrolled"], "strips-test")
+    auth.login(people["enrolled"])
+    for position in (1, 2):
+        page = client.get(f"/attempts/{attempt_id}/{position}").get_data(as_text=True)
+        assert f'src="/media/{digest}"' in page
+        assert 'alt="An ECG strip"' in page or 'alt="Strip A"' in page
+        assert "keyed" not in page and "Regular P waves" not in page and "None of them" not in page
