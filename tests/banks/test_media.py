@@ -20,7 +20,7 @@ from quizapp.banks.models import (
     QuestionImage,
     QuestionVersion,
 )
-from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
+from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint, sync_directory
 from quizapp.extensions import db
 from tests.banks.test_editor import COMMON, FORMS, post_data
 from tests.conftest import blueprint_yaml
@@ -315,3 +315,19 @@ def test_the_take_page_shows_pictures_with_their_alt_text_and_no_key(
         assert f'src="/media/{digest}"' in page
         assert 'alt="An ECG strip"' in page or 'alt="Strip A"' in page
         assert "keyed" not in page and "Regular P waves" not in page and "None of them" not in page
+
+
+def test_shipped_banks_read_the_media_folder_beside_them(app, tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "red.png").write_bytes(png_bytes(colour="red"))
+    (tmp_path / "secret.png").write_bytes(png_bytes(colour="blue"))
+    (tmp_path / "strips.yaml").write_text(picture_bank("strips", "red"))
+    escape = picture_bank("escape", "red").replace("media/red.png", "media/../secret.png")
+    (tmp_path / "escape.yaml").write_text(escape)
+    with app.app_context():
+        result = sync_directory(tmp_path, now=datetime.now(UTC))
+        db.session.commit()
+        assert [r.bank for r in result.reports] == ["strips"]
+        assert any("'media/../secret.png' not found" in p.message for p in result.problems)
+        digests = db.session.scalars(sa.select(Image.digest)).all()
+        assert digests == [process_image(png_bytes(colour="red")).digest]
