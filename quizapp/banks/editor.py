@@ -198,6 +198,12 @@ def _row_text(row) -> str:
     return row or ""
 
 
+def row_field_id(name: str, index: int) -> str:
+    """The id of the first input of row `index` of list `name` (to put the focus there)."""
+    first = {"options": "text", "pairs": "prompt", "items": "position"}.get(name)
+    return f"{name}-{index}-{first}" if first else f"{name}-{index}"
+
+
 def add_row(data: dict[str, Any], name: str) -> dict:
     values = list(data.get(name) or [])
     if len(values) < MAX_ROWS:

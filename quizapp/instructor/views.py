@@ -294,12 +294,15 @@ def _question_editor(bank: Bank, question: Question | None, question_type: str):
     action = request.form.get("action", "save")
     data = _editor_values(form)
     problems: list[str] = []
+    focus = None  # without script, the page comes back with the focus where work goes on
     if action.startswith("add-") and action[4:] in editor.LISTS[question_type]:
         data = editor.add_row(data, action[4:])
+        focus = editor.row_field_id(action[4:], len(data[action[4:]]) - 1)
     elif action.startswith("remove-"):
         name, _, index = action[7:].rpartition("-")
         if name in editor.LISTS[question_type] and index.isdigit():
             data = editor.remove_row(data, name, int(index))
+            focus = f"add-{name}"
     elif action == "upload":
         data, problems = _upload_picture(form, data)
     elif action in ("preview", "save"):
@@ -318,7 +321,9 @@ def _question_editor(bank: Bank, question: Question | None, question_type: str):
             form = _question_form(bank, question_type, data)
             return _render_editor(bank, question, qtype, form, preview=_student_view(parsed))
     form = _question_form(bank, question_type, data)
-    return _render_editor(bank, question, qtype, form, problems, status=400 if problems else 200)
+    return _render_editor(
+        bank, question, qtype, form, problems, status=400 if problems else 200, focus=focus
+    )
 
 
 def _upload_picture(form: QuestionForm, data: dict) -> tuple[dict, list[str]]:
@@ -359,7 +364,9 @@ def _save_question(bank, question, fields, base_version, warnings):
     )
 
 
-def _render_editor(bank, question, qtype, form, problems=(), *, preview=None, status=200):
+def _render_editor(
+    bank, question, qtype, form, problems=(), *, preview=None, status=200, focus=None
+):
     return render_template(
         "instructor/question_form.html",
         bank=bank,
@@ -369,6 +376,7 @@ def _render_editor(bank, question, qtype, form, problems=(), *, preview=None, st
         problems=problems,
         preview=preview,
         lists=editor.LISTS[qtype.name],
+        focus=focus,
     ), status
 
 

@@ -152,7 +152,9 @@ def test_rows_are_added_and_removed_without_script(client, owned_bank):
     url = f"/banks/{owned_bank}/questions/new/single_best"
     added = client.post(url, data=post_data(values, "add-options")).get_data(as_text=True)
     assert 'name="options-3-text"' in added
+    assert re.search(r'<input autofocus[^>]*id="options-3-text"', added)  # the new row
     removed = client.post(url, data=post_data(values, "remove-options-0")).get_data(as_text=True)
+    assert re.search(r'id="add-options"[^>]*autofocus', removed)
     assert "Sodium" not in removed and 'name="options-2-text"' not in removed
     # The key followed its option: Potassium is now the first option, still chosen.
     assert re.search(r'value="0" id="key-0"\s+checked', removed)
