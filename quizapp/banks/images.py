@@ -39,12 +39,9 @@ class ProcessedImage:
     height: int
     data: bytes
 
-    @property
-    def suffix(self) -> str:
-        return _SUFFIXES[self.mimetype]
-
 
 def suffix_for(mimetype: str) -> str:
+    """The file name suffix of a stored picture's type (png, jpg or webp)."""
     return _SUFFIXES[mimetype]
 
 
