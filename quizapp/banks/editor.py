@@ -49,7 +49,8 @@ def fields_from_form(question_type: str, data: dict[str, Any]) -> dict[str, Any]
         fields["options"] = _texts(rows)
         if question_type == "single_best":
             chosen = data.get("key")
-            indexes = [i for i, row in enumerate(data.get("options", [])) if row.get("text")]
+            options = data.get("options", [])
+            indexes = [i for i, row in enumerate(options) if (row.get("text") or "").strip()]
             if chosen is None or not str(chosen).isdigit() or int(chosen) not in indexes:
                 raise FormProblem("choose the correct option (the button next to it)")
             fields["key"] = data["options"][int(chosen)]["text"].strip()
