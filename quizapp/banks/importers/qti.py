@@ -1124,7 +1124,9 @@ def _item2(root: Element, line: int | None, sink: _Sink, category: tuple[str, ..
     for choice in interaction.iter():
         if _name(choice) == "simpleChoice":
             ident = choice.get("identifier") or ""
-            text = _Text(_drop_media(_html(choice, False), sink, line), True).plain()
+            # Kept as HTML, so that the option's formatting and pictures survive (build_bank
+            # cleans it to the allow-list).
+            text = " ".join(sanitize_html(_drop_media(_html(choice, False), sink, line)).split())
             choices.setdefault(ident, text)
     _check_options(choices)
     correct_node = _child(declaration, "correctResponse")

@@ -667,3 +667,18 @@ def test_pictures_of_a_package_are_imported_with_their_alt_text():
         f'<p>Name this rhythm <img src="media:{image.digest}" alt="An ECG strip"></p>'
     )
     assert not [p for p in result.problems if not p.warning]
+
+
+def test_qti21_choices_keep_their_formatting_and_pictures():
+    item = item21().replace(
+        '<simpleChoice identifier="B">Temperature 41 C</simpleChoice>',
+        '<simpleChoice identifier="B">Temperature 41 <sup>o</sup>C '
+        '<img src="thermo.png" alt="A thermometer at 41"/></simpleChoice>',
+    )
+    package = make_zip({"item.xml": item.encode(), "thermo.png": png_bytes(colour="red")})
+    result = parse(package, "item.zip")
+    bank = build_bank(result, slug="x", title="X")
+    (image,) = bank.images
+    assert bank.questions[0].content["options"][1] == (
+        f'Temperature 41 <sup>o</sup>C <img src="media:{image.digest}" alt="A thermometer at 41">'
+    )
