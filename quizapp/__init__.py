@@ -160,6 +160,8 @@ def register_cache_policy(app: Flask) -> None:
     @app.after_request
     def never_store_pages(response: Response) -> Response:
         endpoint = request.endpoint or ""
+        if endpoint == "banks.image" and response.status_code in (200, 304):
+            return response  # immutable pictures, served to allowed viewers only
         if endpoint != "static" and not endpoint.endswith(".static"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -116,7 +116,7 @@ def check_command(files: tuple[str, ...]) -> None:
                 parsed = parse_blueprint(text, name)
                 click.echo(f"{name}: blueprint {parsed.slug}, {parsed.question_count} questions")
             else:
-                parsed = parse_bank(text, name)
+                parsed = parse_bank(text, name, bank_services.media_folder_reader(path.parent))
                 banks.append(parsed)
                 click.echo(f"{name}: bank {parsed.slug}, {len(parsed.questions)} questions, OK")
         except BankFileError as exc:

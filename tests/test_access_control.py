@@ -84,6 +84,8 @@ EXPECTED = {
     ("GET", "banks.index"): signed_in(200),
     ("GET", "banks.detail"): signed_in(200),
     ("GET", "banks.questions"): staff(200),
+    # A picture no question shows: 404 for everyone (who sees which: tests/banks/test_media.py).
+    ("GET", "banks.image"): signed_in(404),
     ("GET", "banks.blueprint"): signed_in(200),
     ("GET", "exams.index"): signed_in(200),
     ("POST", "exams.start"): signed_in(302),
@@ -149,7 +151,11 @@ EXPECTED = {
     ("GET", "instructor.confirm_delete"): staff(200),
     ("POST", "instructor.delete"): staff(302),
     ("GET", "instructor.edit_question"): staff(200),
-    ("POST", "instructor.edit_question"): staff(200),
+    ("POST", "instructor.edit_question"): staff(400),  # empty form: shown again with problems
+    ("GET", "instructor.edit_question_yaml"): staff(200),
+    ("POST", "instructor.edit_question_yaml"): staff(200),
+    ("GET", "instructor.new_question"): staff(200),
+    ("POST", "instructor.new_question"): staff(400),  # empty form: shown again with problems
     ("POST", "instructor.toggle_retired"): staff(302),
     ("GET", "instructor.export"): staff(200),
     ("GET", "instructor.reports"): staff(200),
@@ -219,6 +225,7 @@ URL_VALUES = {
     "admin.change_accommodation": {"user_id": "target"},
     "banks.detail": {"slug": "demo"},
     "banks.questions": {"slug": "demo"},
+    "banks.image": {"digest": "0" * 64},
     "banks.blueprint": {"slug": "demo-test"},
     "exams.start": {"slug": "demo-test"},
     "readiness.start": {"slug": "demo-adaptive"},
@@ -316,6 +323,8 @@ URL_VALUES.update(
         "instructor.delete": {"slug": "own_bank"},
         "instructor.confirm_delete": {"slug": "own_bank"},
         "instructor.edit_question": {"slug": "own_bank", "external_id": "q1"},
+        "instructor.edit_question_yaml": {"slug": "own_bank", "external_id": "q1"},
+        "instructor.new_question": {"slug": "own_bank", "question_type": "single_best"},
         "instructor.toggle_retired": {"slug": "own_bank", "external_id": "q1"},
         "instructor.export": {"slug": "demo", "fmt": "gift"},
         "instructor.resolve_report": {"report_id": "report"},

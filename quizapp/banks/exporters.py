@@ -2,14 +2,25 @@
 
 Each exported question carries its id (the GIFT title, the XML <idnumber>), its topic as the
 category and its rationale as general feedback, so importing the export gives the same bank.
+Formatted texts go out as HTML; pictures go with them: in Moodle XML as base64 <file>s named by
+@@PLUGINFILE@@, in our YAML as files of a media folder in a zip beside the bank file. GIFT has
+no room for files: its texts are written without formatting, pictures as "[image: alt]".
 """
 
-from collections.abc import Sequence
+import base64
+import io
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from quizapp.banks.formatting import image_hashes, plain_text
+from quizapp.banks.images import suffix_for
 from quizapp.banks.native import dump_yaml, question_document
+
+_MEDIA_SRC = re.compile(r'src="media:([0-9a-f]{64})"')
 
 # Moodle accepts only these weights (percent) in GIFT and XML answers.
 MOODLE_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
@@ -31,6 +42,21 @@ class ExportQuestion:
 
 
 @dataclass(frozen=True)
+class ExportImage:
+    mimetype: str
+    data: bytes
+
+
+def _file_name(digest: str, images: Mapping[str, ExportImage]) -> str:
+    return f"{digest}.{suffix_for(images[digest].mimetype)}"
+
+
+def _point_images(text: str, images: Mapping[str, ExportImage], prefix: str) -> str:
+    """The text with each stored picture named `prefix` + its file name."""
+    return _MEDIA_SRC.sub(lambda m: f'src="{prefix}{_file_name(m.group(1), images)}"', text)
+
+
+@dataclass(frozen=True)
 class ExportTopic:
     slug: str
     title: str
@@ -45,8 +71,10 @@ def _weight(k: int) -> str:
 
 def to_native(
     *, slug: str, title: str, description: str, topics: Sequence[ExportTopic],
-    questions: Sequence[ExportQuestion],
+    questions: Sequence[ExportQuestion], images: Mapping[str, ExportImage] | None = None,
 ) -> str:  # fmt: skip
+    """The bank file; with `images`, its pictures are named media/<file> (see native_package)."""
+
     def topic_tree(items):
         return [
             {
@@ -80,7 +108,18 @@ def to_native(
             for q in questions
         ],
     }
-    return dump_yaml(document)
+    text = dump_yaml(document)
+    return _point_images(text, images, "media/") if images else text
+
+
+def native_package(bank_file: str, text: str, images: Mapping[str, ExportImage]) -> bytes:
+    """A zip of the bank file and its media folder, which an upload reads back whole."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(bank_file, text)
+        for digest in sorted(images):
+            archive.writestr(f"media/{_file_name(digest, images)}", images[digest].data)
+    return out.getvalue()
 
 
 # --- GIFT --------------------------------------------------------------------------------
@@ -89,7 +128,7 @@ _GIFT_SPECIAL = str.maketrans({c: "\\" + c for c in "~=#{}:\\"})
 
 
 def _gift(text: str) -> str:
-    return " ".join(text.split("\n")).translate(_GIFT_SPECIAL)
+    return " ".join(plain_text(text).split("\n")).translate(_GIFT_SPECIAL)
 
 
 def _gift_answers(q: ExportQuestion) -> str | None:
@@ -146,12 +185,33 @@ def _text(tag: str, value: str, fmt: str | None = None) -> str:
     return f"<{tag}{attr}><text>{escape(value)}</text></{tag}>"
 
 
-def _answer(fraction: str, text: str) -> str:
+def _files(text: str, images: Mapping[str, ExportImage]) -> str:
+    return "".join(
+        f'<file name="{_file_name(d, images)}" path="/" encoding="base64">'
+        f"{base64.b64encode(images[d].data).decode()}</file>"
+        for d in image_hashes(text)
+        if d in images
+    )
+
+
+def _rich(tag: str, value: str, images: Mapping[str, ExportImage]) -> str:
+    """A text element: plain text as plain_text, formatted text as HTML with its pictures."""
+    if "<" not in value:
+        return _text(tag, value, "plain_text")
+    html = _point_images(value, images, "@@PLUGINFILE@@/")
+    return f'<{tag} format="html"><text>{escape(html)}</text>{_files(value, images)}</{tag}>'
+
+
+def _answer(fraction: str, text: str, images: Mapping[str, ExportImage] | None = None) -> str:
+    if images is not None and "<" in text:
+        html = _point_images(text, images, "@@PLUGINFILE@@/")
+        body = f"<text>{escape(html)}</text>{_files(text, images)}"
+        return f'    <answer fraction="{fraction}" format="html">{body}</answer>'
     body = f"<text>{escape(text)}</text>"
     return f'    <answer fraction="{fraction}" format="plain_text">{body}</answer>'
 
 
-def _xml_question(q: ExportQuestion) -> list[str]:
+def _xml_question(q: ExportQuestion, images: Mapping[str, ExportImage]) -> list[str]:
     c = q.content
     kind = {
         "single_best": "multichoice",
@@ -164,8 +224,8 @@ def _xml_question(q: ExportQuestion) -> list[str]:
     out = [
         f'  <question type="{kind}">',
         f"    {_text('name', q.external_id)}",
-        f"    {_text('questiontext', q.stem, 'plain_text')}",
-        f"    {_text('generalfeedback', q.rationale, 'plain_text')}",
+        f"    {_rich('questiontext', q.stem, images)}",
+        f"    {_rich('generalfeedback', q.rationale, images)}",
         f"    <idnumber>{escape(q.external_id)}</idnumber>",
     ]
     if q.type == "single_best":
@@ -173,7 +233,9 @@ def _xml_question(q: ExportQuestion) -> list[str]:
             "    <single>true</single>",
             f"    <shuffleanswers>{1 if c.get('shuffle', True) else 0}</shuffleanswers>",
         ]
-        out += [_answer("100" if i == c["key"] else "0", o) for i, o in enumerate(c["options"])]
+        out += [
+            _answer("100" if i == c["key"] else "0", o, images) for i, o in enumerate(c["options"])
+        ]
     elif q.type == "multiple_response":
         k, wrong = len(c["key"]), len(c["options"]) - len(c["key"])
         out += [
@@ -181,7 +243,7 @@ def _xml_question(q: ExportQuestion) -> list[str]:
             f"    <shuffleanswers>{1 if c.get('shuffle', True) else 0}</shuffleanswers>",
         ]
         out += [
-            _answer(_weight(k) if i in c["key"] else f"-{_weight(max(wrong, 1))}", o)
+            _answer(_weight(k) if i in c["key"] else f"-{_weight(max(wrong, 1))}", o, images)
             for i, o in enumerate(c["options"])
         ]
     elif q.type == "true_false":
@@ -212,7 +274,9 @@ def _xml_question(q: ExportQuestion) -> list[str]:
     return out
 
 
-def to_moodle_xml(questions: Sequence[ExportQuestion]) -> str:
+def to_moodle_xml(
+    questions: Sequence[ExportQuestion], images: Mapping[str, ExportImage] | None = None
+) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     category = None
     for q in questions:
@@ -224,6 +288,6 @@ def to_moodle_xml(questions: Sequence[ExportQuestion]) -> str:
                 f"    {_text('category', path)}",
                 "  </question>",
             ]
-        lines += _xml_question(q)
+        lines += _xml_question(q, images or {})
     lines.append("</quiz>")
     return "\n".join(lines) + "\n"

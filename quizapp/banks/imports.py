@@ -23,6 +23,7 @@ from quizapp.banks.importers.base import (
     TooManyQuestionsError,
     build_bank,
     decode_text,
+    read_package,
     slugify,
 )
 from quizapp.banks.importers.registry import FORMAT_LABELS, IMPORTERS, detect_format
@@ -97,6 +98,21 @@ def _refuse_nul_characters(preview: ImportPreview, data: bytes) -> ImportPreview
     return replace(preview, bank=None, problems=[problem, *preview.problems])
 
 
+def _native_package(data: bytes):
+    """Our bank file, and the reader of its media folder: from a zip holding both, or the file
+    alone (then only pictures already stored can be named)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return data, None
+    files = read_package(data)
+    banks = [n for n in files if "/" not in n and n.lower().endswith((".yaml", ".yml", ".json"))]
+    if len(banks) != 1:
+        raise ImportFormatError(
+            "the zip must hold one bank file (.yaml, .yml or .json) at its top, with its "
+            f"pictures in a folder named media; it holds {len(banks)}"
+        )
+    return files[banks[0]], files.get
+
+
 def preview_import(
     data: bytes,
     filename: str,
@@ -128,6 +144,10 @@ def _parse_upload(
     except ImportFormatError as exc:
         return ImportPreview("unknown", None, _format_problem(exc))
     if fmt == "native":
+        try:
+            data, read_media = _native_package(data)
+        except ImportFormatError as exc:
+            return ImportPreview(fmt, None, _format_problem(exc))
         text, _ = decode_text(data)
         extra_line = None if max_questions is None else line_of_question_past(text, max_questions)
         if extra_line is not None:
@@ -135,12 +155,13 @@ def _parse_upload(
                 fmt, None, _format_problem(TooManyQuestionsError(max_questions, extra_line))
             )
         try:
-            bank = parse_bank(text, filename or "upload")
+            bank = parse_bank(text, filename or "upload", read_media)
         except BankFileError as exc:
             return ImportPreview(
                 fmt, None, [ImportProblem(p.line, p.message) for p in exc.problems]
             )
-        return ImportPreview(fmt, replace(bank, title=title or bank.title))
+        warnings = [ImportProblem(p.line, p.message, warning=True) for p in bank.warnings]
+        return ImportPreview(fmt, replace(bank, title=title or bank.title), warnings)
     if fmt not in IMPORTERS:
         return ImportPreview(fmt, None, [ImportProblem(None, f"unknown format {fmt!r}")])
     try:
@@ -152,8 +173,13 @@ def _parse_upload(
 
 
 def preview_to_json(preview: ImportPreview) -> dict[str, Any]:
-    """The preview as JSON-ready values, to keep on the pending upload."""
-    return asdict(preview)
+    """The preview as JSON-ready values, to keep on the pending upload; its pictures are
+    stored apart (media.store_images), as the questions name them by hash."""
+    bank = preview.bank and replace(preview.bank, images=(), warnings=())
+    data = asdict(replace(preview, bank=bank))
+    if data["bank"] is not None:
+        del data["bank"]["images"], data["bank"]["warnings"]
+    return data
 
 
 def preview_from_json(data: dict[str, Any]) -> ImportPreview:

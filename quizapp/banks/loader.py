@@ -7,6 +7,7 @@ with any problem yields nothing (BankFileError lists them all).
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -16,6 +17,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from quizapp.banks.formatting import clean_text
+from quizapp.banks.images import ImageError, ProcessedImage, process_image
 from quizapp.scoring.question_types import QUESTION_TYPES, ContentError, get_question_type
 
 COMMON_QUESTION_FIELDS = frozenset(
@@ -88,6 +91,10 @@ class ParsedBank:
     description: str
     topics: tuple[ParsedTopic, ...]
     questions: tuple[ParsedQuestion, ...]
+    #: The pictures the questions show, cleaned (not kept in a pending import's JSON).
+    images: tuple[ProcessedImage, ...] = field(default=(), compare=False, repr=False)
+    #: Formatting removed from the texts: shown, but they do not stop the load.
+    warnings: tuple[FileProblem, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,7 @@ class _Document:
     def __init__(self, text: str, filename: str):
         self.filename = filename
         self.problems: list[FileProblem] = []
+        self.warnings: list[FileProblem] = []
         self.lines: dict[tuple, int] = {}
         self.data: Any = None
         loader = _YAML_LOADER(text)
@@ -325,6 +333,90 @@ def normalize_stem(stem: str) -> str:
     return re.sub(r"[\s.?:!]+$", "", " ".join(stem.split()).casefold())
 
 
+#: Where a bank file's pictures live: a folder named media beside the file.
+MEDIA_FOLDER = "media/"
+_MEDIA_PATH = re.compile(r"media/[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
+#: The fields that hold formatted texts (the fill-in key is compared as typed: plain text).
+_FORMATTED = ("stem", "rationale", "options", "pairs", "extra_matches", "items")
+
+
+class MediaReader:
+    """Reads the pictures a bank file names (``media/<name>``) and cleans each once.
+
+    :param read: returns a file's bytes by its path relative to the bank file, or None.
+    """
+
+    def __init__(
+        self,
+        read: Callable[[str], bytes | None] | None,
+        missing: str = "picture {src!r} not found: put pictures in a folder named media beside "
+        'the bank file and write src="media/<file name>"',
+        *,
+        missing_is_error: bool = True,
+    ):
+        self.read = read
+        self.missing = missing
+        #: False for imports of other formats: a missing picture is dropped with a warning.
+        self.missing_is_error = missing_is_error
+        self.images: dict[str, ProcessedImage] = {}
+        self.failures: dict[str, str] = {}
+        self._by_path: dict[str, str] = {}
+
+    def resolve(self, src: str) -> str | None:
+        if src in self._by_path:
+            return self._by_path[src]
+        if src in self.failures:
+            return None
+        data = self.read(src) if self.read else None
+        if data is None:
+            self.failures[src] = self.missing.format(src=src)
+            return None
+        try:
+            image = process_image(data, src)
+        except ImageError as exc:
+            self.failures[src] = str(exc)
+            return None
+        self.images[image.digest] = image
+        self._by_path[src] = image.digest
+        return image.digest
+
+
+def clean_question_texts(
+    raw: dict, media: MediaReader
+) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
+    """The question's fields with every formatted text cleaned (quizapp.banks.formatting).
+
+    :return: the cleaned fields, problems and warnings, each as (field, message).
+    """
+    problems: list[tuple[str, str]] = []
+    warnings: list[tuple[str, str]] = []
+    cleaned = dict(raw)
+    choice = raw.get("type") in ("single_best", "multiple_response")
+    names = (*_FORMATTED, "key") if choice else _FORMATTED
+
+    def clean(value, name):
+        if isinstance(value, list):
+            return [clean(item, name) for item in value]
+        if not isinstance(value, str):
+            return value
+        result = clean_text(value, media.resolve)
+        for src in result.unresolved:
+            message = media.failures.get(src, f"picture {src!r} cannot be used")
+            (problems if media.missing_is_error else warnings).append((name, message))
+        if result.missing_alt:
+            problems.append((name, 'every picture needs alt text (alt="...") for screen readers'))
+        if result.images and name == "rationale":
+            problems.append((name, "pictures go in the stem or the options, not the rationale"))
+        if result.warning:
+            warnings.append((name, result.warning))
+        return result.text
+
+    for name in names:
+        if name in raw:
+            cleaned[name] = clean(raw[name], name)
+    return cleaned, problems, warnings
+
+
 def _parse_question(
     doc: _Document,
     index: int,
@@ -332,6 +424,7 @@ def _parse_question(
     topic_slugs: set[str],
     reported: set[str],
     today: date,
+    media: MediaReader,
 ) -> ParsedQuestion | None:
     """Check what the schema cannot; `reported` names fields whose problems are already known."""
     path = ("questions", index)
@@ -346,6 +439,10 @@ def _parse_question(
         problems.append(("topic", f"unknown topic {raw.get('topic')!r}"))
     if "tags" not in reported:
         problems.extend(("tags", message) for message in tag_problems(raw.get("tags") or (), today))
+    raw, text_problems, text_warnings = clean_question_texts(raw, media)
+    problems.extend(text_problems)
+    for name, message in text_warnings:
+        doc.warnings.append(FileProblem(doc.filename, doc.line_of((*path, name)), message, qid))
     content = None
     if not reported & (qtype.fields | {"key"}):
         try:
@@ -405,11 +502,19 @@ def line_of_question_past(text: str, limit: int) -> int | None:
     return None
 
 
-def parse_bank(text: str, filename: str = "<bank>", *, today: date | None = None) -> ParsedBank:
+def parse_bank(
+    text: str,
+    filename: str = "<bank>",
+    read_media: Callable[[str], bytes | None] | None = None,
+    *,
+    today: date | None = None,
+) -> ParsedBank:
     """Parse and validate one native bank file.
 
-    `today` bounds the `reviewed:` dates (a review cannot be in the future); it defaults to
-    the current date.
+    :param read_media: reads a picture the file names (``media/<name>``) by that path; None
+        when the file comes alone (then only pictures already stored, ``media:<hash>``, load).
+    :param today: bounds the `reviewed:` dates (a review cannot be in the future); it defaults
+        to the current date.
 
     :raises BankFileError: listing every problem, with file, line and question id.
     """
@@ -427,6 +532,9 @@ def parse_bank(text: str, filename: str = "<bank>", *, today: date | None = None
     topic_slugs = {t.slug for t in topics}
 
     today = today or date.today()
+    media = MediaReader(
+        lambda src: read_media(src) if read_media and _MEDIA_PATH.fullmatch(src) else None
+    )
     questions: list[ParsedQuestion] = []
     ids: dict[str, int] = {}
     stems: dict[str, str] = {}
@@ -451,7 +559,7 @@ def parse_bank(text: str, filename: str = "<bank>", *, today: date | None = None
                 )
             else:
                 stems[stem_key] = qid
-        question = _parse_question(doc, index, raw, topic_slugs, reported, today)
+        question = _parse_question(doc, index, raw, topic_slugs, reported, today, media)
         if question is not None:
             questions.append(question)
 
@@ -464,6 +572,8 @@ def parse_bank(text: str, filename: str = "<bank>", *, today: date | None = None
         description=(bank.get("description") or "").strip(),
         topics=tuple(topics),
         questions=tuple(questions),
+        images=tuple(media.images.values()),
+        warnings=tuple(doc.warnings),
     )
 
 

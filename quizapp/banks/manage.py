@@ -2,6 +2,7 @@
 and the queue of problems students reported."""
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,12 +10,16 @@ import sqlalchemy as sa
 import yaml
 
 from quizapp.auth.models import User
-from quizapp.banks import exporters
+from quizapp.banks import exporters, media
+from quizapp.banks.formatting import plain_text
+from quizapp.banks.images import ProcessedImage
+from quizapp.banks.importers.base import slugify
 from quizapp.banks.imports import ImportPreview, preview_to_json
-from quizapp.banks.loader import BankFileError, parse_bank
+from quizapp.banks.loader import BankFileError, ParsedQuestion, parse_bank
 from quizapp.banks.models import (
     Bank,
     Blueprint,
+    Image,
     PendingImport,
     Question,
     QuestionVersion,
@@ -147,13 +152,37 @@ STALE_EDIT = (
 )
 
 
+def validate_question(
+    bank: Bank, fields: dict, external_id: str
+) -> tuple[ParsedQuestion, list[str]]:
+    """Check a question's fields with the bank-file loader, as a one-question bank file.
+
+    :return: the parsed question and warnings (formatting that was removed).
+    :raises EditError: with every problem.
+    """
+    fields = {**fields, "id": external_id}
+    topics = [{"id": t.slug, "title": t.title} for t in bank.topics]
+    document = {
+        "format": 1,
+        "bank": {"id": bank.slug, "title": bank.title},
+        "topics": topics,
+        "questions": [fields],
+    }
+    try:
+        parsed_bank = parse_bank(yaml.safe_dump(document, sort_keys=False), "edit")
+    except BankFileError as exc:
+        raise EditError([p.message for p in exc.problems]) from exc
+    parsed = parsed_bank.questions[0]
+    missing = media.missing_images(media.shown_images(parsed.stem, parsed.content))
+    if missing:
+        raise EditError(["a picture of this question is no longer stored: upload it again"])
+    return parsed, [p.message for p in parsed_bank.warnings]
+
+
 def edit_question(
     bank: Bank, question: Question, source: str, *, base_version_id: int | None = None
 ) -> bool:
     """Validate an edited question (its fields as YAML) and store it as a new version.
-
-    `base_version_id` is the version the editor started from (the current one when None): if
-    another save replaced it meanwhile, this one is refused rather than silently undoing it.
 
     :return: False when nothing changed.
     :raises EditError: with every problem, numbered by the lines of `source`.
@@ -168,18 +197,21 @@ def edit_question(
         ) from exc
     if not isinstance(fields, dict):
         raise EditError(["write the question as fields, one per line (stem:, options:, ...)"])
-    fields["id"] = question.external_id
-    topics = [{"id": t.slug, "title": t.title} for t in bank.topics]
-    document = {
-        "format": 1,
-        "bank": {"id": bank.slug, "title": bank.title},
-        "topics": topics,
-        "questions": [fields],
-    }
-    try:
-        parsed = parse_bank(yaml.safe_dump(document, sort_keys=False), "edit").questions[0]
-    except BankFileError as exc:
-        raise EditError([p.message for p in exc.problems]) from exc
+    return save_question(bank, question, fields, base_version_id=base_version_id)
+
+
+def save_question(
+    bank: Bank, question: Question, fields: dict, *, base_version_id: int | None = None
+) -> bool:
+    """Validate a question's fields (as a bank file writes them) and store a new version.
+
+    `base_version_id` is the version the editor started from (the current one when None): if
+    another save replaced it meanwhile, this one is refused rather than silently undoing it.
+
+    :return: False when nothing changed.
+    :raises EditError: with every problem.
+    """
+    parsed, _ = validate_question(bank, fields, question.external_id)
     # Claim the question while it still shows the base version. On PostgreSQL this locks its
     # row, so a racing save waits and then finds the version changed; SQLite's writers take
     # turns.
@@ -195,9 +227,6 @@ def edit_question(
     current = question.current_version
     if current is not None and current.fingerprint == parsed.fingerprint():
         return False
-    topic = db.session.scalar(
-        sa.select(Topic).where(Topic.bank_id == bank.id, Topic.slug == parsed.topic_slug)
-    )
     number = (
         db.session.scalar(
             sa.select(sa.func.max(QuestionVersion.number)).where(
@@ -206,12 +235,39 @@ def edit_question(
         )
         or 0
     ) + 1
+    _store_version(bank, question, parsed, number)
+    return True
+
+
+def create_question(bank: Bank, fields: dict) -> Question:
+    """Validate a new question's fields and store it with its first version.
+
+    :raises EditError: with every problem.
+    """
+    base = slugify(plain_text(fields.get("stem") or ""), fallback="q")[:40].strip("-") or "q"
+    external_id = f"{base}-{secrets.token_hex(3)}"
+    parsed, _ = validate_question(bank, fields, external_id)
+    question = Question(bank_id=bank.id, external_id=external_id)
+    db.session.add(question)
+    db.session.flush()
+    _store_version(bank, question, parsed, 1)
+    return question
+
+
+def _store_version(bank: Bank, question: Question, parsed: ParsedQuestion, number: int) -> None:
+    topic = db.session.scalar(
+        sa.select(Topic).where(Topic.bank_id == bank.id, Topic.slug == parsed.topic_slug)
+    )
     _insert_versions([_version_row(parsed, topic, question.id, number)])
     db.session.expire(question)
     logger.info(
-        "Question %s of bank %s edited (version %s)", question.external_id, bank.slug, number
+        "Question %s of bank %s saved (version %s)", question.external_id, bank.slug, number
     )
-    return True
+
+
+def store_uploaded_image(user: User, image: ProcessedImage) -> None:
+    """Keep a picture uploaded in the editor (shown to its uploader until a question uses it)."""
+    media.store_images([image], uploaded_by_id=user.id)
 
 
 #: How an owner closes a report, as the student reads it.
@@ -363,6 +419,9 @@ def store_pending_import(
     db.session.execute(
         sa.delete(PendingImport).where(PendingImport.created_at < now - PENDING_IMPORT_LIFETIME)
     )
+    media.delete_orphan_images(now=now)
+    if preview.bank is not None:
+        media.store_images(preview.bank.images, uploaded_by_id=owner.id)
     pending = PendingImport(
         owner_id=owner.id,
         filename=filename[:255],
@@ -418,8 +477,9 @@ def export_bank(bank: Bank, fmt: str) -> tuple[str, str, list[str]]:
     if fmt == "gift":
         text, skipped = exporters.to_gift(questions)
         return text, "text/plain", skipped
+    images = _export_images(questions)
     if fmt == "xml":
-        return exporters.to_moodle_xml(questions), "application/xml", []
+        return exporters.to_moodle_xml(questions, images), "application/xml", []
 
     def tree(parent_id):
         return tuple(
@@ -430,6 +490,19 @@ def export_bank(bank: Bank, fmt: str) -> tuple[str, str, list[str]]:
 
     text = exporters.to_native(
         slug=bank.slug, title=bank.title, description=bank.description, topics=tree(None),
-        questions=questions,
+        questions=questions, images=images,
     )  # fmt: skip
+    if images:
+        return exporters.native_package(f"{bank.slug}.yaml", text, images), "application/zip", []
     return text, "application/yaml", []
+
+
+def _export_images(questions: list[exporters.ExportQuestion]) -> dict[str, exporters.ExportImage]:
+    """The pictures the exported questions show, read in one query."""
+    digests = {d for q in questions for d in media.shown_images(q.stem, q.content)}
+    if not digests:
+        return {}
+    rows = db.session.execute(
+        sa.select(Image.digest, Image.mimetype, Image.data).where(Image.digest.in_(digests))
+    )
+    return {digest: exporters.ExportImage(mimetype, data) for digest, mimetype, data in rows}

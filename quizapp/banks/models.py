@@ -202,3 +202,45 @@ class PendingImport(db.Model):
 
     def __repr__(self) -> str:
         return f"<PendingImport {self.id} {self.filename}>"
+
+
+class Image(db.Model):
+    """A question picture, cleaned (quizapp.banks.images) and named by the hash of its bytes.
+
+    Kept in the database so that every app server shares it without another service; the same
+    picture uploaded twice is stored once.
+    """
+
+    __tablename__ = "images"
+
+    #: sha256 of `data`, hex: the picture's name in question texts (media:<digest>) and its ETag.
+    digest: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    mimetype: so.Mapped[str] = so.mapped_column(sa.String(30))
+    width: so.Mapped[int]
+    height: so.Mapped[int]
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
+    #: Who first uploaded or imported it; None for shipped banks' pictures.
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Image {self.digest[:12]}>"
+
+
+class QuestionImage(db.Model):
+    """A picture shown by a question version (its stem or options): who may see a picture
+    follows from the versions that show it."""
+
+    __tablename__ = "question_images"
+
+    version_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("question_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: so.Mapped[str] = so.mapped_column(
+        sa.ForeignKey("images.digest"), primary_key=True, index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<QuestionImage {self.version_id} {self.digest[:12]}>"

@@ -16,8 +16,10 @@ import sqlalchemy.orm as so
 
 from quizapp.auth.models import User
 from quizapp.banks.drawing import draw_questions
+from quizapp.banks.images import MAX_IMAGE_BYTES
 from quizapp.banks.importers.base import slugify
 from quizapp.banks.loader import (
+    MEDIA_FOLDER,
     BankFileError,
     BlueprintSection,
     FileProblem,
@@ -28,6 +30,7 @@ from quizapp.banks.loader import (
     parse_blueprint,
     tag_values,
 )
+from quizapp.banks.media import record_version_images, store_images
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.services import instructors_of
 from quizapp.extensions import db
@@ -121,6 +124,7 @@ def _insert_versions(rows: list[dict]) -> None:
         sa.insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
         rows,
     ).scalars()
+    ids = list(ids)
     db.session.execute(
         sa.update(Question),
         [
@@ -129,6 +133,12 @@ def _insert_versions(rows: list[dict]) -> None:
         ],
     )
     review_cards.forget_changed_keys(rows)
+    record_version_images(
+        [
+            (version_id, row["stem"], row["content"])
+            for row, version_id in zip(rows, ids, strict=True)
+        ]
+    )
 
 
 def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None) -> SyncReport:
@@ -137,6 +147,7 @@ def sync_bank(parsed: ParsedBank, *, now: datetime, owner_id: int | None = None)
 
     :raises BankOwnershipError: when the slug belongs to another owner's bank.
     """
+    store_images(parsed.images, uploaded_by_id=owner_id)
     bank = db.session.scalar(sa.select(Bank).where(Bank.slug == parsed.slug))
     if bank is None:
         bank = Bank(slug=parsed.slug, owner_id=owner_id)
@@ -248,6 +259,20 @@ def _bank_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in BANK_SUFFIXES and p.is_file())
 
 
+def media_folder_reader(folder: Path):
+    """Reads a bank file's pictures, ``media/<name>``, from the folder beside it (None when
+    missing or larger than a picture may be). The loader allows only plain names in media/."""
+    media = (folder / MEDIA_FOLDER).resolve()
+
+    def read(relative: str) -> bytes | None:
+        path = (folder / relative).resolve()
+        if path.parent != media or not path.is_file() or path.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        return path.read_bytes()
+
+    return read
+
+
 def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
     """Load every bank in `directory` and every blueprint in `directory/blueprints`.
 
@@ -257,7 +282,8 @@ def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
     result = DirectorySyncResult()
     for path in _bank_files(directory):
         try:
-            parsed = parse_bank(path.read_text(encoding="utf-8-sig"), str(path))
+            text = path.read_text(encoding="utf-8-sig")
+            parsed = parse_bank(text, str(path), media_folder_reader(path.parent))
             result.reports.append(sync_bank(parsed, now=now))
         except BankFileError as exc:
             result.problems.extend(exc.problems)

@@ -2,12 +2,14 @@
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from quizapp.auth.decorators import instructor_required
-from quizapp.banks import services
+from quizapp.banks import media, services
+from quizapp.banks.formatting import plain_text, render_html
 from quizapp.banks.forms import QuestionFilterForm
 from quizapp.banks.manage import can_manage
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
@@ -21,6 +23,44 @@ from quizapp.utils import requested_page
 bp = Blueprint("banks", __name__)
 
 QUESTIONS_PER_PAGE = 25
+#: A picture's bytes never change under its name (the hash of those bytes): browsers may keep
+#: it for a year, but only the viewer's own browser (it is served to allowed viewers only).
+IMAGE_CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+@bp.app_template_filter("formatted")
+def formatted(text: str | None) -> Markup:
+    """A stored question text with its formatting and pictures, sanitised again on the way."""
+    if "media_prefix" not in g:  # once per request: url_for costs as much as a cached render
+        g.media_prefix = url_for("banks.image", digest="0" * 64)[:-64]
+    media_prefix = g.media_prefix
+    return Markup(render_html(text or "", media_prefix))  # noqa: S704  # nosec B704: nh3 output, allow-list only
+
+
+@bp.app_template_filter("plain")
+def plain(text: str | None) -> str:
+    """A stored question text without formatting (select options, titles)."""
+    return plain_text(text or "")
+
+
+@bp.get("/media/<digest>")
+@login_required
+def image(digest: str):
+    """A question picture, to those who may read a question that shows it (else 404)."""
+    if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        abort(404)
+    staff = current_user.is_admin or current_user.is_instructor
+    picture = media.viewable_image(
+        current_user, digest, staff_banks=services.visible_banks_query(current_user)
+    )
+    if picture is None and staff:  # the editor's preview of a picture not saved yet
+        picture = media.uploaded_image(current_user, digest)
+    if picture is None:
+        abort(404)
+    response = Response(picture.data, mimetype=picture.mimetype)
+    response.set_etag(digest)
+    response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
+    return response.make_conditional(request)
 
 
 def _visible_bank_or_404(slug: str) -> Bank:

@@ -22,13 +22,22 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from quizapp.auth.decorators import instructor_required
-from quizapp.banks import imports, manage
+from quizapp.banks import editor, imports, manage
 from quizapp.banks import services as bank_services
 from quizapp.banks.drawing import NotEnoughQuestionsError
-from quizapp.banks.forms import BankSettingsForm, BlueprintForm, QuestionEditForm, UploadForm
+from quizapp.banks.forms import (
+    BankSettingsForm,
+    BlueprintForm,
+    QuestionEditForm,
+    QuestionForm,
+    UploadForm,
+)
+from quizapp.banks.images import ImageError, process_image
+from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Question
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.confirmations import Confirmation
+from quizapp.exams.feedback import option_views
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -69,6 +78,7 @@ def _student_view(parsed_question):
         item=SimpleNamespace(version=SimpleNamespace(type=parsed_question.type)),
         qtype=qtype,
         presentation=qtype.present(parsed_question.content, layout),
+        options=option_views(qtype, parsed_question.content, layout, None, None, graded=False),
         key=qtype.key_text(parsed_question.content),
     )
 
@@ -240,9 +250,160 @@ def delete(slug: str):
     return redirect(url_for("banks.index"))
 
 
+def _question_form(bank: Bank, question_type: str, data: dict | None = None) -> QuestionForm:
+    """The editor's form; with `data`, showing those values instead of the posted ones."""
+    form = QuestionForm() if data is None else QuestionForm(formdata=None, data=data)
+    form.topic.choices = [
+        SelectChoice(topic.slug, "— " * depth + topic.title)
+        for topic, depth in bank_services.topic_rows(bank)
+    ]
+    values = data if data is not None else form.data
+    form.picture_target.choices = [
+        SelectChoice(value, label) for value, label in editor.picture_targets(question_type, values)
+    ]
+    return form
+
+
+def _editor_values(form: QuestionForm) -> dict:
+    return {k: v for k, v in form.data.items() if k not in ("csrf_token", "picture")}
+
+
+def _question_editor(bank: Bank, question: Question | None, question_type: str):
+    """The form editor of a question (new when `question` is None): GET shows it; POST adds or
+    removes a row, uploads a picture, previews, or saves a new version."""
+    qtype = get_question_type(question_type)
+    if request.method == "GET":
+        if question is None:
+            data = {"topic": bank.topics[0].slug if bank.topics else "", "shuffle": True}
+            data = editor.with_spare_rows(question_type, data, editor.NEW_ROWS)
+        else:
+            version = question.current_version
+            data = editor.form_from_version(
+                version.type,
+                topic=version.topic.slug,
+                difficulty=version.difficulty,
+                stem=version.stem,
+                content=version.content,
+                rationale=version.rationale,
+                source=version.source,
+                tags=version.tags,
+            )
+            data = editor.with_spare_rows(question_type, data, editor.SPARE_ROWS)
+            data["base_version"] = question.current_version_id
+        return _render_editor(bank, question, qtype, _question_form(bank, question_type, data))
+    form = _question_form(bank, question_type)
+    if not form.validate_on_submit():
+        return _render_editor(bank, question, qtype, form, status=400)
+    action = request.form.get("action", "save")
+    data = _editor_values(form)
+    problems: list[str] = []
+    focus = None  # without script, the page comes back with the focus where work goes on
+    if action.startswith("add-") and action[4:] in editor.LISTS[question_type]:
+        data = editor.add_row(data, action[4:])
+        focus = editor.row_field_id(action[4:], len(data[action[4:]]) - 1)
+    elif action.startswith("remove-"):
+        name, _, index = action[7:].rpartition("-")
+        if name in editor.LISTS[question_type] and index.isdigit():
+            data = editor.remove_row(data, name, int(index))
+            focus = f"add-{name}"
+    elif action == "upload":
+        data, problems = _upload_picture(form, data)
+    elif action in ("preview", "save"):
+        try:
+            fields = editor.fields_from_form(question_type, data)
+            parsed, warnings = manage.validate_question(
+                bank, fields, question.external_id if question else "new"
+            )
+            if action == "save":
+                return _save_question(bank, question, fields, data.get("base_version"), warnings)
+        except editor.FormProblem as exc:
+            problems = [str(exc)]
+        except manage.EditError as exc:
+            problems = exc.problems
+        else:
+            form = _question_form(bank, question_type, data)
+            return _render_editor(bank, question, qtype, form, preview=_student_view(parsed))
+    form = _question_form(bank, question_type, data)
+    return _render_editor(
+        bank, question, qtype, form, problems, status=400 if problems else 200, focus=focus
+    )
+
+
+def _upload_picture(form: QuestionForm, data: dict) -> tuple[dict, list[str]]:
+    file = form.picture.data
+    alt = (form.picture_alt.data or "").strip()
+    if not file or not file.filename:
+        return data, ["choose a picture to upload"]
+    if not alt:
+        return data, ["write the picture's alt text: what it shows, for screen readers"]
+    with file.stream:  # a large upload is spooled to a temporary file: close it now
+        content = file.read()
+    try:
+        image = process_image(content, repr(file.filename))
+    except ImageError as exc:
+        return data, [str(exc)]
+    manage.store_uploaded_image(current_user, image)
+    db.session.commit()
+    data = editor.insert_picture(data, form.picture_target.data or "stem", image.digest, alt)
+    data["picture_alt"] = ""
+    flash("Picture added; save the question to keep it.", "info")
+    return data, []
+
+
+def _save_question(bank, question, fields, base_version, warnings):
+    """Store the question (raising manage.EditError for the editor to show) and commit."""
+    if question is None:
+        question = manage.create_question(bank, fields)
+        message = f"Question {question.external_id} created."
+    else:
+        changed = manage.save_question(bank, question, fields, base_version_id=base_version)
+        message = "Saved as a new version." if changed else "Nothing changed."
+    db.session.commit()
+    flash(message, "success")
+    for warning in warnings:
+        flash(warning, "warning")
+    return redirect(
+        url_for("instructor.edit_question", slug=bank.slug, external_id=question.external_id)
+    )
+
+
+def _render_editor(
+    bank, question, qtype, form, problems=(), *, preview=None, status=200, focus=None
+):
+    return render_template(
+        "instructor/question_form.html",
+        bank=bank,
+        question=question,
+        qtype=qtype,
+        form=form,
+        problems=problems,
+        preview=preview,
+        lists=editor.LISTS[qtype.name],
+        focus=focus,
+    ), status
+
+
 @bp.route("/banks/<slug>/questions/<external_id>/edit", methods=["GET", "POST"])
 @instructor_required
 def edit_question(slug: str, external_id: str):
+    bank = _managed_bank_or_404(slug)
+    question = _question_or_404(bank, external_id)
+    return _question_editor(bank, question, question.current_version.type)
+
+
+@bp.route("/banks/<slug>/questions/new/<question_type>", methods=["GET", "POST"])
+@instructor_required
+def new_question(slug: str, question_type: str):
+    bank = _managed_bank_or_404(slug)
+    if question_type not in QUESTION_TYPES:
+        abort(404)
+    return _question_editor(bank, None, question_type)
+
+
+@bp.route("/banks/<slug>/questions/<external_id>/yaml", methods=["GET", "POST"])
+@instructor_required
+def edit_question_yaml(slug: str, external_id: str):
+    """The advanced editor: the question's fields as YAML, as in a bank file."""
     bank = _managed_bank_or_404(slug)
     question = _question_or_404(bank, external_id)
     form = QuestionEditForm()
@@ -341,10 +502,10 @@ def export(slug: str, fmt: str):
     bank = db.one_or_404(bank_services.visible_banks_query(current_user).where(Bank.slug == slug))
     text, mimetype, skipped = manage.export_bank(bank, fmt)
     # content_type is sent as given; mimetype= would add a second charset to text/plain.
-    response = Response(text, content_type=f"{mimetype}; charset=utf-8")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{bank.slug}.{EXPORT_FORMATS[fmt]}"'
-    )
+    charset = "" if mimetype == "application/zip" else "; charset=utf-8"
+    response = Response(text, content_type=mimetype + charset)
+    suffix = "zip" if mimetype == "application/zip" else EXPORT_FORMATS[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{bank.slug}.{suffix}"'
     if skipped:
         response.headers["X-Not-Exported"] = ",".join(skipped)[:1000]
     return response

@@ -102,6 +102,8 @@ PAGES = {
     "upload-preview": ("instructor", "/banks/imports/{pending_import}"),
     "bank-settings": ("instructor", "/banks/{own_bank}/settings"),
     "edit-question": ("instructor", "/banks/{own_bank}/questions/{own_question}/edit"),
+    "edit-question-yaml": ("instructor", "/banks/{own_bank}/questions/{own_question}/yaml"),
+    "new-question": ("instructor", "/banks/{own_bank}/questions/new/matching"),
     "new-blueprint": ("instructor", "/blueprints/new"),
     "reports-queue": ("instructor", "/reports"),
     "review-today": ("student", "/review/"),

@@ -79,7 +79,7 @@ def test_two_editors_saving_the_same_question_at_once(app, make_user):
                 (
                     client,
                     "POST",
-                    "/banks/edited/questions/q1/edit",
+                    "/banks/edited/questions/q1/yaml",
                     {"source": edit, "base_version": str(base)},
                 )
                 for client, edit in zip(clients, edits, strict=True)

@@ -149,14 +149,14 @@ def test_edit_retire_and_export_from_the_browser(app, client, teacher):
             db.session.scalar(sa.select(Question).where(Question.external_id == "sb"))
         )
     response = client.post(
-        f"/banks/{slug}/questions/sb/edit",
+        f"/banks/{slug}/questions/sb/yaml",
         data={"source": source.replace("key: slow", "key: nope")},
     )
     assert response.status_code == 400 and "not among the options" in response.get_data(
         as_text=True
     )
     client.post(
-        f"/banks/{slug}/questions/sb/edit", data={"source": source.replace("brady-", "bradi-")}
+        f"/banks/{slug}/questions/sb/yaml", data={"source": source.replace("brady-", "bradi-")}
     )
     client.post(f"/banks/{slug}/questions/tf/retire")
     with app.app_context():

@@ -3,15 +3,28 @@
 Importers are pure: bytes in, an ImportResult out, problems with their line (or row) numbers.
 """
 
+import base64
+import binascii
+import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from charset_normalizer import from_bytes
 
-from quizapp.banks.loader import ParsedBank, ParsedQuestion, ParsedTopic, normalize_stem
+from quizapp.banks.formatting import plain_text
+from quizapp.banks.loader import (
+    MediaReader,
+    ParsedBank,
+    ParsedQuestion,
+    ParsedTopic,
+    clean_question_texts,
+    normalize_stem,
+)
 from quizapp.scoring.question_types import ContentError, get_question_type
 
 #: Tags and attributes instructor HTML may keep; everything else (script, iframe, form, on*
@@ -72,8 +85,12 @@ class ImportedQuestion:
     #: The question's id or title in the source, kept to make stable ids.
     source_id: str | None = None
     difficulty: str = "medium"
-    #: True when stem/options/rationale are HTML: sanitised with nh3, then stored as plain text.
+    #: True when stem/options/rationale are HTML: cleaned to the formatting we keep
+    #: (quizapp.banks.formatting); plain texts are stored as they are.
     html: bool = False
+    #: Files the question's HTML names as image sources (a Moodle file's name, a path in a
+    #: package), with their bytes; the sources are resolved against these names.
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,6 +148,58 @@ class ImportResult:
         return [p for p in self.problems if not p.warning]
 
 
+#: Limits of a zip package read whole (our bank with its media folder).
+PACKAGE_MAX_ENTRIES = 2000
+PACKAGE_MAX_TOTAL = 100 * 1024 * 1024
+PACKAGE_MAX_RATIO = 100
+_RATIO_MIN_SIZE = 1024 * 1024
+
+
+def read_package(data: bytes) -> dict[str, bytes]:
+    """Every file of a zip package by its path, after checking the whole archive first: entry
+    count, unpacked size, compression ratio (zip bombs), unsafe paths and encryption.
+
+    :raises ImportFormatError: naming the first problem; nothing is unpacked then.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except Exception:  # zipfile raises many kinds of errors on hostile archives
+        raise ImportFormatError("the zip file cannot be read") from None
+    if len(infos) > PACKAGE_MAX_ENTRIES:
+        raise ImportFormatError(f"the zip has {len(infos)} entries; at most {PACKAGE_MAX_ENTRIES}")
+    total = sum(info.file_size for info in infos)
+    if total > PACKAGE_MAX_TOTAL:
+        raise ImportFormatError(
+            f"the zip unpacks to {total // 2**20} MB; at most {PACKAGE_MAX_TOTAL // 2**20} MB"
+        )
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in name.split("/"):
+            raise ImportFormatError(f"the zip entry {info.filename!r} has an unsafe path")
+        if info.file_size > _RATIO_MIN_SIZE and info.file_size > PACKAGE_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ImportFormatError(
+                f"the zip entry {info.filename!r} is compressed suspiciously well (a zip bomb?)"
+            )
+        if info.flag_bits & 0x1:
+            raise ImportFormatError(f"the zip entry {info.filename!r} is encrypted")
+    files = {}
+    for info in infos:
+        if info.is_dir() or info.filename.startswith("__MACOSX/"):
+            continue
+        try:
+            with archive.open(info) as member:
+                content = member.read(info.file_size + 1)
+        except Exception:  # corrupt data, bad CRC, unknown compression
+            raise ImportFormatError(f"the zip entry {info.filename!r} cannot be read") from None
+        if len(content) > info.file_size:
+            raise ImportFormatError(f"the zip entry {info.filename!r} is larger than it says")
+        files[info.filename.replace("\\", "/")] = content
+    return files
+
+
 def decode_text(data: bytes) -> tuple[str, str | None]:
     """Bytes to text with LF line ends: UTF-8 (BOM or not), else the detected encoding.
 
@@ -182,20 +251,37 @@ def html_to_text(html: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
 
 
-def _text(html: str) -> str:
-    """Imported HTML is sanitised, then kept as plain text (pages never render stored HTML)."""
-    return html_to_text(sanitize_html(html or ""))
+def _escape_plain_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fill-in key of an HTML question back to plain text (it is compared as typed)."""
+    if fields.get("type") == "fill_in_blank" and "key" in fields:
+        key = fields["key"]
+        keys = key if isinstance(key, list) else [key]
+        plain = [html_to_text(sanitize_html(k)) if isinstance(k, str) else k for k in keys]
+        fields = {**fields, "key": plain if isinstance(key, list) else plain[0]}
+    return fields
 
 
-def _flatten_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    def flat(value):
-        if isinstance(value, str):
-            return _text(value)
-        if isinstance(value, list):
-            return [flat(v) for v in value]
-        return value
-
-    return {name: flat(value) for name, value in fields.items()}
+def _package_file(files: dict[str, bytes], src: str) -> bytes | None:
+    """The file an imported question's image source names: by its exact name, by its path
+    relative to any folder of the package, or by its name alone (Moodle writes
+    @@PLUGINFILE@@/name%20with%20spaces.png); a data: URL carries its own bytes."""
+    if src in files:
+        return files[src]
+    if src.startswith("data:image/") and ";base64," in src:
+        try:
+            return base64.b64decode(src.split(";base64,", 1)[1], validate=False)
+        except binascii.Error:
+            return None
+    wanted = unquote(src.split("?", 1)[0]).removeprefix("@@PLUGINFILE@@/")
+    wanted = wanted.removeprefix("./").lstrip("/")
+    name = wanted.rsplit("/", 1)[-1]
+    for path, data in files.items():
+        if path == wanted or path.endswith("/" + wanted):
+            return data
+    for path, data in files.items():
+        if path.rsplit("/", 1)[-1] == name:
+            return data
+    return None
 
 
 def slugify(text: str, fallback: str = "general") -> str:
@@ -225,21 +311,37 @@ def build_bank(result: ImportResult, *, slug: str, title: str, description: str 
                 topics[key] = ParsedTopic(candidate, key[-1].strip()[:200], parent, len(topics))
         return topics[path].slug
 
-    questions, ids, stems = [], set(), {}
+    questions, ids, stems, images = [], set(), {}, {}
     for n, imported in enumerate(result.questions, start=1):
         qtype = get_question_type(imported.type)
-        fields = _flatten_fields(imported.fields) if imported.html else imported.fields
+        fields = {**imported.fields, "type": imported.type}
+        fields.update(stem=imported.stem, rationale=imported.rationale)
+        if imported.html:
+            fields = _escape_plain_fields(fields)
+            media = MediaReader(
+                lambda src, files=imported.files: _package_file(files, src),
+                missing="picture {src!r} is not in the file, so it was dropped",
+                missing_is_error=False,
+            )
+            fields, problems, warnings = clean_question_texts(fields, media)
+            for name, message in problems:
+                result.error(imported.line, f"{name}: {message}")
+            for name, message in warnings:
+                result.warn(imported.line, f"{name}: {message}")
+            if problems:
+                continue
+            images.update(media.images)
         try:
             content = qtype.content_from_fields(fields)
         except ContentError as exc:
             for problem in exc.problems:
                 result.error(imported.line, f"{problem.field}: {problem.message}")
             continue
-        stem = _text(imported.stem) if imported.html else imported.stem.strip()
-        if not stem:
+        stem = fields["stem"].strip()
+        if not plain_text(stem):
             result.error(imported.line, "the question has no text")
             continue
-        rationale = _text(imported.rationale) if imported.html else imported.rationale.strip()
+        rationale = fields["rationale"].strip()
         if not rationale:
             result.warn(imported.line, "no feedback: students will see no rationale")
         base_id = slugify(imported.source_id or "", fallback=f"q{n}")
@@ -271,4 +373,5 @@ def build_bank(result: ImportResult, *, slug: str, title: str, description: str 
         description=description,
         topics=tuple(sorted(topics.values(), key=lambda t: t.position)),
         questions=tuple(questions),
+        images=tuple(images.values()),
     )

@@ -27,6 +27,8 @@ Parsing uses defusedxml only (no DTD, no entities); every question, skip and pro
 line of its `<question>` element in the original file.
 """
 
+import base64
+import binascii
 import html
 import math
 import re
@@ -77,10 +79,8 @@ _SKIP_REASONS = {
     "randomsamatch": "random short-answer matching questions are not supported",
 }
 
+_ONE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.S)
 _PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'<>\s)?#]+)")
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ALT = re.compile(r'\balt\s*=\s*"([^"]+)"', re.I)
-_SRC = re.compile(r'\bsrc\s*=\s*"([^"]+)"', re.I)
 _CONTEXT_PREFIX = re.compile(r"^\s*\$[a-z]+\$\s*(/|$)")
 _CATEGORY_SEP = re.compile(r"(?<!/)/(?!/)")
 _XML_ENCODING = re.compile(r"""^<\?xml[^>]*\bencoding\s*=\s*["']([^"']*)["']""")
@@ -323,6 +323,9 @@ class _Question:
         qt = elem.find("questiontext")
         self.text_format = (qt.get("format") or "html").strip() if qt is not None else "html"
         self.warned: set[str] = set()
+        self.files = self.read_files()
+        #: Set when the options were read as HTML (multichoice keeps their formatting).
+        self.options_html = False
 
     def warn(self, message: str) -> None:
         if message not in self.warned:
@@ -349,28 +352,14 @@ class _Question:
 
     def note_files(self, text: str) -> None:
         for name in dict.fromkeys(_PLUGINFILE.findall(text)):
-            self.warn(f"file {unquote(name)!r} was dropped: media files are not imported yet")
+            if unquote(name) not in self.files:
+                self.warn(f"file {unquote(name)!r} was dropped: it is not in the file")
 
     def html(self, text: str, where: str) -> str:
-        """Sanitised HTML, with a warning for each file or image it refers to.
-
-        Imported HTML is stored as text, so images are lost; sanitising first means every tag
-        is closed, so the patterns below stay linear.
-        """
+        """Sanitised HTML; its images are resolved against the question's files later
+        (base.build_bank), links to other files are dropped with a warning."""
         text = sanitize_html(text)
         self.note_files(text)
-        for img in _IMG.findall(text):
-            src = _SRC.search(img)
-            if src and "@@PLUGINFILE@@" in src.group(1):
-                continue  # named by note_files
-            alt = _ALT.search(img)
-            if alt:
-                label = f"image {html.unescape(alt.group(1))!r}"
-            elif src and not src.group(1).startswith("data:"):
-                label = f"image {html.unescape(src.group(1))!r}"
-            else:
-                label = "an embedded image"
-            self.warn(f"{label} in {where} was dropped: images are not imported yet")
         return text
 
     def rich(self, text: str, fmt: str, where: str) -> tuple[str, bool]:
@@ -397,10 +386,30 @@ class _Question:
 
     # --- common parts ----------------------------------------------------------------------
 
-    def read(self) -> None:
+    def read_files(self) -> dict[str, bytes]:
+        """The question's attached files (<file name=... encoding="base64">), by name."""
+        files = {}
         for file_elem in self.elem.iter("file"):
-            name = (file_elem.get("name") or "").strip() or "(unnamed)"
-            self.warn(f"file {name!r} was dropped: media files are not imported yet")
+            name = (file_elem.get("name") or "").strip()
+            try:
+                files[name] = base64.b64decode("".join((file_elem.text or "").split()))
+            except binascii.Error:
+                self.warn(f"file {name!r} was dropped: its base64 content is damaged")
+        return files
+
+    def option(self, text: str, fmt: str) -> str:
+        """A choice option as HTML (so that its formatting and pictures are kept), one line."""
+        self.options_html = True
+        if fmt in ("plain_text", "markdown", "wiki_like"):
+            self.note_files(text)
+            return html.escape(_collapse(text), quote=False)
+        if fmt == "moodle_auto_format":
+            text = text.replace("\n", "<br>")
+        cleaned = _collapse(self.html(text, "an option"))
+        single_paragraph = _ONE_PARAGRAPH.fullmatch(cleaned)
+        return single_paragraph.group(1).strip() if single_paragraph else cleaned
+
+    def read(self) -> None:
         legacy_image = (self.elem.findtext("image") or "").strip()
         if legacy_image:
             self.warn(f"image {legacy_image!r} was dropped: media files are not imported yet")
@@ -420,11 +429,11 @@ class _Question:
         )
         # One flag covers stem, rationale and fields: when any part is HTML, the plain parts
         # are escaped so that turning the HTML back into text gives them unchanged.
-        is_html = stem_html or (rat_html and bool(rationale))
+        is_html = stem_html or (rat_html and bool(rationale)) or self.options_html
         if is_html:
             stem = stem if stem_html else _escape(stem)
             rationale = rationale if rat_html else _escape(rationale)
-            fields = _escape_fields(fields)
+            fields = fields if self.options_html else _escape_fields(fields)
         name_elem = self.elem.find("name/text")
         name = html_to_text(_inner_text(name_elem)) if name_elem is not None else ""
         idnumber = (self.elem.findtext("idnumber") or "").strip()
@@ -438,6 +447,7 @@ class _Question:
                 category=self.reader.category,
                 source_id=idnumber or name or None,
                 html=is_html,
+                files=self.files,
             )
         )
 
@@ -495,9 +505,9 @@ class _Question:
                 if fraction > 0:
                     self.warn(f"{self.where(answer)} is empty and worth {_pct(fraction)}; ignored")
                 continue  # Moodle drops blank answers
-            option = self.plain(text, fmt, "an option")
+            option = self.option(text, fmt)
             if not option:
-                self.error(f"{self.where(answer)} has no text once its image is dropped")
+                self.error(f"{self.where(answer)} has no text")
                 return None
             options.append(option)
             weights.append(fraction)

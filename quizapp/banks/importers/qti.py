@@ -20,6 +20,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from quizapp.banks.images import MAX_IMAGE_BYTES
 from quizapp.banks.importers.base import (
     ImportedQuestion,
     ImportFormatError,
@@ -34,6 +35,7 @@ FORMAT = "qti"
 
 #: Zip packages: checked before anything is extracted.
 MAX_ZIP_ENTRIES = 500
+_PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
 MAX_ZIP_TOTAL = 50 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 #: Entries smaller than this are not ratio-checked one by one (tiny repetitive XML compresses
@@ -228,7 +230,7 @@ def _format_number(value: float) -> str:
 
 # --- text and media -------------------------------------------------------------------------
 
-_MEDIA_TAG = re.compile(r"<\s*(img|audio|video|source|object|embed)\b[^>]*>", re.I)
+_MEDIA_TAG = re.compile(r"<\s*(audio|video|source|object|embed)\b[^>]*>", re.I)
 _MEDIA_END = re.compile(r"<\s*/\s*(audio|video|object)\s*>", re.I)
 _MEDIA_SRC = re.compile(r"""\b(?:src|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -240,14 +242,15 @@ def _media_name(src: str) -> str:
 
 
 def _drop_media(fragment: str, sink: _Sink, line: int | None) -> str:
-    """Remove images and other media from HTML, with a warning naming each file."""
+    """Remove sound, video and embedded objects from HTML, with a warning naming each file.
+    Images stay: base.build_bank finds them among the package's files (or drops them, warning).
+    """
 
     def drop(match: re.Match) -> str:
         found = _MEDIA_SRC.search(match.group(0))
         src = next((g for g in found.groups() if g is not None), "") if found else ""
-        what = "image" if match.group(1).lower() == "img" else "media"
         name = _media_name(src) if src else "(no file name)"
-        sink.warn(line, f"{what} {name} was dropped: media files are not imported yet")
+        sink.warn(line, f"media {name} was dropped: only pictures are imported")
         return ""
 
     return _MEDIA_END.sub("", _MEDIA_TAG.sub(drop, fragment))
@@ -317,9 +320,14 @@ def _material(
             continue
         if name in ("matimage", "mataudio", "matvideo", "matapplet", "matapplication"):
             src = node.get("uri") or node.get("uri2") or node.get("entityref") or ""
-            what = "image" if name == "matimage" else "media"
+            if name == "matimage" and src:
+                alt = html.escape(node.get("label") or "", quote=True)
+                pieces.append(
+                    _Text(f'<img src="{html.escape(src, quote=True)}" alt="{alt}">', True)
+                )
+                continue
             name_text = _media_name(src) if src else "(embedded)"
-            sink.warn(line, f"{what} {name_text} was dropped: media files are not imported yet")
+            sink.warn(line, f"media {name_text} was dropped: only pictures are imported")
             continue
         stack.extend(reversed(list(node)))
     return _join(pieces)
@@ -1116,7 +1124,9 @@ def _item2(root: Element, line: int | None, sink: _Sink, category: tuple[str, ..
     for choice in interaction.iter():
         if _name(choice) == "simpleChoice":
             ident = choice.get("identifier") or ""
-            text = _Text(_drop_media(_html(choice, False), sink, line), True).plain()
+            # Kept as HTML, so that the option's formatting and pictures survive (build_bank
+            # cleans it to the allow-list).
+            text = " ".join(sanitize_html(_drop_media(_html(choice, False), sink, line)).split())
             choices.setdefault(ident, text)
     _check_options(choices)
     correct_node = _child(declaration, "correctResponse")
@@ -1233,7 +1243,7 @@ def _parse_zip(data: bytes, result: ImportResult) -> None:
             )
         if info.flag_bits & 0x1:
             raise ImportFormatError(f"the zip entry {info.filename!r} is encrypted")
-    media: list[str] = []
+    pictures: dict[str, bytes] = {}
     failures: list[str] = []
     found = 0
     for info in infos:
@@ -1242,7 +1252,12 @@ def _parse_zip(data: bytes, result: ImportResult) -> None:
         if info.is_dir() or name.startswith("__MACOSX/") or base.startswith("._") or not base:
             continue
         if not base.lower().endswith(".xml"):
-            media.append(name)
+            if base.lower().endswith(_PICTURE_SUFFIXES) and info.file_size <= MAX_IMAGE_BYTES:
+                try:
+                    with archive.open(info) as member:
+                        pictures[name] = member.read(info.file_size + 1)
+                except Exception:  # corrupt data: the picture is reported missing later
+                    pictures.pop(name, None)
             continue
         sink = _Sink(result, name)
         try:
@@ -1270,9 +1285,8 @@ def _parse_zip(data: bytes, result: ImportResult) -> None:
             found += 1
         elif root_name not in _KNOWN_OTHER_ROOTS:
             sink.warn(None, f"not a QTI question file (<{root_name}>); ignored")
-    if media:
-        shown = ", ".join(media[:20]) + (f" and {len(media) - 20} more" if len(media) > 20 else "")
-        result.warn(None, f"files not imported (media is not stored yet): {shown}")
+    for question in result.questions:
+        question.files = pictures  # image sources are resolved against the package's files
     if not found and not failures:
         raise ImportFormatError(
             "the zip holds no QTI question file (<questestinterop> or <assessmentItem> XML)"

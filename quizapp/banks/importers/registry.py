@@ -65,6 +65,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
         names = _zip_names(data)
         if any(n.startswith("xl/") for n in names):
             return "spreadsheet"
+        if any(n.lower().endswith((".yaml", ".yml", ".json")) and "/" not in n for n in names):
+            return "native"  # our bank file with its media folder
         if any(n.lower().endswith((".gift", ".txt")) for n in names) and not any(
             n.lower().endswith(".xml") for n in names
         ):

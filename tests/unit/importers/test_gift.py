@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizapp.banks.formatting import plain_text
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.gift import parse_gift
 from tests.unit.importers.contract import assert_import_contract
@@ -206,8 +207,8 @@ def test_html_is_sanitised_and_plain_text_is_escaped():
         result, warning=True
     )
     bank = build_bank(result, slug="x", title="X")
-    assert bank.questions[0].stem == "Pick one"
-    assert bank.questions[0].content["options"] == ["Radial", "<b> tag"]
+    assert bank.questions[0].stem == "<p>Pick <b>one</b></p>"  # the formatting is kept
+    assert [plain_text(o) for o in bank.questions[0].content["options"]] == ["Radial", "<b> tag"]
 
 
 def test_plain_text_with_angle_brackets_stays_text():

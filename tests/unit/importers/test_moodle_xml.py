@@ -1,14 +1,17 @@
 """Moodle XML importer: every supported type, skips, errors with lines, categories, HTML,
 encodings, the real corpus files and a fuzz test."""
 
+import base64
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizapp.banks.formatting import plain_text
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.moodle_xml import parse_moodle_xml
+from tests.media_files import png_bytes
 from tests.unit.importers.contract import assert_import_contract
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
@@ -65,13 +68,14 @@ def test_multichoice_single_is_single_best():
     assert q.source_id == "Vitals"
 
 
-def test_multichoice_options_are_the_text_of_their_html():
+def test_multichoice_options_keep_their_formatting():
     option = "<![CDATA[<p>Blood <b>pressure</b> &amp; pulse</p>]]>"
     result = parse(mc(ans("100", option) + ans("0", "x &lt; y", fmt="plain_text")))
     (q,) = result.questions
-    assert q.html and q.fields["options"] == ["Blood pressure &amp; pulse", "x &lt; y"]
+    assert q.html and q.fields["options"] == ["Blood <b>pressure</b> &amp; pulse", "x &lt; y"]
     (stored,) = build_bank(result, slug="x", title="X").questions
-    assert stored.content["options"] == ["Blood pressure & pulse", "x < y"]
+    assert [plain_text(o) for o in stored.content["options"]] == ["Blood pressure & pulse", "x < y"]
+    assert stored.content["options"][0] == "Blood <b>pressure</b> &amp; pulse"
     assert stored.content["key"] == 0
 
 
@@ -444,43 +448,52 @@ def test_html_is_sanitised():
     (q,) = result.questions
     for bad in ("<script", "onerror", "onclick", "alert(", "javascript:"):
         assert bad not in q.stem and bad not in q.rationale
-    assert warnings(result) == [
-        "line 3: image 'x.png' in the text was dropped: images are not imported yet"
-    ]
-    (stored,) = build_bank(result, slug="x", title="X").questions
-    assert (stored.stem, stored.rationale) == ("Pulse", "see")
+    bank = build_bank(result, slug="x", title="X")
+    (stored,) = bank.questions
+    assert (stored.stem, stored.rationale) == ("<p>Pulse</p>", "see")
+    found = warnings(result)
+    assert "line 3: stem: picture 'x.png' is not in the file, so it was dropped" in found
+    assert any("formatting that is not allowed was removed" in w and "<a>" in w for w in found)
 
 
-def test_attached_files_and_images_are_dropped_with_a_warning():
+def test_attached_files_and_images_are_imported_and_the_rest_dropped_with_a_warning():
+    png = base64.b64encode(png_bytes()).decode()
     stem = (
         '<p>Read the strip <img src="@@PLUGINFILE@@/ecg%201.png" alt="ECG"> and the '
         '<a href="@@PLUGINFILE@@/notes.pdf">notes</a>.</p>'
     )
-    option = 'Sinus <img src="data:image/png;base64,AAAA" alt="strip">'
+    option = f'Sinus <img src="data:image/png;base64,{png}" alt="strip">'
     body = f"""<question type="multichoice">
 <questiontext format="html"><text><![CDATA[{stem}]]></text>
-<file name="ecg 1.png" path="/" encoding="base64">iVBORw0KGgo=</file></questiontext>
+<file name="ecg 1.png" path="/" encoding="base64">{png}</file></questiontext>
 <image>old.png</image><image_base64>iVBORw0KGgo=</image_base64>
 <answer fraction="100"><text><![CDATA[{option}]]></text></answer>
 <answer fraction="0"><text>Flutter</text></answer>
 </question>"""
     result = parse(body)
-    (q,) = result.questions
-    assert q.fields["options"] == ["Sinus", "Flutter"]
     found = warnings(result)
-    assert any("file 'ecg 1.png' was dropped" in w for w in found)
     assert any("file 'notes.pdf' was dropped" in w for w in found)
     assert any("image 'old.png' was dropped" in w for w in found)
-    assert any("image 'strip' in an option was dropped" in w for w in found)
     assert all(w.startswith("line 3: ") for w in found)
-    (stored,) = build_bank(result, slug="x", title="X").questions
-    assert stored.stem == "Read the strip and the notes."
+    bank = build_bank(result, slug="x", title="X")
+    (stored,) = bank.questions
+    (image,) = bank.images
+    assert stored.stem == (
+        f'<p>Read the strip <img src="media:{image.digest}" alt="ECG"> and the notes.</p>'
+    )
+    assert stored.content["options"][0] == f'Sinus <img src="media:{image.digest}" alt="strip">'
 
 
-def test_option_that_is_only_an_image_is_an_error():
+def test_an_image_without_alt_text_is_an_error():
+    png = base64.b64encode(png_bytes()).decode()
     body = mc(ans("100", '<![CDATA[<img src="@@PLUGINFILE@@/a.png">]]>') + ans("0", "B"))
+    body = body.replace(
+        "</questiontext>", f'<file name="a.png" encoding="base64">{png}</file></questiontext>'
+    )
     result = parse(body)
-    assert result.questions == [] and "no text once its image is dropped" in errors(result)[0]
+    bank = build_bank(result, slug="x", title="X")
+    assert bank.questions == ()
+    assert any("needs alt text" in e for e in errors(result))
 
 
 def test_line_numbers_ignore_question_tags_in_comments_and_cdata():

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from quizapp.banks.importers import qti
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.qti import parse_qti
+from tests.media_files import png_bytes
 from tests.unit.importers.contract import assert_import_contract
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
@@ -321,7 +322,7 @@ def test_sections_and_banks_become_categories():
     assert [t.title for t in bank.topics] == ["Terminology", "Prefixes"]
 
 
-def test_html_is_sanitised_and_images_dropped_with_a_warning():
+def test_html_is_sanitised_and_missing_images_dropped_with_a_warning():
     stem = (
         "&lt;p onclick=&quot;x()&quot;&gt;Identify the tube&lt;script&gt;alert(1)&lt;/script&gt;"
         "&lt;img src=&quot;images/tube.png&quot; onerror=&quot;alert(2)&quot;&gt;&lt;/p&gt;"
@@ -330,8 +331,12 @@ def test_html_is_sanitised_and_images_dropped_with_a_warning():
         "h1", "multiple_choice_question", stem, choices(("1", "red"), ("2", "blue")), setscore("1")
     )
     result = parse(wrap12(item))
-    assert any("'images/tube.png'" in p.message for p in result.problems if p.warning)
     bank = build_bank(result, slug="x", title="X")
+    assert any(
+        "picture 'images/tube.png' is not in the file" in p.message
+        for p in result.problems
+        if p.warning
+    )
     stored = bank.questions[0].stem
     assert "Identify the tube" in stored
     for bad in ("<script", "alert", "onerror", "onclick", "<img"):
@@ -470,7 +475,8 @@ def test_canvas_style_zip_package():
     assert len(result.questions) == 2
     assert result.questions[0].line == line_of(quiz, '<item ident="mc1"')
     assert result.skipped[0].reason.startswith("g1/g1.xml: ")
-    assert any("g1/images/tube.png" in p.message for p in result.problems if p.warning)
+    # The package's pictures go with its questions, for their image sources to find them.
+    assert result.questions[0].files["g1/images/tube.png"] == b"\x89PNG...."
 
 
 def test_zip_member_problems_are_prefixed_and_others_still_read():
@@ -639,3 +645,40 @@ def test_corpus_details():
         "ordering",
     }
     assert all(q.line == 1 for q in blackboard.questions)
+
+
+def test_pictures_of_a_package_are_imported_with_their_alt_text():
+    stem = (
+        "&lt;p&gt;Name this rhythm &lt;img src=&quot;images/ecg%20one.png&quot; "
+        "alt=&quot;An ECG strip&quot;&gt;&lt;/p&gt;"
+    )
+    item = canvas_item(
+        "e1", "multiple_choice_question", stem, choices(("1", "Sinus"), ("2", "Flutter")),
+        setscore("1"),
+    )  # fmt: skip
+    quiz = wrap12(item)
+    package = make_zip(
+        {"quiz/quiz.xml": quiz.encode(), "quiz/images/ecg one.png": png_bytes(colour="red")}
+    )
+    result = parse(package, "quiz.zip")
+    bank = build_bank(result, slug="x", title="X")
+    (image,) = bank.images
+    assert bank.questions[0].stem == (
+        f'<p>Name this rhythm <img src="media:{image.digest}" alt="An ECG strip"></p>'
+    )
+    assert not [p for p in result.problems if not p.warning]
+
+
+def test_qti21_choices_keep_their_formatting_and_pictures():
+    item = item21().replace(
+        '<simpleChoice identifier="B">Temperature 41 C</simpleChoice>',
+        '<simpleChoice identifier="B">Temperature 41 <sup>o</sup>C '
+        '<img src="thermo.png" alt="A thermometer at 41"/></simpleChoice>',
+    )
+    package = make_zip({"item.xml": item.encode(), "thermo.png": png_bytes(colour="red")})
+    result = parse(package, "item.zip")
+    bank = build_bank(result, slug="x", title="X")
+    (image,) = bank.images
+    assert bank.questions[0].content["options"][1] == (
+        f'Temperature 41 <sup>o</sup>C <img src="media:{image.digest}" alt="A thermometer at 41">'
+    )

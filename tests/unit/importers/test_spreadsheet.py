@@ -169,9 +169,9 @@ def test_html_is_sanitised_and_images_are_dropped_with_a_warning():
     assert question.fields == {"options": ["yes", "no"], "key": "yes"}
     assert any("ecg.png" in w for w in warnings_of(result))
     bank = build_bank(result, slug="x", title="X")
-    # build_bank stores sanitised HTML as plain text.
-    assert bank.questions[0].stem == "Identify this"
-    assert bank.questions[0].rationale == "Because"
+    # build_bank keeps the allowed formatting.
+    assert bank.questions[0].stem == "<p>Identify <b>this</b></p>"
+    assert bank.questions[0].rationale == "<em>Because</em>"
 
 
 def test_unknown_and_image_columns_warn():

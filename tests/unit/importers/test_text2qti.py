@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quizapp.banks.formatting import plain_text
 from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
 from quizapp.banks.importers.text2qti import parse_text2qti
 from tests.unit.importers.contract import assert_import_contract
@@ -219,7 +220,7 @@ def test_html_is_sanitised():
     for field in (question.stem, question.rationale):
         assert "<script" not in field and "alert" not in field
         assert "onerror" not in field and "onclick" not in field and "javascript:" not in field
-    assert question.stem == "Safe? bold" and question.rationale == "why ok"
+    assert question.stem == "<p>Safe? <b>bold</b></p>" and question.rationale == "<p>why ok</p>"
     assert question.content["options"] == ["yes", "no"]
 
 
@@ -269,7 +270,7 @@ def test_literal_text_survives_the_bank():
     result = parse(text)
     assert result.questions[0].fields["options"][0] == "x &lt; y &amp; z"
     bank = build_bank(result, slug="x", title="X")
-    assert bank.questions[0].content["options"][0] == "x < y & z"
+    assert plain_text(bank.questions[0].content["options"][0]) == "x < y & z"
     assert bank.questions[1].content["accepted"] == ["a<b"]
 
 
