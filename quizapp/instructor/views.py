@@ -33,7 +33,6 @@ from quizapp.banks.forms import (
     UploadForm,
 )
 from quizapp.banks.images import ImageError, process_image
-from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Question
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.confirmations import Confirmation
