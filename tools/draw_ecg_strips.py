@@ -332,14 +332,14 @@ def draw_chest(electrodes: dict[str, tuple[float, float]]) -> Image.Image:
 
 
 def chest_sites_lettered() -> dict[str, tuple[float, float]]:
-    """Six candidate sites, lettered: only some are standard V-lead positions."""
+    """Six candidate sites, lettered: four are standard V-lead positions (V1, V2, V4, V6)."""
     return {
         "A": chest_site(2, "sternal border", "right"),
         "B": chest_site(4, "sternal border", "right"),
         "C": chest_site(4, "sternal border", "left"),
         "D": chest_site(4, "midclavicular", "left"),
         "E": chest_site(5, "midclavicular", "left"),
-        "F": chest_site(5, "midaxillary", "left"),
+        "F": (_MIDLINE + _LINES["midaxillary"], chest_site(5, "midclavicular")[1]),
     }
 
 
@@ -357,9 +357,20 @@ def chest_leads_v1_v2_high() -> dict[str, tuple[float, float]]:
     }
 
 
+def chest_leads_standard() -> dict[str, tuple[float, float]]:
+    """V1-V6 in the standard positions."""
+    leads = chest_leads_v1_v2_high()
+    leads["V1"] = chest_site(4, "sternal border", "right")
+    leads["V2"] = chest_site(4, "sternal border")
+    v2, v4 = leads["V2"], leads["V4"]
+    leads["V3"] = ((v2[0] + v4[0]) / 2, (v2[1] + v4[1]) / 2)
+    return leads
+
+
 CHESTS: dict[str, Callable[[], dict[str, tuple[float, float]]]] = {
     "ecg-chest-sites": chest_sites_lettered,
     "ecg-chest-leads": chest_leads_v1_v2_high,
+    "ecg-chest-standard": chest_leads_standard,
 }
 
 
