@@ -9,7 +9,7 @@ PORT ?= 5000
 # Development settings: a secret key kept under instance/ (never committed) and mail to the log.
 DEV_ENV = QUIZAPP_ENV=development SECRET_KEY="$$(cat instance/secret_key)"
 
-.PHONY: run admin test test-pg screenshots serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness bench-calibrate bench-review lint format chromium clean
+.PHONY: run admin ecg-strips test test-pg screenshots serve bench bench-examday bench-items bench-imports bench-uploads bench-reports bench-sqlite-writers bench-readiness bench-calibrate bench-review lint format chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ instance/secret_key: | $(BIN)/python
 	mkdir -p instance
 	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
 	chmod 600 $@
+
+## ecg-strips: redraw the ECG pictures of the clinical bank (question_banks/media/ecg-*.png)
+ecg-strips: $(VENV)/.installed
+	$(BIN)/python tools/draw_ecg_strips.py question_banks/media
 
 ## run: install, migrate the SQLite database and serve on http://127.0.0.1:5000
 run: $(VENV)/.installed instance/secret_key

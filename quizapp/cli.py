@@ -143,7 +143,11 @@ def report_command(directory: Path | None, stale: bool) -> None:
     directory = directory or Path(current_app.config["QUESTION_BANKS_DIR"])
     try:
         banks = [
-            parse_bank(path.read_text(encoding="utf-8-sig"), str(path))
+            parse_bank(
+                path.read_text(encoding="utf-8-sig"),
+                str(path),
+                bank_services.media_folder_reader(path.parent),
+            )
             for path in sorted(directory.iterdir())
             if path.suffix in bank_services.BANK_SUFFIXES
         ]

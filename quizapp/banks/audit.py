@@ -89,7 +89,8 @@ def likely_enemies(
     similar_same_key: float = SIMILAR_SAME_KEY,
 ) -> list[LikelyEnemies]:
     """Pairs of questions, within and across the banks, that look like the same fact, most
-    similar first; pairs that already share an enemy group are left out."""
+    similar first; pairs that already share an enemy group, or that were read and marked
+    `distinct:<the other's id>` on either side, are left out."""
     items = [(bank.slug, q) for bank in banks for q in bank.questions]
     if len(items) < 2:
         return []
@@ -99,12 +100,15 @@ def likely_enemies(
     keys = _tfidf([_words(key_text(q)) if q.type != "true_false" else [] for _, q in items])
     key_similarity = keys @ keys.T
     groups = [set(tag_values(q.tags, "enemy")) for _, q in items]
+    distinct = [set(tag_values(q.tags, "distinct")) for _, q in items]
     first, second = np.nonzero(np.triu(similarity >= min(similar, similar_same_key), k=1))
     found = []
     for i, j in zip(first.tolist(), second.tolist(), strict=True):
         score = float(similarity[i, j])
         same_key = bool(key_similarity[i, j] >= KEYS_ALIKE)
         if score < (similar_same_key if same_key else similar) or groups[i] & groups[j]:
+            continue
+        if items[j][1].external_id in distinct[i] or items[i][1].external_id in distinct[j]:
             continue
         found.append(
             LikelyEnemies(

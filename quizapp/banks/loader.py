@@ -280,7 +280,9 @@ ENEMY_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: A review dated tomorrow is accepted: the author's day may already have begun where the
 #: server's has not.
 REVIEW_DATE_SLACK = timedelta(days=1)
-STRUCTURED_TAG = re.compile(r"^\s*(cognitive|reviewed|enemy)\s*:\s*(.*)$", re.IGNORECASE)
+STRUCTURED_TAG = re.compile(r"^\s*(cognitive|reviewed|enemy|distinct)\s*:\s*(.*)$", re.IGNORECASE)
+#: `distinct:<question id>` records that a look-alike pair was read and tests different facts.
+QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def tag_problems(tags, today: date) -> list[str]:
@@ -313,6 +315,9 @@ def tag_problems(tags, today: date) -> list[str]:
                 problems.append(f"tag {tag!r}: reviewed must be a date written YYYY-MM-DD")
             elif checked > today + REVIEW_DATE_SLACK:
                 problems.append(f"tag {tag!r}: the review date is in the future (today is {today})")
+        elif name == "distinct":
+            if not QUESTION_ID.match(value):
+                problems.append(f"tag {tag!r}: distinct names another question by its id")
         elif not ENEMY_SLUG.match(value):
             problems.append(
                 f"tag {tag!r}: an enemy group is a slug of lower-case letters, digits and hyphens"

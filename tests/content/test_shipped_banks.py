@@ -20,7 +20,9 @@ BANKS_DIR = Path(__file__).parents[2] / "question_banks"
 @cache
 def bank(slug: str) -> ParsedBank:
     path = BANKS_DIR / f"{slug}.yaml"
-    return parse_bank(path.read_text(encoding="utf-8"), str(path))
+    return parse_bank(
+        path.read_text(encoding="utf-8"), str(path), services.media_folder_reader(path.parent)
+    )
 
 
 def topic_area(parsed: ParsedBank) -> dict[str, str]:

@@ -97,6 +97,12 @@ def test_pairs_already_grouped_are_not_reported():
     assert likely_enemies(two_banks(["enemy:reservoir"], ["enemy:reservoir"])) == []
 
 
+def test_pairs_read_and_marked_distinct_are_not_reported():
+    assert likely_enemies(two_banks(["distinct:b1"], [])) == []
+    assert likely_enemies(two_banks([], ["distinct:a1"])) == []
+    assert len(likely_enemies(two_banks(["distinct:b2"], []))) == 1  # another question
+
+
 def test_true_false_keys_are_not_alike_keys():
     statements = [
         f"""  - id: t{n}

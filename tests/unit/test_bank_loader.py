@@ -156,7 +156,10 @@ def test_blueprint_round_trip_and_segment_checks():
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.yaml")), ids=lambda p: p.name)
 def test_shipped_banks_are_valid(path):
-    parse_bank(path.read_text(encoding="utf-8"), str(path))
+    def read_media(src: str) -> bytes:  # the loader allows only media/<plain name>
+        return (path.parent / src).read_bytes()
+
+    parse_bank(path.read_text(encoding="utf-8"), str(path), read_media)
 
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("blueprints/*.yaml")), ids=lambda p: p.name)

@@ -44,6 +44,7 @@ def test_well_formed_structured_tags_are_kept_in_the_tags():
         ('["reviewed:2026-12-09"]', "the review date is in the future (today is 2026-12-07)"),
         ('["enemy:Brady_Slow"]', "an enemy group is a slug"),
         ('["enemy:"]', "an enemy group is a slug"),
+        ('["distinct:not an id"]', "distinct names another question by its id"),
     ],
 )
 def test_bad_structured_tags_name_file_line_and_question(tags, expected):
