@@ -2,8 +2,13 @@
 
 from datetime import datetime
 
+from quizapp.banks.formatting import plain_text
+from quizapp.banks.views import formatted
 from quizapp.exams.models import Attempt
 from quizapp.exams.services import ItemView
+
+#: The parts of a presentation that hold (token, text) pairs of question text.
+_TEXT_LISTS = ("choices", "prompts", "matches", "items")
 
 
 def _time(value: datetime | None) -> str | None:
@@ -31,6 +36,19 @@ def attempt(item: Attempt, *, now: datetime, slug: str | None = None) -> dict:
     }
 
 
+def _html(text: str) -> str:
+    """A question text as the pages show it: sanitised HTML of the allow-list, pictures at
+    their /media/ address (see docs/bank-format.md, "Formatting")."""
+    return str(formatted(text))
+
+
+def _presentation(presentation: dict) -> dict:
+    return {
+        name: ([(token, _html(text)) for token, text in value] if name in _TEXT_LISTS else value)
+        for name, value in presentation.items()
+    }
+
+
 def question(item: ItemView, *, tutor: bool) -> dict:
     """The question as its take page shows it: texts and opaque tokens, never the key; a
     score only once graded (tutor mode grades each answer when it is saved)."""
@@ -45,8 +63,8 @@ def question(item: ItemView, *, tutor: bool) -> dict:
         "position": slot.position,
         "type": qtype.name,
         "instructions": qtype.instructions,
-        "stem": item.version.stem,
-        "presentation": qtype.present(item.version.content, slot.layout),
+        "stem": _html(item.version.stem),
+        "presentation": _presentation(qtype.present(item.version.content, slot.layout)),
         "revision": slot.revision,
         "values": {name: [str(v) for v in vs] for name, vs in values.items()},
         "flagged": slot.flagged,
@@ -59,13 +77,15 @@ def result_question(item: ItemView) -> dict:
     slot, qtype, content = item.slot, item.qtype, item.version.content
     return {
         "position": slot.position,
-        "stem": item.version.stem,
+        "stem": _html(item.version.stem),
         "topic": item.topic.title if item.topic else "",
         "your_answer": (
-            qtype.response_text(content, slot.response) if slot.response is not None else None
+            plain_text(qtype.response_text(content, slot.response))
+            if slot.response is not None
+            else None
         ),
-        "key": qtype.key_text(content),
+        "key": plain_text(qtype.key_text(content)),
         "score": slot.score,
-        "rationale": item.version.rationale,
+        "rationale": _html(item.version.rationale),
         "flagged": slot.flagged,
     }
