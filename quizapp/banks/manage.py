@@ -5,6 +5,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -128,19 +129,23 @@ def set_retired(question: Question, retired: bool, *, now: datetime) -> None:
     question.retired_at = now if retired else None
 
 
+def version_fields(version: QuestionVersion) -> dict[str, Any]:
+    """A version's fields under the names the bank format and the editor's form use."""
+    return {
+        "question_type": version.type,
+        "topic": version.topic.slug,
+        "difficulty": version.difficulty,
+        "stem": version.stem,
+        "content": version.content,
+        "rationale": version.rationale,
+        "source": version.source,
+        "tags": version.tags,
+    }
+
+
 def editable_source(question: Question) -> str:
     version = question.current_version
-    document = question_document(
-        external_id=question.external_id,
-        question_type=version.type,
-        topic=version.topic.slug,
-        difficulty=version.difficulty,
-        stem=version.stem,
-        content=version.content,
-        rationale=version.rationale,
-        source=version.source,
-        tags=version.tags,
-    )
+    document = question_document(external_id=question.external_id, **version_fields(version))
     document.pop("id")
     return dump_yaml(document)
 

@@ -277,16 +277,7 @@ def _question_editor(bank: Bank, question: Question | None, question_type: str):
             data = editor.with_spare_rows(question_type, data, editor.NEW_ROWS)
         else:
             version = question.current_version
-            data = editor.form_from_version(
-                version.type,
-                topic=version.topic.slug,
-                difficulty=version.difficulty,
-                stem=version.stem,
-                content=version.content,
-                rationale=version.rationale,
-                source=version.source,
-                tags=version.tags,
-            )
+            data = editor.form_from_version(**manage.version_fields(version))
             data = editor.with_spare_rows(question_type, data, editor.SPARE_ROWS)
             data["base_version"] = question.current_version_id
         return _render_editor(bank, question, qtype, _question_form(bank, question_type, data))

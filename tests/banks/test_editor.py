@@ -91,16 +91,7 @@ def test_service_round_trip_for_every_type(app, owned_bank, question_type):
         db.session.commit()
         version = question.current_version
         assert version.type == question_type and version.number == 1
-        shown = editor.form_from_version(
-            version.type,
-            topic=version.topic.slug,
-            difficulty=version.difficulty,
-            stem=version.stem,
-            content=version.content,
-            rationale=version.rationale,
-            source=version.source,
-            tags=version.tags,
-        )
+        shown = editor.form_from_version(**manage.version_fields(version))
         expected = dict(values)
         if question_type == "multiple_response":
             expected["shuffle"] = True
