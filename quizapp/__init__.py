@@ -160,7 +160,7 @@ def register_cache_policy(app: Flask) -> None:
     @app.after_request
     def never_store_pages(response: Response) -> Response:
         endpoint = request.endpoint or ""
-        if endpoint == "banks.image" and response.status_code in (200, 304):
+        if endpoint in ("banks.image", "api.image") and response.status_code in (200, 304):
             return response  # immutable pictures, served to allowed viewers only
         if endpoint != "static" and not endpoint.endswith(".static"):
             response.headers["Cache-Control"] = "no-store"

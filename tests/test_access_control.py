@@ -186,6 +186,7 @@ EXPECTED = {
     ("GET", "api.classes"): token_staff(200),
     ("GET", "api.class_report"): token_staff(200),
     ("GET", "api.export_bank"): token_staff(200),
+    ("GET", "api.image"): token(404),  # no such picture (tests/api: the allowed ones)
     # LTI: the platform's requests (refused here: no valid login or id_token), the tool's keys.
     ("GET", "lti.jwks"): everyone(200),
     ("GET", "lti.login"): everyone(400),
@@ -289,6 +290,7 @@ URL_VALUES.update(
         "api.results": {"attempt_id": "own_attempt"},
         "api.class_report": {"class_id": "class"},
         "api.export_bank": {"slug": "demo"},
+        "api.image": {"digest": "0" * 64},
         "lti.resource": {"link_id": 1},
         "lti.start": {"link_id": 1},
         "lti.sync_roster": {"context_id": 1},

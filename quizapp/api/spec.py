@@ -13,6 +13,8 @@ from flask import Flask
 API_VERSION = "1.0.0"
 #: Where the API is mounted: the document's server; its paths are relative to it.
 API_PREFIX = "/api/v1"
+#: The types question pictures are stored in (quizapp.banks.images converts others to these).
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 
 ERROR = {
     "type": "object",
@@ -296,7 +298,8 @@ def operation(
     content_type: str = "application/json",
 ):
     """Attach an OpenAPI operation to a view: `responses` maps status to a schema name (None:
-    no body; "Error" for JSON errors); `scope` is the token scope it needs."""
+    no body; "Error" for JSON errors; "text" or "image" for raw bodies); `scope` is the token
+    scope it needs."""
 
     def decorator(view):
         view.openapi = {
@@ -332,6 +335,7 @@ def _response(status: int, schema: str | None, content_type: str) -> dict:
     description = {
         200: "OK",
         201: "Created",
+        304: "Not modified: the If-None-Match ETag is current",
         400: "Bad request",
         401: "Missing, unknown or revoked token",
         403: "The token lacks the scope, or the account the role",
@@ -341,6 +345,8 @@ def _response(status: int, schema: str | None, content_type: str) -> dict:
     }.get(status, "Response")
     if schema is None:
         return {"description": description}
+    if schema == "image":  # raw bytes: a media type without a schema
+        return {"description": description, "content": {kind: {} for kind in IMAGE_TYPES}}
     if schema == "text":
         return {
             "description": description,

@@ -7,7 +7,7 @@ revision compare-and-set and the server's clock (quizapp.exams.services).
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Blueprint, Response, current_app, g, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -19,6 +19,7 @@ from quizapp.banks import manage
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Bank
 from quizapp.banks.models import Blueprint as TestBlueprint
+from quizapp.banks.views import picture_response
 from quizapp.classes import reports
 from quizapp.classes import services as class_services
 from quizapp.exams import services
@@ -52,6 +53,13 @@ def add_rate_headers(response: Response) -> Response:
     for name, value in getattr(g, "rate_headers", {}).items():
         response.headers[name] = value
     return response
+
+
+@bp.before_request
+def point_pictures_here() -> None:
+    """Rendered question texts name their pictures at this API's media route (a token loads
+    them there), not at the signed-in pages' /media/."""
+    g.media_prefix = url_for("api.image", digest="0" * 64)[:-64]
 
 
 @bp.errorhandler(HTTPException)
@@ -96,6 +104,18 @@ def me():
         "role": g.api_user.role,
         "scopes": sorted(g.api_token.scope_set),
     }
+
+
+@bp.get("/media/<digest>")
+@token_required(Scope.READ)
+@operation(
+    "A question picture (the address in a rendered text's <img src>), with a strong ETag",
+    scope=Scope.READ,
+    responses={200: "image", 304: None, **OWN},
+)
+def image(digest: str):
+    """The picture, when the token's user may read a question showing it (as on /media/)."""
+    return picture_response(g.api_user, digest)
 
 
 @bp.get("/tests")

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from quizapp.auth.decorators import instructor_required
+from quizapp.auth.models import User
 from quizapp.banks import media, services
 from quizapp.banks.formatting import plain_text, render_html
 from quizapp.banks.forms import QuestionFilterForm
@@ -43,24 +44,28 @@ def plain(text: str | None) -> str:
     return plain_text(text or "")
 
 
-@bp.get("/media/<digest>")
-@login_required
-def image(digest: str):
-    """A question picture, to those who may read a question that shows it (else 404)."""
+def picture_response(user: User, digest: str) -> Response:
+    """A question picture for `user` (a session's or a token's), with its strong ETag, long
+    private caching and 304 on If-None-Match; 404 unless they may read a question showing it."""
     if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
         abort(404)
-    staff = current_user.is_admin or current_user.is_instructor
-    picture = media.viewable_image(
-        current_user, digest, staff_banks=services.visible_banks_query(current_user)
-    )
+    staff = user.is_admin or user.is_instructor
+    picture = media.viewable_image(user, digest, staff_banks=services.visible_banks_query(user))
     if picture is None and staff:  # the editor's preview of a picture not saved yet
-        picture = media.uploaded_image(current_user, digest)
+        picture = media.uploaded_image(user, digest)
     if picture is None:
         abort(404)
     response = Response(picture.data, mimetype=picture.mimetype)
     response.set_etag(digest)
     response.headers["Cache-Control"] = IMAGE_CACHE_CONTROL
     return response.make_conditional(request)
+
+
+@bp.get("/media/<digest>")
+@login_required
+def image(digest: str):
+    """A question picture, to those who may read a question that shows it (else 404)."""
+    return picture_response(current_user, digest)
 
 
 def _visible_bank_or_404(slug: str) -> Bank:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from openapi_spec_validator import validate
 
 from quizapp.auth.models import User
-from quizapp.banks.loader import parse_bank, parse_blueprint
-from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
+from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
 from quizapp.classes.models import Classroom
 from quizapp.classes.services import join_class
 from quizapp.exams.models import Attempt
@@ -19,6 +19,7 @@ from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
 from quizapp.tokens.models import ApiToken
 from quizapp.tokens.services import count_request, hash_secret
+from tests.banks.test_media import load as load_picture_bank
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, correct_form, slots
 
 
@@ -172,6 +173,67 @@ def test_another_users_attempt_is_not_found(api_as, make_user, mixed, start_atte
     assert intruder.get(f"/api/v1/attempts/{attempt_id}/results").status_code == 404
 
 
+@pytest.fixture
+def class_picture(app, make_user, make_class):
+    """A class bank with a picture, its practice test, and the class's teacher and students:
+    {"digest", "test", "teacher", "enrolled", "classmate"}."""
+    teacher, enrolled, classmate = make_user("instructor"), make_user(), make_user()
+    make_class(teacher, students=(enrolled, classmate))
+    digest = load_picture_bank(
+        app, "class-pics", "green", owner_id=teacher.id, visibility="classes"
+    )
+    with app.app_context():
+        test = create_blueprint(
+            db.session.get(User, teacher.id),
+            title="Strips quiz",
+            description="",
+            time_limit_minutes=10,
+            passing_percent=70,
+            sections=[BlueprintSection("class-pics", None, 2)],
+        )
+        db.session.commit()
+        slug = test.slug
+    return {
+        "digest": digest,
+        "test": slug,
+        "teacher": teacher,
+        "enrolled": enrolled,
+        "classmate": classmate,
+    }
+
+
+def test_a_token_loads_the_pictures_of_its_own_attempt_and_no_others(
+    api_as, start_attempt, class_picture
+):
+    digest = class_picture["digest"]
+    url = f"/api/v1/media/{digest}"
+    attempt_id = start_attempt(class_picture["enrolled"], class_picture["test"])
+    taker, student = api_as(class_picture["enrolled"]), api_as(class_picture["enrolled"], ("read",))
+    texts = [
+        taker.get(f"/api/v1/attempts/{attempt_id}/questions/{position}").get_data(as_text=True)
+        for position in (1, 2)
+    ]
+    stems = [json.loads(text)["stem"] for text in texts]
+    assert any(f'src="{url}"' in stem for stem in stems)  # p1 shows it in its stem
+    assert all('"/media/' not in text for text in texts)  # no session-only address
+    picture = student.get(url)
+    assert picture.status_code == 200 and picture.mimetype == "image/png"
+    assert picture.data.startswith(b"\x89PNG")
+    assert picture.headers["ETag"] == f'"{digest}"'
+    assert picture.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    again = student.client.get(
+        url, headers={"Authorization": f"Bearer {student.secret}", "If-None-Match": f'"{digest}"'}
+    )
+    assert again.status_code == 304 and again.data == b""
+    # A classmate without an attempt at it: as if it did not exist; no token: 401.
+    assert api_as(class_picture["classmate"]).get(url).status_code == 404
+    assert api_as(class_picture["enrolled"]).get("/api/v1/media/" + "0" * 64).status_code == 404
+    assert api_as(class_picture["enrolled"]).get("/api/v1/media/not-a-digest").status_code == 404
+    assert api_as(None).get(url).status_code == 401
+    # The bank's owner sees it through their banks, as on /media/.
+    assert api_as(class_picture["teacher"]).get(url).status_code == 200
+
+
 def test_scopes_and_roles_are_enforced(api_as, make_user, mixed):
     student = make_user()
     reader = api_as(student, ("read",))
@@ -310,7 +372,14 @@ def test_every_documented_operation_answers_as_documented(
     attempt_id = start_attempt(teacher)
     staff = api_as(teacher, ("read", "take-tests", "manage-banks"))
     anonymous = api_as(None)
-    values = {"attempt_id": attempt_id, "position": 1, "class_id": class_id, "slug": "demo"}
+    digest = load_picture_bank(app, "shipped-pics", "red")  # a shipped bank's: anyone's
+    values = {
+        "attempt_id": attempt_id,
+        "position": 1,
+        "class_id": class_id,
+        "slug": "demo",
+        "digest": digest,
+    }
     bodies = {"StartAttempt": {"test": "demo-test"}, "Answer": {"revision": 0, "values": {}}}
     document = client.get("/api/v1/openapi.json").get_json()
     operations = [
