@@ -331,7 +331,9 @@ def test_api_queries_do_not_grow_with_the_data(
     teacher, student = make_user("instructor"), make_user()
     class_id = make_class(teacher, students=(student,))
     student_api, teacher_api = api_as(student), api_as(teacher)
+    digest = load_picture_bank(app, "shipped-pics", "red")
     urls = [
+        (student_api, f"/api/v1/media/{digest}"),
         (student_api, "/api/v1/attempts"),
         (student_api, "/api/v1/tests"),
         (student_api, "/api/v1/progress"),
