@@ -27,6 +27,7 @@ from quizapp.exams.services import (
     report_problem,
     save_answer,
     start_blueprint_attempt,
+    start_chosen_attempt,
 )
 from quizapp.extensions import db
 from quizapp.history.demo import BASE, sample_response, seed_attempts
@@ -71,6 +72,9 @@ PAGES = {
     "custom-builder": ("student", "/practice/custom"),
     "question-exam": ("student", "/attempts/{exam_attempt}/2"),
     "question-tutor-feedback": ("student", "/attempts/{tutor_attempt}/1"),
+    # ECG items: a rhythm strip in the stem, then the graded one with its feedback.
+    "question-picture": ("student", "/attempts/{picture_attempt}/1"),
+    "question-picture-feedback": ("student", "/attempts/{picture_attempt}/2"),
     "report-problem": ("student", "/attempts/{exam_attempt}/1/report"),
     "review": ("student", "/attempts/{exam_attempt}/review"),
     "confirm-submit": ("student", "/attempts/{exam_attempt}/submit"),
@@ -142,6 +146,7 @@ class Site:
     break_attempt: int
     adaptive_attempt: int
     adaptive_finished: int
+    picture_attempt: int
     class_id: int
     bank_slug: str
     blueprint_slug: str
@@ -221,6 +226,15 @@ def seed_site(app) -> Site:
 
         tutor = start_blueprint_attempt(student, test, mode=Mode.TUTOR, now=now, seed=7)
         _answer(tutor, 1, right=False, now=now)
+        pictured = db.session.scalars(
+            sa.select(Question.id)
+            .where(Question.external_id.in_(["ca-ecg-009", "ca-ecg-014"]))
+            .order_by(Question.external_id)
+        ).all()
+        pictures = start_chosen_attempt(
+            student, title="EKG practice", question_ids=list(pictured), settings={}, now=now, seed=1
+        )
+        _answer(pictures, 2, right=False, now=now)
 
         # The CMA-style mock in four timed sections: one in its first, one on the first break.
         mock = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "cma-mock-exam"))
@@ -258,6 +272,7 @@ def seed_site(app) -> Site:
             break_attempt=on_break.id,
             adaptive_attempt=adaptive.id,
             adaptive_finished=adaptive_finished.id,
+            picture_attempt=pictures.id,
             class_id=classroom.id,
             bank_slug=bank.slug,
             blueprint_slug=test.slug,
