@@ -155,6 +155,45 @@ PACKAGE_MAX_RATIO = 100
 _RATIO_MIN_SIZE = 1024 * 1024
 
 
+def check_archive(
+    infos: list[zipfile.ZipInfo],
+    *,
+    max_entries: int,
+    max_total: int,
+    max_ratio: int,
+    ratio_min_size: int,
+    check_whole_ratio: bool = False,
+) -> None:
+    """Check a zip's entries before anything is unpacked: their count, the unpacked size, the
+    compression ratio (zip bombs; of the whole archive too with `check_whole_ratio`), unsafe
+    paths and encryption.
+
+    :raises ImportFormatError: naming the first problem.
+    """
+    if len(infos) > max_entries:
+        raise ImportFormatError(f"the zip has {len(infos)} entries; at most {max_entries}")
+    total = sum(info.file_size for info in infos)
+    if total > max_total:
+        raise ImportFormatError(
+            f"the zip unpacks to {total // 2**20} MB; at most {max_total // 2**20} MB"
+        )
+    packed = sum(info.compress_size for info in infos)
+    if check_whole_ratio and total > max_ratio * max(packed, 1) and total > ratio_min_size:
+        raise ImportFormatError("the zip is compressed suspiciously well (a zip bomb?)")
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in name.split("/"):
+            raise ImportFormatError(f"the zip entry {info.filename!r} has an unsafe path")
+        if info.file_size > ratio_min_size and info.file_size > max_ratio * max(
+            info.compress_size, 1
+        ):
+            raise ImportFormatError(
+                f"the zip entry {info.filename!r} is compressed suspiciously well (a zip bomb?)"
+            )
+        if info.flag_bits & 0x1:
+            raise ImportFormatError(f"the zip entry {info.filename!r} is encrypted")
+
+
 def read_package(data: bytes) -> dict[str, bytes]:
     """Every file of a zip package by its path, after checking the whole archive first: entry
     count, unpacked size, compression ratio (zip bombs), unsafe paths and encryption.
@@ -166,25 +205,13 @@ def read_package(data: bytes) -> dict[str, bytes]:
         infos = archive.infolist()
     except Exception:  # zipfile raises many kinds of errors on hostile archives
         raise ImportFormatError("the zip file cannot be read") from None
-    if len(infos) > PACKAGE_MAX_ENTRIES:
-        raise ImportFormatError(f"the zip has {len(infos)} entries; at most {PACKAGE_MAX_ENTRIES}")
-    total = sum(info.file_size for info in infos)
-    if total > PACKAGE_MAX_TOTAL:
-        raise ImportFormatError(
-            f"the zip unpacks to {total // 2**20} MB; at most {PACKAGE_MAX_TOTAL // 2**20} MB"
-        )
-    for info in infos:
-        name = info.filename.replace("\\", "/")
-        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in name.split("/"):
-            raise ImportFormatError(f"the zip entry {info.filename!r} has an unsafe path")
-        if info.file_size > _RATIO_MIN_SIZE and info.file_size > PACKAGE_MAX_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise ImportFormatError(
-                f"the zip entry {info.filename!r} is compressed suspiciously well (a zip bomb?)"
-            )
-        if info.flag_bits & 0x1:
-            raise ImportFormatError(f"the zip entry {info.filename!r} is encrypted")
+    check_archive(
+        infos,
+        max_entries=PACKAGE_MAX_ENTRIES,
+        max_total=PACKAGE_MAX_TOTAL,
+        max_ratio=PACKAGE_MAX_RATIO,
+        ratio_min_size=_RATIO_MIN_SIZE,
+    )
     files = {}
     for info in infos:
         if info.is_dir() or info.filename.startswith("__MACOSX/"):

@@ -26,6 +26,7 @@ from quizapp.banks.importers.base import (
     ImportFormatError,
     ImportResult,
     TooManyQuestionsError,
+    check_archive,
     decode_text,
     html_to_text,
     sanitize_html,
@@ -1220,29 +1221,14 @@ def _parse_zip(data: bytes, result: ImportResult) -> None:
         infos = archive.infolist()
     except Exception as exc:  # any error here means: not a readable zip
         raise ImportFormatError(f"the zip file cannot be read: {exc}") from None
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise ImportFormatError(f"the zip has {len(infos)} entries; at most {MAX_ZIP_ENTRIES}")
-    total = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos)
-    if total > MAX_ZIP_TOTAL:
-        raise ImportFormatError(
-            f"the zip unpacks to {total // (1024 * 1024)} MB; at most "
-            f"{MAX_ZIP_TOTAL // (1024 * 1024)} MB"
-        )
-    if total > MAX_ZIP_RATIO * max(packed, 1) and total > RATIO_CHECK_MIN_SIZE:
-        raise ImportFormatError("the zip is compressed suspiciously well (a zip bomb?)")
-    for info in infos:
-        name = info.filename.replace("\\", "/")
-        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in name.split("/"):
-            raise ImportFormatError(f"the zip entry {info.filename!r} has an unsafe path")
-        if info.file_size > RATIO_CHECK_MIN_SIZE and info.file_size > MAX_ZIP_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise ImportFormatError(
-                f"the zip entry {info.filename!r} is compressed suspiciously well (a zip bomb?)"
-            )
-        if info.flag_bits & 0x1:
-            raise ImportFormatError(f"the zip entry {info.filename!r} is encrypted")
+    check_archive(
+        infos,
+        max_entries=MAX_ZIP_ENTRIES,
+        max_total=MAX_ZIP_TOTAL,
+        max_ratio=MAX_ZIP_RATIO,
+        ratio_min_size=RATIO_CHECK_MIN_SIZE,
+        check_whole_ratio=True,
+    )
     pictures: dict[str, bytes] = {}
     failures: list[str] = []
     found = 0
