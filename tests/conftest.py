@@ -4,7 +4,7 @@ import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -12,12 +12,14 @@ import sqlalchemy as sa
 
 from config import TestingConfig
 from quizapp import create_app
+from quizapp.assignments.services import assign_test
 from quizapp.auth import services
 from quizapp.auth.models import Role, User
 from quizapp.banks.imports import preview_import, preview_to_json
 from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.models import Blueprint, PendingImport
 from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.classes.models import Classroom
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import Mode
 from quizapp.exams.services import start_blueprint_attempt
@@ -283,3 +285,24 @@ def make_class(app):
             return classroom.id
 
     return make
+
+
+def assign_open_test(
+    teacher_id: int, blueprint_slug: str, class_id: int, *, max_attempts: int
+) -> int:
+    """Assign a loaded test to a class in exam mode, open since an hour ago and for a week, late
+    work accepted; return the assignment's id. Call it inside an app context."""
+    now = datetime.now(UTC)
+    (assignment,) = assign_test(
+        db.session.get(User, teacher_id),
+        db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == blueprint_slug)),
+        [db.session.get(Classroom, class_id)],
+        mode="exam",
+        opens_at=now - timedelta(hours=1),
+        due_at=now + timedelta(days=7),
+        max_attempts=max_attempts,
+        accept_late=True,
+        now=now,
+    )
+    db.session.commit()
+    return assignment.id

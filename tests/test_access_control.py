@@ -4,7 +4,7 @@ A new route without an entry in EXPECTED fails `test_every_route_is_declared`, s
 a page without saying which roles may use it.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -12,17 +12,15 @@ from flask import url_for
 
 from config import TestingConfig
 from quizapp import create_app
-from quizapp.assignments.services import assign_test
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint, Question
 from quizapp.banks.services import create_blueprint, sync_bank, sync_blueprint
-from quizapp.classes.models import Classroom
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
 from quizapp.readiness.adaptive import start_adaptive_attempt
 from quizapp.tokens.services import allowed_scopes, create_token
-from tests.conftest import bank_yaml, blueprint_yaml, pending_upload
+from tests.conftest import assign_open_test, bank_yaml, blueprint_yaml, pending_upload
 
 ROLES = ("anonymous", "student", "instructor", "admin")
 
@@ -381,21 +379,8 @@ def api_token(app, user) -> tuple[int, str]:
 
 def assignment_of(app, teacher, class_id) -> int:
     """The demo test assigned to the class, open now and for a week."""
-    now = datetime.now(UTC)
     with app.app_context():
-        (assignment,) = assign_test(
-            db.session.get(User, teacher.id),
-            db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "demo-test")),
-            [db.session.get(Classroom, class_id)],
-            mode="exam",
-            opens_at=now - timedelta(hours=1),
-            due_at=now + timedelta(days=7),
-            max_attempts=1,
-            accept_late=True,
-            now=now,
-        )
-        db.session.commit()
-        return assignment.id
+        return assign_open_test(teacher.id, "demo-test", class_id, max_attempts=1)
 
 
 def adaptive_blueprint(app) -> None:

@@ -27,7 +27,6 @@ from wtforms import FieldList, FormField
 
 from config import TestingConfig
 from quizapp import create_app
-from quizapp.assignments.services import assign_test
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import User
 from quizapp.banks.loader import BlueprintSection, parse_bank, parse_blueprint
@@ -39,7 +38,7 @@ from quizapp.exams.services import finish_attempt
 from quizapp.extensions import db
 from quizapp.readiness.adaptive import start_adaptive_attempt
 from quizapp.tokens.services import allowed_scopes, create_token
-from tests.conftest import DEFAULT_PASSWORD, pending_upload
+from tests.conftest import DEFAULT_PASSWORD, assign_open_test, pending_upload
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, slots
 
 ROLES = ("anonymous", "student", "instructor", "admin")
@@ -494,19 +493,7 @@ def _make_world(app, role, make_user, start_attempt, make_class) -> World:
     class_id = make_class(teacher, students=enrolled)
     with app.app_context():
         join_code = db.session.get(Classroom, class_id).join_code
-        (assignment,) = assign_test(
-            db.session.get(User, teacher.id),
-            db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test")),
-            [db.session.get(Classroom, class_id)],
-            mode="exam",
-            opens_at=now - timedelta(hours=1),
-            due_at=now + timedelta(days=7),
-            max_attempts=2,
-            accept_late=True,
-            now=now,
-        )
-        db.session.commit()
-        objects["assignment"] = assignment.id
+        objects["assignment"] = assign_open_test(teacher.id, "mixed-test", class_id, max_attempts=2)
     return World(
         {
             **objects,
