@@ -139,6 +139,9 @@ class BankReport:
     without_source: tuple[str, ...]
     enemy_groups: dict[str, tuple[str, ...]]
     stale_reviews: tuple[tuple[str, date], ...]
+    #: Questions whose fact no other question tests: a question shares its fact with another
+    #: exactly when they share an enemy group (in any of the banks reported together).
+    single_fact: tuple[str, ...] = ()
 
     @property
     def application_share(self) -> float:
@@ -184,6 +187,9 @@ def build_report(
     banks: Sequence[ParsedBank], blueprints: Sequence[ParsedBlueprint], *, today: date
 ) -> Report:
     """Figures per bank and the depth of every blueprint section over the given banks."""
+    group_sizes = Counter(
+        group for bank in banks for q in bank.questions for group in tag_values(q.tags, "enemy")
+    )
     reports = []
     for bank in banks:
         levels = Counter(level for q in bank.questions for level in tag_values(q.tags, "cognitive"))
@@ -208,6 +214,11 @@ def build_report(
                 without_source=tuple(q.external_id for q in bank.questions if not q.source),
                 enemy_groups={g: tuple(ids) for g, ids in sorted(groups.items())},
                 stale_reviews=tuple(sorted(stale, key=lambda s: s[1])),
+                single_fact=tuple(
+                    q.external_id
+                    for q in bank.questions
+                    if all(group_sizes[g] < 2 for g in tag_values(q.tags, "enemy"))
+                ),
             )
         )
     by_slug = {bank.slug: bank for bank in banks}
@@ -249,6 +260,10 @@ def format_report(report: Report, *, stale: bool = False) -> list[str]:
         lines.append(
             f"  enemy groups: {len(bank.enemy_groups)}"
             + "".join(f"\n    {g}: {', '.join(ids)}" for g, ids in bank.enemy_groups.items())
+        )
+        lines.append(
+            f"  facts tested by one question only: {len(bank.single_fact)}"
+            + (f" ({', '.join(bank.single_fact[:20])} …)" if bank.single_fact else "")
         )
         lines.append(f"  reviews older than a year: {len(bank.stale_reviews)}")
         if stale:

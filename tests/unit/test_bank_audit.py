@@ -134,11 +134,15 @@ def test_the_report_counts_shares_topics_sources_groups_and_depth():
     assert two.without_source == ("b2",) and one.without_source == ()
     assert one.enemy_groups == {"reservoir": ("a1",)} and two.enemy_groups == {"reservoir": ("b1",)}
     assert one.stale_reviews == (("a1", date(2025, 11, 30)),)
+    # a1 and b1 share a group across the two banks; every other question is alone on its fact.
+    assert "a1" not in one.single_fact and len(one.single_fact) == 6
+    assert two.single_fact == ("b2",)
     clinical, admin = report.sections
     assert (clinical.draws, clinical.pool, clinical.distinct, clinical.shallow) == (1, 1, 1, True)
     assert (admin.draws, admin.pool, admin.ratio, admin.shallow) == (3, 6, 2.0, True)
     lines = format_report(report, stale=True)
     assert "  items 2; application 1 (50.0 %), recall 1" in lines
     assert "    a1 reviewed 2025-11-30" in lines
+    assert "  facts tested by one question only: 1 (b2 …)" in lines
     assert any(line.startswith("blueprint mock / Admin: draws 3 from 6 (2.0x") for line in lines)
     assert not any("a1 reviewed" in line for line in format_report(report))
