@@ -27,61 +27,11 @@ class Status(enum.StrEnum):
     FINISHED = "finished"
 
 
-class Attempt(db.Model):
-    __tablename__ = "attempts"
-    __table_args__ = (
-        sa.CheckConstraint(sa.column("mode").in_([m.value for m in Mode]), name="mode_is_known"),
-        sa.CheckConstraint(
-            sa.column("status").in_([s.value for s in Status]), name="status_is_known"
-        ),
-        sa.Index("ix_attempts_user_id_status", "user_id", "status"),
-        # One row per try: two racing starts of a student's last allowed try cannot both insert.
-        sa.UniqueConstraint("assignment_id", "user_id", "assignment_try"),
-    )
+class AttemptRules:
+    """What an attempt's columns say about it: shared by the ORM class and the plain rows of
+    the exam hot path (quizapp.exams.rows)."""
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    #: The blueprint it was drawn from; None for custom tests.
-    blueprint_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("blueprints.id", ondelete="SET NULL"), index=True
-    )
-    #: The class assignment it was started from; None for practice on the student's own.
-    assignment_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("assignments.id", ondelete="SET NULL")
-    )
-    #: 1 for the first try at the assignment, 2 for the second...; None without an assignment.
-    assignment_try: so.Mapped[int | None]
-    title: so.Mapped[str] = so.mapped_column(sa.String(200))
-    mode: so.Mapped[str] = so.mapped_column(sa.String(10))
-    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=Status.IN_PROGRESS.value)
-    #: How the questions were chosen (for "practice again" and reports).
-    settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
-    question_count: so.Mapped[int]
-    passing_percent: so.Mapped[float]
-    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    #: None when untimed. Limit times the student's accommodation, fixed when the attempt starts.
-    #: In a sectioned attempt: the current section's deadline (None during a break).
-    deadline: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    time_limit_seconds: so.Mapped[int | None]
-    #: Timed sections of an exam-mode attempt, in order: [{"title", "questions", "seconds"}]
-    #: (seconds None when untimed); None for an attempt in one piece. Section n holds the
-    #: positions after those of the sections before it.
-    sections: so.Mapped[list[dict[str, Any]] | None] = so.mapped_column(sa.JSON)
-    #: The 1-based section being taken (earlier ones are locked); None without sections.
-    section_number: so.Mapped[int | None]
-    #: When the current section's clock started; None during the break before it.
-    section_started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    #: "submitted" by the student or "expired" by the server.
-    finish_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    score_points: so.Mapped[float | None]
-    percent: so.Mapped[float | None]
-    passed: so.Mapped[bool | None]
-    #: Mean of the answered questions' answer_seconds, stored when graded (progress page).
-    seconds_per_question: so.Mapped[float | None]
-
-    def __repr__(self) -> str:
-        return f"<Attempt {self.id} {self.status}>"
+    __slots__ = ()
 
     @property
     def is_sectioned(self) -> bool:
@@ -142,7 +92,78 @@ class Attempt(db.Model):
         return int((self.finished_at - self.started_at).total_seconds())
 
 
-class AttemptQuestion(db.Model):
+class Attempt(AttemptRules, db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("mode").in_([m.value for m in Mode]), name="mode_is_known"),
+        sa.CheckConstraint(
+            sa.column("status").in_([s.value for s in Status]), name="status_is_known"
+        ),
+        sa.Index("ix_attempts_user_id_status", "user_id", "status"),
+        # One row per try: two racing starts of a student's last allowed try cannot both insert.
+        sa.UniqueConstraint("assignment_id", "user_id", "assignment_try"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    #: The blueprint it was drawn from; None for custom tests.
+    blueprint_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("blueprints.id", ondelete="SET NULL"), index=True
+    )
+    #: The class assignment it was started from; None for practice on the student's own.
+    assignment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="SET NULL")
+    )
+    #: 1 for the first try at the assignment, 2 for the second...; None without an assignment.
+    assignment_try: so.Mapped[int | None]
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    mode: so.Mapped[str] = so.mapped_column(sa.String(10))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default=Status.IN_PROGRESS.value)
+    #: How the questions were chosen (for "practice again" and reports).
+    settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    question_count: so.Mapped[int]
+    passing_percent: so.Mapped[float]
+    started_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: None when untimed. Limit times the student's accommodation, fixed when the attempt starts.
+    #: In a sectioned attempt: the current section's deadline (None during a break).
+    deadline: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    time_limit_seconds: so.Mapped[int | None]
+    #: Timed sections of an exam-mode attempt, in order: [{"title", "questions", "seconds"}]
+    #: (seconds None when untimed); None for an attempt in one piece. Section n holds the
+    #: positions after those of the sections before it.
+    sections: so.Mapped[list[dict[str, Any]] | None] = so.mapped_column(sa.JSON)
+    #: The 1-based section being taken (earlier ones are locked); None without sections.
+    section_number: so.Mapped[int | None]
+    #: When the current section's clock started; None during the break before it.
+    section_started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    #: "submitted" by the student or "expired" by the server.
+    finish_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    score_points: so.Mapped[float | None]
+    percent: so.Mapped[float | None]
+    passed: so.Mapped[bool | None]
+    #: Mean of the answered questions' answer_seconds, stored when graded (progress page).
+    seconds_per_question: so.Mapped[float | None]
+
+    def __repr__(self) -> str:
+        return f"<Attempt {self.id} {self.status}>"
+
+
+class SlotRules:
+    """What a drawn question's columns say about it (ORM class and plain rows alike)."""
+
+    __slots__ = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None
+
+    @property
+    def graded(self) -> bool:
+        return self.graded_at is not None
+
+
+class AttemptQuestion(SlotRules, db.Model):
     """One drawn question of an attempt, its layout, and the student's answer to it."""
 
     __tablename__ = "attempt_questions"
@@ -179,14 +200,6 @@ class AttemptQuestion(db.Model):
 
     def __repr__(self) -> str:
         return f"<AttemptQuestion {self.attempt_id}#{self.position}>"
-
-    @property
-    def answered(self) -> bool:
-        return self.response is not None
-
-    @property
-    def graded(self) -> bool:
-        return self.graded_at is not None
 
 
 class QuestionReport(db.Model):

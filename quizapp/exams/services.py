@@ -21,6 +21,7 @@ from quizapp.banks.drawing import NotEnoughQuestionsError, compatible, draw_ques
 from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.models import Enrollment
+from quizapp.exams import rows
 from quizapp.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -28,6 +29,7 @@ from quizapp.exams.models import (
     QuestionReport,
     Status,
 )
+from quizapp.exams.rows import AttemptRow, loaded
 from quizapp.extensions import db
 from quizapp.history import aggregates
 from quizapp.item_stats import services as item_stats
@@ -478,32 +480,22 @@ def get_user_attempt(user: User, attempt_id: int) -> Attempt | None:
     )
 
 
-# Built once: the question page, its saves and its autosaves run it on every request.
-_USER_ATTEMPT_ITEM = (
-    sa.select(Attempt, AttemptQuestion, QuestionVersion)
-    .outerjoin(
-        AttemptQuestion,
-        sa.and_(
-            AttemptQuestion.attempt_id == Attempt.id,
-            AttemptQuestion.position == sa.bindparam("position"),
-        ),
-    )
-    .outerjoin(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
-    .where(Attempt.id == sa.bindparam("attempt_id"), Attempt.user_id == sa.bindparam("user_id"))
-)
-
-
 def get_user_attempt_item(
     user: User, attempt_id: int, position: int
-) -> tuple[Attempt | None, ItemView | None]:
+) -> tuple[AttemptRow | None, ItemView | None]:
     """The user's attempt and its question at `position` (None where either is not found), in
-    one query: every question page and save needs both."""
-    row = db.session.execute(
-        _USER_ATTEMPT_ITEM, {"attempt_id": attempt_id, "user_id": user.id, "position": position}
-    ).first()
+    one prebuilt statement, as plain rows (exams.rows): every question page and save needs
+    both, and the ORM would cost several times the statement."""
+    row = (
+        db.session.connection()
+        .execute(
+            rows.ATTEMPT_ITEM, {"attempt_id": attempt_id, "user_id": user.id, "position": position}
+        )
+        .first()
+    )
     if row is None:
         return None, None
-    attempt, slot, version = row
+    attempt, slot, version = rows.split(row)
     return attempt, ItemView(slot, version) if slot is not None else None
 
 
@@ -576,9 +568,15 @@ def is_overdue(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
 def expire_if_due(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
     """Close what the deadline (plus grace) ended: the attempt, or only the current section
     when a later one follows (the attempt then stays open, on the break). True if it did."""
-    if is_overdue(attempt, now=now, grace=grace):
+    if not is_overdue(attempt, now=now, grace=grace):
+        return False
+    if not isinstance(attempt, AttemptRow):
         return end_section(attempt, now=now, reason="expired")
-    return False
+    # Grading needs the ORM object; the row then takes the values it ended with.
+    record = db.session.get(Attempt, attempt.id)
+    ended = end_section(record, now=now, reason="expired")
+    loaded(attempt, **{name: getattr(record, name) for name in AttemptRow.columns})
+    return ended
 
 
 def check_open(
@@ -617,7 +615,11 @@ def mark_shown(item: ItemView, *, now: datetime) -> None:
         .values(first_shown_at=now)
         .execution_options(synchronize_session=False)
     )
-    so.attributes.set_committed_value(slot, "first_shown_at", now)
+    loaded(slot, first_shown_at=now)
+
+
+#: SQL NULL in a JSON column (None would store the JSON value null).
+_NULL = sa.null()
 
 
 def save_answer(
@@ -658,8 +660,8 @@ def save_answer(
     except InvalidResponseError as exc:
         raise InvalidAnswerError(str(exc)) from exc
     values = {
-        "response": response if response is not None else sa.null(),
-        "struck": struck or sa.null(),
+        "response": response if response is not None else _NULL,
+        "struck": struck or _NULL,
         "revision": slot.revision + 1,
         "answered_at": now if response is not None else None,
         "answer_seconds": (
@@ -677,13 +679,13 @@ def save_answer(
     if "graded_at" in values:
         aggregates.record_graded_answer(slot.id)
         review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
-    db.session.expire(slot)
+    loaded(slot, **{name: None if value is _NULL else value for name, value in values.items()})
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
     check_open(attempt, now=now, grace=grace, position=item.slot.position)
     _update_open_slot(attempt, item.slot, {"flagged": flagged})
-    db.session.expire(item.slot)
+    loaded(item.slot, flagged=flagged)
 
 
 def _while_open(attempt: Attempt, position: int):
@@ -719,12 +721,21 @@ def _update_open_slot(attempt: Attempt, slot: AttemptQuestion, values: dict, *co
     )
     if result.rowcount == 1:
         return
-    db.session.expire(attempt)
+    _read_again(attempt)
     if not attempt.is_open:
         raise AttemptClosedError()
     if not takes_answers_at(attempt, slot.position):
         raise SectionLockedError()
     raise StaleAnswerError()
+
+
+def _read_again(attempt: Attempt | AttemptRow) -> None:
+    """Read the attempt's columns afresh (another request changed them)."""
+    if isinstance(attempt, AttemptRow):
+        values = db.session.connection().execute(rows.ATTEMPT, {"attempt_id": attempt.id}).one()
+        loaded(attempt, **dict(zip(AttemptRow.columns, values, strict=True)))
+    else:
+        db.session.expire(attempt)
 
 
 def report_problem(user: User, attempt: Attempt, item: ItemView, message: str) -> QuestionReport:

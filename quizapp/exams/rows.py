@@ -1,0 +1,94 @@
+"""Plain rows for the exam hot path: an attempt and its question at a position.
+
+The question page and every save load these on each request. Read through the ORM they cost
+several times the statement itself (identity map, instance state, the session's bookkeeping);
+read with one prebuilt Core statement into these classes they cost little more than the
+statement. They carry the same columns and the same rules (AttemptRules, SlotRules) as the ORM
+classes, so templates and exams.services take either. The services write with UPDATE
+statements and then give a row the values they stored (`loaded`), as they do an ORM object.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from quizapp.banks.models import QuestionVersion
+from quizapp.exams.models import Attempt, AttemptQuestion, AttemptRules, SlotRules
+
+_ATTEMPTS = Attempt.__table__
+_SLOTS = AttemptQuestion.__table__
+_VERSIONS = QuestionVersion.__table__
+
+
+class _Row:
+    """A row's values as attributes, named as the ORM class names its columns."""
+
+    __slots__ = ()
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, values) -> None:
+        for name, value in zip(self.columns, values, strict=True):
+            setattr(self, name, value)
+
+
+class AttemptRow(AttemptRules, _Row):
+    columns = tuple(c.key for c in _ATTEMPTS.c)
+    __slots__ = columns
+
+    def __repr__(self) -> str:
+        return f"<AttemptRow {self.id} {self.status}>"
+
+
+class SlotRow(SlotRules, _Row):
+    columns = tuple(c.key for c in _SLOTS.c)
+    __slots__ = columns
+
+
+class VersionRow(_Row):
+    columns = tuple(c.key for c in _VERSIONS.c)
+    __slots__ = columns
+
+
+def loaded(target: Any, **values) -> None:
+    """Give a row or an ORM object the values an UPDATE just stored, as if read back."""
+    if isinstance(target, _Row):
+        for name, value in values.items():
+            setattr(target, name, value)
+    else:
+        for name, value in values.items():
+            so.attributes.set_committed_value(target, name, value)
+
+
+_ATTEMPT_COUNT, _SLOT_COUNT = len(AttemptRow.columns), len(SlotRow.columns)
+
+#: The user's attempt with its question at a position (slot and version None when there is
+#: no such position), built once.
+ATTEMPT_ITEM = (
+    sa.select(*_ATTEMPTS.c, *_SLOTS.c, *_VERSIONS.c)
+    .select_from(
+        _ATTEMPTS.outerjoin(
+            _SLOTS,
+            sa.and_(
+                _SLOTS.c.attempt_id == _ATTEMPTS.c.id,
+                _SLOTS.c.position == sa.bindparam("position"),
+            ),
+        ).outerjoin(_VERSIONS, _VERSIONS.c.id == _SLOTS.c.version_id)
+    )
+    .where(
+        _ATTEMPTS.c.id == sa.bindparam("attempt_id"), _ATTEMPTS.c.user_id == sa.bindparam("user_id")
+    )
+)
+
+
+#: One attempt's columns, read again after a write found it changed.
+ATTEMPT = sa.select(*_ATTEMPTS.c).where(_ATTEMPTS.c.id == sa.bindparam("attempt_id"))
+
+
+def split(row) -> tuple[AttemptRow, SlotRow | None, VersionRow | None]:
+    """An ATTEMPT_ITEM row as its three parts."""
+    attempt = AttemptRow(row[:_ATTEMPT_COUNT])
+    slot_values = row[_ATTEMPT_COUNT : _ATTEMPT_COUNT + _SLOT_COUNT]
+    if slot_values[0] is None:  # no question at that position
+        return attempt, None, None
+    return attempt, SlotRow(slot_values), VersionRow(row[_ATTEMPT_COUNT + _SLOT_COUNT :])
