@@ -117,3 +117,13 @@ def test_severe_adult_choking_follows_aha_2025():
             if re.search(r"back blows", key, re.I) and re.search(r"abdominal thrusts", key, re.I):
                 keyed.append(q.external_id)
     assert keyed
+
+
+def test_every_fact_is_tested_by_at_least_two_questions():
+    # Two questions test one fact exactly when they share an enemy group (groups span banks).
+    banks = [
+        bank(slug) for slug in ("medical-terminology", "clinical-administrative", "law-ethics")
+    ]
+    report = build_report(banks, [], today=date(2026, 12, 7))
+    alone = {b.slug: b.single_fact for b in report.banks if b.single_fact}
+    assert alone == {}, f"facts tested by one question only: {alone}"
