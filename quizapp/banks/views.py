@@ -175,5 +175,5 @@ def items(slug: str):
     return render_template(
         "banks/items.html",
         bank=bank,
-        analysis=item_analysis_section(bank.id, None),
+        analysis=item_analysis_section(bank.id, None, page=requested_page()),
     )

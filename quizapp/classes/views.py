@@ -287,5 +287,7 @@ def items(class_id: int):
         classroom=classroom,
         banks=banks,
         bank=bank,
-        analysis=item_analysis_section(bank.id if bank else None, ids),
+        analysis=item_analysis_section(
+            bank.id if bank else None, ids, page=requested_page(), bank_slug=bank and bank.slug
+        ),
     )

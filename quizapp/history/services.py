@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from quizapp.auth.models import User
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
@@ -193,23 +194,69 @@ class BlueprintReliability:
     sem_points: float | None
 
 
-def item_analysis(*, bank_id: int, user_ids: list[int] | None = None) -> list[ItemRow]:
-    """Statistics of every question version of a bank answered in finished exam-mode attempts
-    (of these users, or of everyone); flagged items first. Reads the sums kept per version
-    (per student and version for a class), never the responses."""
+#: Rows per page of the item analysis table.
+ITEMS_PER_PAGE = 50
+
+
+class ListPagination(Pagination):
+    """A page of an already ordered list, with Flask-SQLAlchemy's page arithmetic and links."""
+
+    def _query_items(self) -> list:
+        return self._query_args["ordered"][self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ordered"])
+
+
+def _ranked_item_stats(bank_id: int, user_ids: list[int] | None) -> list[tuple]:
+    """(version id, external id, statistics) of every question version of a bank answered in
+    finished exam-mode attempts (of these users, or of everyone), flagged items first. Reads the
+    sums kept per version (per student and version for a class), never the responses."""
     sums = item_stats.version_sums(bank_id, user_ids)
     if not sums:
         return []
-    versions = db.session.execute(
-        sa.select(QuestionVersion, Question.external_id)
+    names = db.session.execute(
+        sa.select(QuestionVersion.id, Question.external_id, QuestionVersion.number)
         .join(Question, Question.id == QuestionVersion.question_id)
         .where(QuestionVersion.id.in_(sums))
     ).all()
-    rows = [
-        ItemRow(version, external_id, analyse_item(sums[version.id]))
-        for version, external_id in versions
+    ranked = [
+        (version_id, external_id, number, analyse_item(sums[version_id]))
+        for version_id, external_id, number in names
     ]
-    return sorted(rows, key=lambda r: (not r.stats.flags, r.external_id, r.version.number))
+    ranked.sort(key=lambda r: (not r[3].flags, r[1], r[2]))
+    return [(version_id, external_id, stats) for version_id, external_id, _, stats in ranked]
+
+
+def _item_rows(ranked: list[tuple]) -> list[ItemRow]:
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            sa.select(QuestionVersion).where(QuestionVersion.id.in_([r[0] for r in ranked]))
+        )
+    }
+    return [
+        ItemRow(versions[version_id], external_id, stats)
+        for version_id, external_id, stats in ranked
+    ]
+
+
+def item_analysis(*, bank_id: int, user_ids: list[int] | None = None) -> list[ItemRow]:
+    """Statistics of every answered question version of a bank, flagged items first."""
+    return _item_rows(_ranked_item_stats(bank_id, user_ids))
+
+
+def item_analysis_page(
+    *, bank_id: int, user_ids: list[int] | None = None, page: int, per_page: int = ITEMS_PER_PAGE
+) -> ListPagination:
+    """One page of `item_analysis`: every version's statistics come from its sums (a few
+    numbers each), but only the page's versions are loaded and shown, so the page costs the
+    same for a bank of 100 questions or of 5,000."""
+    pagination = ListPagination(
+        page=page, per_page=per_page, error_out=False, ordered=_ranked_item_stats(bank_id, user_ids)
+    )
+    pagination.items = _item_rows(pagination.items)
+    return pagination
 
 
 def blueprint_reliability(user_ids: list[int] | None = None) -> list[BlueprintReliability]:

@@ -52,23 +52,23 @@ def short_duration(seconds: int | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def item_analysis_section(bank_id: int | None, user_ids: list[int] | None) -> Markup:
-    """Item statistics of a bank and reliability per practice test, over these users' (or
-    everyone's) finished exams, from the sums kept as exams are graded."""
+def item_analysis_section(
+    bank_id: int | None, user_ids: list[int] | None, *, page: int = 1, bank_slug: str | None = None
+) -> Markup:
+    """Item statistics of a bank (one page of them) and reliability per practice test, over
+    these users' (or everyone's) finished exams, from the sums kept as exams are graded.
+    `bank_slug` goes into the page links of a page that chooses its bank by a parameter."""
     if bank_id is None or user_ids == []:
-        return _item_analysis_fragment([], [])
-    return _item_analysis_fragment(
-        services.item_analysis(bank_id=bank_id, user_ids=user_ids),
-        services.blueprint_reliability(user_ids),
-    )
-
-
-def _item_analysis_fragment(rows, reliability) -> Markup:
+        rows, reliability = None, []
+    else:
+        rows = services.item_analysis_page(bank_id=bank_id, user_ids=user_ids, page=page)
+        reliability = services.blueprint_reliability(user_ids)
     return render_fragment(
         "history/_items.html",
         rows=rows,
         reliability=reliability,
         min_responses=MIN_RESPONSES_TO_JUDGE,
+        bank_slug=bank_slug,
     )
 
 

@@ -15,7 +15,7 @@ from quizapp.banks.services import sync_bank
 from quizapp.exams import services
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode
 from quizapp.extensions import db
-from quizapp.history.services import blueprint_reliability, item_analysis
+from quizapp.history.services import blueprint_reliability, item_analysis, item_analysis_page
 from quizapp.item_stats.models import VersionStats
 from quizapp.item_stats.services import rebuild_item_stats, version_sums
 from tests.exams.conftest import MIXED_BANK, START, correct_form, slots, wrong_form
@@ -124,3 +124,15 @@ def test_stats_rebuild_command(app, make_user):
     assert "Rebuilt item analysis" in result.output
     db.session.expire_all()
     assert snapshot() == kept
+
+
+def test_item_analysis_pages_keep_the_order_and_load_only_their_rows(make_user):
+    _history(make_user)
+    bank_id = db.session.scalar(sa.select(Bank.id))
+    whole = [(r.version.id, r.stats) for r in item_analysis(bank_id=bank_id)]
+    pages = [item_analysis_page(bank_id=bank_id, page=n, per_page=3) for n in (1, 2, 3, 4)]
+    assert pages[0].total == len(whole) > 6 and pages[0].pages == -(-len(whole) // 3)
+    assert all(len(p.items) <= 3 for p in pages)
+    paged = [(r.version.id, r.stats) for p in pages for r in p.items]
+    assert paged == whole[: len(paged)]  # flagged first, then by question, page after page
+    assert item_analysis_page(bank_id=bank_id, page=99, per_page=3).items == []
