@@ -111,7 +111,7 @@ class Student:
             self.connection.close()
             self.errors[f"{kind}: {type(exc).__name__}"] += 1
             return None, {}, ""
-        self.log.append((kind, 1000 * (time.perf_counter() - started)))
+        self.log.append((kind, 1000 * (time.perf_counter() - started), started))
         for cookie in response.msg.get_all("Set-Cookie") or ():
             if cookie.startswith("session="):
                 self.cookie = cookie.split(";", 1)[0]
@@ -296,7 +296,7 @@ def main() -> None:
     gradings = Counter(re.findall(r"Attempt (\d+) (?:submitted|expired)", app_log.read_text()))
     lost, ungraded = check(database_url, out["confirmed"], out["attempts"])
     by_kind = defaultdict(list)
-    for kind, ms in out["log"]:
+    for kind, ms, _ in out["log"]:
         by_kind[kind].append(ms)
     print(
         f"\n{args.students} students, {args.questions} questions, {args.minutes:g} minutes, "
@@ -309,6 +309,7 @@ def main() -> None:
             f"| {kind} | {len(values)} | {statistics.median(values):.0f} | "
             f"{percentile(values, 0.99):.0f} | {max(values):.0f} |"
         )
+    print_after_sign_ins(out["log"])
     print(
         f"\nerrors: {sum(out['errors'].values())} {dict(out['errors'])}\n"
         f"answers confirmed: {len(out['confirmed'])}, LOST: {lost}, "
@@ -317,6 +318,23 @@ def main() -> None:
         f"not graded: {ungraded}, gradings logged: {sum(gradings.values())}, "
         f"graded more than once: {sum(1 for n in gradings.values() if n > 1)}"
     )
+
+
+def print_after_sign_ins(log: list) -> None:
+    """The exam pages' latencies once every student has signed in: whether the tail comes from
+    the sign-in rush (password hashing on the same cores) or from the pages themselves."""
+    first = min(started for _, _, started in log)
+    signed_in = max(started + ms / 1000 for kind, ms, started in log if kind == "sign in")
+    print(f"\nafter the last sign-in ({signed_in - first:.0f} s into the run):\n")
+    print("| request | count | p50 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|")
+    for kind in ("question page", "save"):
+        later = [ms for k, ms, started in log if k == kind and started > signed_in]
+        if later:
+            print(
+                f"| {kind} | {len(later)} | {statistics.median(later):.0f} | "
+                f"{percentile(later, 0.99):.0f} | {max(later):.0f} |"
+            )
 
 
 if __name__ == "__main__":
