@@ -34,7 +34,7 @@ from quizapp.auth.models import Role, User
 from quizapp.auth.passwords import hash_password
 from quizapp.banks.models import Blueprint
 from quizapp.banks.services import sync_directory
-from quizapp.exams.models import Attempt, Mode
+from quizapp.exams.models import Attempt, AttemptQuestion, Mode
 from quizapp.exams.services import load_items, start_blueprint_attempt
 from quizapp.extensions import db
 from quizapp.scoring.question_types import get_question_type
@@ -57,8 +57,9 @@ def build_app(database_url: str):
     return app
 
 
-def seed(app, submits: int) -> tuple[int, list[int], dict]:
-    """Banks, one student, the attempt whose pages are timed and the attempts to submit."""
+def seed(app, submits: int) -> tuple[int, list[int], dict, list[int]]:
+    """Banks, one student, the attempt whose pages are timed, the attempts to submit, a right
+    answer at every position, and the positions of choice questions (the peer's pages)."""
     with app.app_context():
         db.create_all()
         now = datetime.now(UTC)
@@ -81,13 +82,15 @@ def seed(app, submits: int) -> tuple[int, list[int], dict]:
         ]
         db.session.commit()
         # A correct answer to every question of the timed attempt, by position.
-        answers = {}
+        answers, pages = {}, []
         for item in load_items(db.session.get(Attempt, attempts[0])):
             qtype = get_question_type(item.version.type)
             content = item.version.content
             state = qtype.form_state(content, item.slot.layout, qtype.correct_response(content))
             answers[item.slot.position] = [(k, v) for k, values in state.items() for v in values]
-        return attempts[0], attempts[1:], answers
+            if qtype.present(content, item.slot.layout).get("choices"):
+                pages.append(item.slot.position)
+        return attempts[0], attempts[1:], answers, pages
 
 
 def _autocommit(dbapi_connection) -> bool:
@@ -148,9 +151,9 @@ def timed(label: str, counts: Counts, n: int, request) -> None:
     )
 
 
-def time_peer(client, database_url, secret_key, attempt_id, answers, size, n) -> None:
-    """The same page and autosave served by the same-work peer, signed in by the same cookie."""
-    os.environ.update(DATABASE_URL=database_url, SECRET_KEY=secret_key, PEER_PAGE_BYTES=str(size))
+def time_peer(client, database_url, secret_key, attempt_id, answers, pages, n) -> None:
+    """The same pages and autosave served by the same-work peer, signed in by the same cookie."""
+    os.environ.update(DATABASE_URL=database_url, SECRET_KEY=secret_key)
     from bench import peer
 
     peer_client = peer.app.test_client()
@@ -158,21 +161,23 @@ def time_peer(client, database_url, secret_key, attempt_id, answers, size, n) ->
     peer_client.set_cookie("session", client.get_cookie("session").value)
     counts = Counts(peer.engine)
     positions = sorted(answers)
-    page = peer_client.get(f"/attempts/{attempt_id}/1").get_data(as_text=True)
+    page = peer_client.get(f"/attempts/{attempt_id}/{pages[0]}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    revisions = {}
+    slots = AttemptQuestion.__table__
+    with peer.engine.connect() as connection:  # where the app's saves left each question
+        revisions = dict(
+            connection.execute(
+                sa.select(slots.c.position, slots.c.revision).where(
+                    slots.c.attempt_id == attempt_id
+                )
+            ).all()
+        )
 
     def get(i):
-        return peer_client.get(f"/attempts/{attempt_id}/{positions[i % len(positions)]}")
+        return peer_client.get(f"/attempts/{attempt_id}/{pages[i % len(pages)]}")
 
     def save(i):
         position = positions[i % len(positions)]
-        if position not in revisions:
-            revisions[position] = int(
-                re.search(
-                    r'name="revision" value="(\d+)"', get(position - 1).get_data(as_text=True)
-                )[1]
-            )
         data = [*answers[position], ("revision", str(revisions[position]))]
         revisions[position] += 1
         data.append(("csrf_token", token))
@@ -195,7 +200,7 @@ def main() -> None:
     database_url = normalize_database_url(url) if url else f"sqlite:///{folder}/bench.db"
     try:
         app = build_app(database_url)
-        attempt_id, to_submit, answers = seed(app, args.submits)
+        attempt_id, to_submit, answers, pages = seed(app, args.submits)
         warm_up(app)
         client = app.test_client()
         # As a browser behind HTTPS: CSRF checks the referrer of secure requests.
@@ -216,8 +221,8 @@ def main() -> None:
         positions = sorted(answers)
         revisions = dict.fromkeys(positions, 0)
 
-        def get(i):
-            return client.get(f"/attempts/{attempt_id}/{positions[i % len(positions)]}")
+        def get(i):  # the pages the peer renders too: choice questions
+            return client.get(f"/attempts/{attempt_id}/{pages[i % len(pages)]}")
 
         def save(path_suffix, action=None):
             def request(i):
@@ -239,7 +244,7 @@ def main() -> None:
         timed("submit", counts, len(to_submit), submit)
         if args.peer:
             time_peer(
-                client, database_url, app.config["SECRET_KEY"], attempt_id, answers, size, args.n
+                client, database_url, app.config["SECRET_KEY"], attempt_id, answers, pages, args.n
             )
         with app.app_context():
             db.session.remove()

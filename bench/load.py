@@ -158,7 +158,7 @@ def seed(database_url: str, submits: int) -> dict:
         db.session.execute(sa.text("ANALYZE"))  # as `flask optimize-db` does nightly
         db.session.commit()
         # A correct answer to every question of the benchmark student's open attempts.
-        saves = []
+        saves, pages = [], []
         for attempt_id in open_ids[:20]:
             for item in load_items(db.session.get(Attempt, attempt_id)):
                 qtype = get_question_type(item.version.type)
@@ -166,11 +166,17 @@ def seed(database_url: str, submits: int) -> dict:
                 state = qtype.form_state(content, item.slot.layout, qtype.correct_response(content))
                 fields = [(k, v) for k, values in state.items() for v in values]
                 saves.append((attempt_id, item.slot.position, fields))
+                if attempt_id == open_ids[0] and qtype.present(content, item.slot.layout).get(
+                    "choices"
+                ):
+                    pages.append(item.slot.position)
         return {
             "student": bench_student.email,
             "teacher": f"teacher{(student_ids.index(bench_student.id)) % CLASSES}@bench.test",
             "class_id": class_ids[0],
             "open_attempt": open_ids[0],
+            # Question 7 as before, or the next choice question (the pages the peer renders).
+            "question_position": min(p for p in pages if p >= 7),
             "submitter": submitter.email,
             "to_submit": to_submit,
             "to_grade": to_grade,
@@ -387,10 +393,10 @@ def main() -> None:
         student_cookie, student_token = sign_in(base, data["student"])
         teacher_cookie, _ = sign_in(base, data["teacher"])
         submitter_cookie, submitter_token = sign_in(base, data["submitter"])
-        question_path = f"/attempts/{data['open_attempt']}/7"
+        question_path = f"/attempts/{data['open_attempt']}/{data['question_position']}"
         page = probe(base + question_path, student_cookie)
-        # The peer pads its page to the app's size and shares its key, so the cookie works.
-        peer = serve("bench.peer:app", 8413, env | {"PEER_PAGE_BYTES": str(len(page))}, ROOT)
+        # The peer shares the app's key, so the cookie works.
+        peer = serve("bench.peer:app", 8413, env, ROOT)
         peer_page = probe(peer_base + question_path, student_cookie)
         print(f"question page: app {len(page)} bytes, peer {len(peer_page)} bytes")
         saves_file = workdir / "saves.tsv"

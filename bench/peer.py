@@ -4,13 +4,16 @@
 SECRET_KEY, so the app's session cookie signs the student in here too. Per request it does
 what the app must do and nothing more: Flask-Login with "basic" session protection and a user
 loader that checks the session generation, prebuilt SQLAlchemy Core statements (the user; the
-attempt with its question at a position; the navigator), one Jinja template padded to the
-app's page size (PEER_PAGE_BYTES) with the same CSRF token and security headers; and for a
-save the same checks and the same compare-and-set UPDATE as quizapp.exams.services.save_answer.
+attempt with its question at a position; the navigator), one flat Jinja template
+(peer_question.html) that renders the app's question page of a choice question in a one-part
+exam, with the same CSRF token and security headers (tests/bench/test_peer.py holds the two
+pages equal); and for a save the same checks and the same compare-and-set UPDATE as
+quizapp.exams.services.save_answer.
 """
 
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, jsonify, request
@@ -22,7 +25,9 @@ from markupsafe import Markup
 from config import normalize_database_url
 from quizapp import CONTENT_SECURITY_POLICY
 from quizapp.auth.models import User
+from quizapp.banks.formatting import render_html
 from quizapp.banks.models import QuestionVersion
+from quizapp.exams.feedback import LETTERS
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.scoring.question_types import InvalidResponseError, get_question_type
 
@@ -37,11 +42,14 @@ ITEM = (
         attempts.c.mode,
         attempts.c.deadline,
         attempts.c.question_count,
+        attempts.c.title,
+        attempts.c.sections,
         slots.c.id,
         slots.c.layout,
         slots.c.response,
         slots.c.revision,
         slots.c.flagged,
+        slots.c.struck,
         slots.c.graded_at,
         versions.c.type,
         versions.c.stem,
@@ -74,19 +82,6 @@ SAVE = sa.update(slots).where(
     ),
 )
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Question {{ position }}</title></head>
-<body><main>
-<form method="post" action="/attempts/{{ attempt_id }}/{{ position }}">
-<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
-<input type="hidden" name="revision" value="{{ row.revision }}">
-<fieldset><legend>{{ row.stem }}</legend>
-{% for token, text in choices %}<label><input type="radio" name="answer" value="{{ token }}"
-{%- if token in state.get('answer', ()) %} checked{% endif %}> {{ text }}</label>
-{% endfor %}</fieldset>
-<nav>{{ navigator }}</nav></form></main></body></html>
-"""
-
 
 class PeerUser(UserMixin):
     def __init__(self, user_id: int, generation: int):
@@ -114,8 +109,16 @@ Talisman(
     session_cookie_samesite="Lax",
     x_content_type_options=True,
 )
-page = app.jinja_env.from_string(PAGE)
-PAGE_BYTES = int(os.environ.get("PEER_PAGE_BYTES", "0"))
+#: The app's address of a question picture, less the digest (banks.image).
+MEDIA_PREFIX = "/media/"
+
+
+@app.template_filter("formatted")
+def formatted(text: str | None) -> Markup:
+    return Markup(render_html(text or "", MEDIA_PREFIX))  # noqa: S704 - nh3 output
+
+
+page = app.jinja_env.from_string((Path(__file__).parent / "peer_question.html").read_text())
 
 
 def connection() -> sa.Connection:
@@ -146,16 +149,22 @@ def load_user(session_user_id: str) -> PeerUser | None:
     return PeerUser(int(user_id), found) if found == int(generation) else None
 
 
-def navigator_cells(rows) -> Markup:
-    """One button per position, joined in Python: numbers and fixed class names need no
-    escaping, and 200 cells through the template engine would cost more than the page."""
-    return Markup(  # noqa: S704 - numbers and fixed class names only
-        "".join(
-            f'<button name="action" value="goto-{n}" class="'
-            f'{"answered" if answered else ""}{" flagged" if flagged else ""}">{n}</button>'
-            for n, (answered, flagged, _) in enumerate(rows, 1)
+def navigator_cells(rows, current: int) -> Markup:
+    """The app's navigator buttons of an exam-mode attempt, joined in Python (numbers and fixed
+    words need no escaping; 200 cells through the template engine would cost more than the
+    page)."""
+    cells = []
+    for n, (answered, flagged, _) in enumerate(rows, 1):
+        css = (" answered" if answered else "") + (" flagged" if flagged else "")
+        state = ("answered" if answered else "not answered") + (", flagged" if flagged else "")
+        current_step = ""
+        if n == current:
+            css, current_step = css + " current", ' aria-current="step"'
+        cells.append(
+            f'<li><button form="answer-form" name="action" value="goto-{n}" class="nav-cell{css}"'
+            f'{current_step}>{n}<span class="visually-hidden">: {state}</span></button></li>'
         )
-    )
+    return Markup("".join(cells))  # noqa: S704 - numbers and fixed words only
 
 
 def open_item(attempt_id: int, position: int):
@@ -175,20 +184,28 @@ def open_item(attempt_id: int, position: int):
 @app.get("/attempts/<int:attempt_id>/<int:position>")
 @login_required
 def question(attempt_id: int, position: int):
-    row, _ = open_item(attempt_id, position)
+    row, now = open_item(attempt_id, position)
     qtype = get_question_type(row.type)
-    state = (
-        qtype.form_state(row.content, row.layout, row.response) if row.response is not None else {}
+    choices = qtype.present(row.content, row.layout).get("choices")
+    if row.mode != "exam" or row.sections or not choices:
+        abort(501)  # tutor feedback, sections and the other answer forms are not in the peer
+    chosen = (
+        qtype.form_state(row.content, row.layout, row.response)["answer"]
+        if row.response is not None
+        else ()
     )
-    html = page.render(
+    return page.render(
         attempt_id=attempt_id,
         position=position,
         row=row,
-        choices=qtype.present(row.content, row.layout).get("choices", ()),
-        state=state,
-        navigator=navigator_cells(connection().execute(NAVIGATOR, {"attempt_id": attempt_id})),
+        choices=[(LETTERS[i], token, text) for i, (token, text) in enumerate(choices)],
+        chosen=chosen,
+        struck=qtype.struck_tokens(row.layout, row.struck),
+        seconds_left=max(0, int((row.deadline - now).total_seconds())) if row.deadline else None,
+        navigator=navigator_cells(
+            connection().execute(NAVIGATOR, {"attempt_id": attempt_id}), position
+        ),
     )
-    return html + "<!--" + "x" * max(0, PAGE_BYTES - len(html.encode()) - 7) + "-->"
 
 
 @app.post("/attempts/<int:attempt_id>/<int:position>/autosave")
