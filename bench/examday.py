@@ -1,12 +1,15 @@
-"""Exam day: a class signs in at once, answers a timed exam with autosave, and submits.
+"""Exam day: a class signs in, starts a timed exam at once, answers it with autosave, and submits.
 
     make bench-examday                                   # SQLite in a temporary folder
     make bench-examday DATABASE_URL=postgresql://user:pw@localhost/empty_db
     PYTHONPATH=. python bench/examday.py --students 30 --questions 10 --minutes 2   # short
 
 The app runs under gunicorn with its own settings. Each student is a thread with its own
-connection and cookie: it signs in and starts the exam within the first `--start-window`
-seconds, loads each question page and autosaves an answer after a think time of 1-3 s, and
+connection and cookie: it signs in as it arrives, at a random moment of the `--arrival` seconds
+before the exam opens (as in a proctored room; `--arrival 0` signs everyone in within the start
+window instead, on top of the starts: the worst case), starts the exam within the first
+`--start-window` seconds, loads each question page and autosaves an answer after a think time
+of 1-3 s, and
 submits at a random moment of the last minute (stopping early if that comes first); one in ten
 sends its submit twice at once (a double click). Afterwards the database is compared with what
 was sent: an answer is LOST when the last save the server confirmed is not what the graded
@@ -145,10 +148,13 @@ def take_exam(number: int, plan: dict, out: dict) -> None:
     """One student's exam, its confirmed saves recorded in out["confirmed"]."""
     rng = random.Random(number)
     student = Student(number, out["log"], out["errors"])
-    time.sleep(max(0.0, plan["start"] + rng.uniform(0, plan["window"]) - time.monotonic()))
+    starts_at = plan["start"] + rng.uniform(0, plan["window"])
+    arrives_at = plan["start"] - rng.uniform(0, plan["arrival"]) if plan["arrival"] else starts_at
+    time.sleep(max(0.0, arrives_at - time.monotonic()))
     _, _, page = student.request("sign-in page", "GET", "/login")
     fields = {"email": student.email, "password": PASSWORD, "csrf_token": csrf_token(page)}
     student.request("sign in", "POST", "/login", fields, expect=302)
+    time.sleep(max(0.0, starts_at - time.monotonic()))
     _, _, page = student.request("practice page", "GET", "/practice")
     token = csrf_token(page)
     _, headers, _ = student.request(
@@ -248,9 +254,15 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument(
-        "--minutes", type=float, default=4, help="from the first sign-in to the end (>= 2)"
+        "--minutes", type=float, default=4, help="from the exam's opening to the end (>= 2)"
     )
     parser.add_argument("--start-window", type=float, default=30, help="seconds")
+    parser.add_argument(
+        "--arrival",
+        type=float,
+        default=120,
+        help="seconds before the opening over which students sign in (0: within the start window)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-examday-"))
     database_url = normalize_database_url(
@@ -267,8 +279,9 @@ def main() -> None:
     with app_log.open("w") as stderr:
         server = serve("wsgi:app", PORT, env, ROOT, stderr=stderr)
         try:
-            start = time.monotonic() + 2
+            start = time.monotonic() + 2 + args.arrival
             plan = {
+                "arrival": args.arrival,
                 "start": start,
                 "end": start + 60 * args.minutes,
                 "window": args.start_window,
@@ -300,6 +313,8 @@ def main() -> None:
         by_kind[kind].append(ms)
     print(
         f"\n{args.students} students, {args.questions} questions, {args.minutes:g} minutes, "
+        f"sign-ins over the {args.arrival:g} s before the opening"
+        f"{'' if args.arrival else ' (in the start window)'}, "
         f"{database_url.split(':')[0]}, gunicorn settings from gunicorn.conf.py\n"
     )
     print("| request | count | p50 ms | p99 ms | max ms |")
