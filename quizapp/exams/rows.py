@@ -8,13 +8,14 @@ classes, so templates and exams.services take either. The services write with UP
 statements and then give a row the values they stored (`loaded`), as they do an ORM object.
 """
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from quizapp.banks.models import QuestionVersion
-from quizapp.exams.models import Attempt, AttemptQuestion, AttemptRules, SlotRules
+from quizapp.exams.models import Attempt, AttemptQuestion, AttemptRules, SlotRules, Status
 
 _ATTEMPTS = Attempt.__table__
 _SLOTS = AttemptQuestion.__table__
@@ -83,6 +84,36 @@ ATTEMPT_ITEM = (
 
 #: One attempt's columns, read again after a write found it changed.
 ATTEMPT = sa.select(*_ATTEMPTS.c).where(_ATTEMPTS.c.id == sa.bindparam("attempt_id"))
+
+
+@cache
+def open_slot_update(*, sectioned: bool, compare_revision: bool) -> sa.Update:
+    """UPDATE one question of an attempt (`slot_id`) only while the attempt (`open_attempt_id`)
+    is open: for a sectioned attempt, only while that question's section (`open_section`) is the
+    current one and its clock runs; with `compare_revision`, only at `expected_revision`.
+    The SET clause comes from `.values()`. Built once per variant (hot path: every save).
+
+    On PostgreSQL the condition also share-locks the attempt's row until the transaction ends,
+    so a finish (which updates that row) waits for the answer to commit and then grades it, and
+    an answer arriving during a finish waits for it and then sees the attempt closed. SQLite
+    needs no lock: its writers take turns, and the condition is read under the write lock.
+    """
+    open_attempt = [
+        _ATTEMPTS.c.id == sa.bindparam("open_attempt_id"),
+        _ATTEMPTS.c.status == Status.IN_PROGRESS.value,
+    ]
+    if sectioned:  # sections never change once the attempt has started
+        open_attempt += [
+            _ATTEMPTS.c.section_number == sa.bindparam("open_section"),
+            _ATTEMPTS.c.section_started_at.is_not(None),
+        ]
+    conditions = [
+        _SLOTS.c.id == sa.bindparam("slot_id"),
+        sa.exists(sa.select(_ATTEMPTS.c.id).where(*open_attempt).with_for_update(read=True)),
+    ]
+    if compare_revision:
+        conditions.append(_SLOTS.c.revision == sa.bindparam("expected_revision"))
+    return sa.update(_SLOTS).where(*conditions)
 
 
 def split(row) -> tuple[AttemptRow, SlotRow | None, VersionRow | None]:

@@ -29,7 +29,7 @@ from quizapp.exams.models import (
     QuestionReport,
     Status,
 )
-from quizapp.exams.rows import AttemptRow, loaded
+from quizapp.exams.rows import AttemptRow, SlotRow, loaded
 from quizapp.extensions import db
 from quizapp.history import aggregates
 from quizapp.item_stats import services as item_stats
@@ -675,7 +675,7 @@ def save_answer(
         values["graded_at"] = now
     # Compare-and-set on the revision (of two racing saves from one revision, one wins), and
     # only while the attempt is open (an answer racing the submit never lands after grading).
-    _update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
+    update_open_slot(attempt, slot, values, expected_revision=revision)
     if "graded_at" in values:
         aggregates.record_graded_answer(slot.id)
         review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
@@ -684,41 +684,34 @@ def save_answer(
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
     check_open(attempt, now=now, grace=grace, position=item.slot.position)
-    _update_open_slot(attempt, item.slot, {"flagged": flagged})
+    update_open_slot(attempt, item.slot, {"flagged": flagged})
     loaded(item.slot, flagged=flagged)
 
 
-def _while_open(attempt: Attempt, position: int):
-    """A condition true while the attempt takes answers to the question at `position` (in a
-    sectioned attempt: while that question's section is the current one and its clock runs).
-
-    On PostgreSQL it also share-locks the attempt's row until the transaction ends, so a
-    finish (which updates that row) waits for the answer to commit and then grades it, and an
-    answer arriving during a finish waits for it and then sees the attempt closed. SQLite needs
-    no lock: its writers take turns, and the condition is read under the write lock.
-    """
-    conditions = [Attempt.id == attempt.id, Attempt.status == Status.IN_PROGRESS.value]
-    if attempt.is_sectioned:  # sections never change once the attempt has started
-        conditions += [
-            Attempt.section_number == attempt.section_of(position),
-            Attempt.section_started_at.is_not(None),
-        ]
-    return sa.exists(sa.select(Attempt.id).where(*conditions).with_for_update(read=True))
-
-
-def _update_open_slot(attempt: Attempt, slot: AttemptQuestion, values: dict, *conditions) -> None:
-    """Update one question of an attempt only while the attempt is open.
+def update_open_slot(
+    attempt: Attempt | AttemptRow,
+    slot: AttemptQuestion | SlotRow,
+    values: dict,
+    *,
+    expected_revision: int | None = None,
+) -> None:
+    """Update one question of an attempt only while the attempt is open (and, given
+    `expected_revision`, only at that revision), with the prebuilt `rows.open_slot_update`
+    on the session's connection and transaction.
 
     :raises AttemptClosedError: the attempt was finished meanwhile (nothing written).
     :raises SectionLockedError: the question's section ended meanwhile (nothing written).
-    :raises StaleAnswerError: a condition (the revision) no longer held.
+    :raises StaleAnswerError: the revision no longer held.
     """
-    result = db.session.execute(
-        sa.update(AttemptQuestion)
-        .where(AttemptQuestion.id == slot.id, _while_open(attempt, slot.position), *conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    statement = rows.open_slot_update(
+        sectioned=attempt.is_sectioned, compare_revision=expected_revision is not None
     )
+    params = {"slot_id": slot.id, "open_attempt_id": attempt.id}
+    if attempt.is_sectioned:
+        params["open_section"] = attempt.section_of(slot.position)
+    if expected_revision is not None:
+        params["expected_revision"] = expected_revision
+    result = db.session.connection().execute(statement.values(**values), params)
     if result.rowcount == 1:
         return
     _read_again(attempt)

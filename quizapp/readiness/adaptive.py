@@ -191,7 +191,7 @@ def answer(
         "score": item.qtype.grade(item.version.content, response).score,
         "graded_at": now,
     }
-    exam_services._update_open_slot(attempt, slot, values, AttemptQuestion.revision == revision)
+    exam_services.update_open_slot(attempt, slot, values, expected_revision=revision)
     aggregates.record_graded_answer(slot.id)
     review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
     db.session.expire(slot)
