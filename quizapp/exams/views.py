@@ -69,11 +69,14 @@ def _reads_without_transaction(view):
     """Run a page that only reads in autocommit: PostgreSQL is spared a BEGIN and a ROLLBACK
     round trip. Under READ COMMITTED every statement takes its own snapshot even inside a
     transaction, so the page sees nothing less consistent. A page that must write (grading an
-    expired attempt) commits first, which puts its next statements in a transaction again."""
+    expired attempt) commits first, which puts its next statements in a transaction again.
+    SQLite's driver opens no transaction for reads, and switching its isolation level back
+    would cost a PRAGMA a request, so there the page runs as it is (and commits what it writes).
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not db.session().in_transaction():
+        if db.engine.dialect.name != "sqlite" and not db.session().in_transaction():
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return view(*args, **kwargs)
 
@@ -274,8 +277,11 @@ def question(attempt_id: int, position: int):
         if not attempt.on_break:
             flash(_not_in_section_message(attempt, position), "info")
         return redirect(_where_now(attempt))
-    services.mark_shown(item, now=_now())  # autocommits, and only the first time
-    return _render_question(attempt, item)
+    first_view = services.mark_shown(item, now=_now())
+    page = _render_question(attempt, item)
+    if first_view:  # committed after rendering, which a commit's expiry would make read again
+        db.session.commit()  # (on PostgreSQL the UPDATE ran in autocommit)
+    return page
 
 
 def _not_in_section_message(attempt: Attempt, position: int) -> str:

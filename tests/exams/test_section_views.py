@@ -196,7 +196,7 @@ def test_results_show_the_time_per_question_and_progress_the_mean(
 ):
     attempt_id = start_attempt(student, "mixed-test")
     client.get(f"/attempts/{attempt_id}/1")
-    with app.app_context():  # the page, run in autocommit, stored when it was first shown
+    with app.app_context():  # the page stored when it was first shown
         assert [s.first_shown_at is not None for s in slots(attempt_id)] == [True] + [False] * 5
     with app.app_context():  # shown 42 seconds ago
         db.session.execute(
