@@ -102,11 +102,15 @@ NAVIGATOR = (
 
 
 @cache
-def open_slot_update(*, sectioned: bool, compare_revision: bool) -> sa.Update:
+def open_slot_update(
+    *, sectioned: bool, compare_revision: bool, columns: tuple[str, ...]
+) -> sa.Update:
     """UPDATE one question of an attempt (`slot_id`) only while the attempt (`open_attempt_id`)
     is open: for a sectioned attempt, only while that question's section (`open_section`) is the
     current one and its clock runs; with `compare_revision`, only at `expected_revision`.
-    The SET clause comes from `.values()`. Built once per variant (hot path: every save).
+    It sets `columns` from the parameters `new_<column>`, None being SQL NULL (a JSON column's
+    too). Built once per variant, values included: building a statement's SET clause and its
+    cache key on each save cost about 0.1 ms (hot path: every save).
 
     On PostgreSQL the condition also share-locks the attempt's row until the transaction ends,
     so a finish (which updates that row) waits for the answer to commit and then grades it, and
@@ -128,7 +132,17 @@ def open_slot_update(*, sectioned: bool, compare_revision: bool) -> sa.Update:
     ]
     if compare_revision:
         conditions.append(_SLOTS.c.revision == sa.bindparam("expected_revision"))
-    return sa.update(_SLOTS).where(*conditions)
+    return (
+        sa.update(_SLOTS)
+        .where(*conditions)
+        .values({name: _new_value(_SLOTS.c[name]) for name in columns})
+    )
+
+
+def _new_value(column: sa.Column) -> sa.BindParameter:
+    # A JSON column would store None as the JSON value null; the ORM's rows never hold that.
+    column_type = sa.JSON(none_as_null=True) if isinstance(column.type, sa.JSON) else column.type
+    return sa.bindparam(f"new_{column.name}", type_=column_type)
 
 
 def split(row) -> tuple[AttemptRow, SlotRow | None, VersionRow | None]:

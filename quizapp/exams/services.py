@@ -609,10 +609,6 @@ def mark_shown(item: ItemView, *, now: datetime) -> bool:
     return True
 
 
-#: SQL NULL in a JSON column (None would store the JSON value null).
-_NULL = sa.null()
-
-
 def save_answer(
     attempt: Attempt,
     item: ItemView,
@@ -651,8 +647,8 @@ def save_answer(
     except InvalidResponseError as exc:
         raise InvalidAnswerError(str(exc)) from exc
     values = {
-        "response": response if response is not None else _NULL,
-        "struck": struck or _NULL,
+        "response": response,
+        "struck": struck or None,
         "revision": slot.revision + 1,
         "answered_at": now if response is not None else None,
         "answer_seconds": (
@@ -670,7 +666,7 @@ def save_answer(
     if "graded_at" in values:
         aggregates.record_graded_answer(slot.id)
         review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
-    loaded(slot, **{name: None if value is _NULL else value for name, value in values.items()})
+    loaded(slot, **values)
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:
@@ -695,14 +691,17 @@ def update_open_slot(
     :raises StaleAnswerError: the revision no longer held.
     """
     statement = rows.open_slot_update(
-        sectioned=attempt.is_sectioned, compare_revision=expected_revision is not None
+        sectioned=attempt.is_sectioned,
+        compare_revision=expected_revision is not None,
+        columns=tuple(sorted(values)),
     )
-    params = {"slot_id": slot.id, "open_attempt_id": attempt.id}
+    params = {f"new_{name}": value for name, value in values.items()}
+    params |= {"slot_id": slot.id, "open_attempt_id": attempt.id}
     if attempt.is_sectioned:
         params["open_section"] = attempt.section_of(slot.position)
     if expected_revision is not None:
         params["expected_revision"] = expected_revision
-    result = db.session.connection().execute(statement.values(**values), params)
+    result = db.session.connection().execute(statement, params)
     if result.rowcount == 1:
         return
     _read_again(attempt)

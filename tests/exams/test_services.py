@@ -105,6 +105,23 @@ def test_a_stale_revision_is_refused_without_overwriting(student):
     assert services.load_item(attempt, 1).qtype.grade(slot.version.content, slot.response).correct
 
 
+def test_a_cleared_answer_stores_sql_null_not_json_null(student):
+    attempt = _start(student)
+    slot = next(s for s in slots(attempt.id) if s.version.type == "single_best")
+    token = slot.layout["tokens"][0]
+    _save(attempt, slot.position, MultiDict({"answer": token, "struck": token}), now=START)
+    _save(attempt, slot.position, MultiDict(), now=START)
+    stored = db.session.execute(
+        sa.select(
+            AttemptQuestion.__table__.c.response.is_(None),
+            AttemptQuestion.__table__.c.struck.is_(None),
+            AttemptQuestion.answered_at,
+            AttemptQuestion.revision,
+        ).where(AttemptQuestion.id == slot.id)
+    ).one()
+    assert tuple(stored) == (True, True, None, 2)
+
+
 def _tampered(slot) -> MultiDict:
     """A form the page could not have sent for this question."""
     layout = slot.layout
