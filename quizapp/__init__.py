@@ -47,6 +47,9 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     """Build an application; nothing here touches the database or the network."""
     config_class.validate()
     app = Flask(__name__)
+    # Every template, unbounded: Jinja's bounded cache moves a template to the back of a list
+    # on each use (O(templates), and warm_up loads them all), four times a question page.
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
     app.config.from_object(config_class)
     register_extensions(app)
     register_url_converters(app)

@@ -1,7 +1,8 @@
 """The parts of the page layout that depend only on the page and the role (the navigation, the
-stylesheet and script tags): rendered once per page and role, then reused by every request."""
+stylesheet and script tags): rendered once per page and role, then reused by every request.
+Likewise the fixed URLs pages link to (static files, pages without parameters)."""
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -29,6 +30,20 @@ def layout_part(name: str) -> Markup:
     return html
 
 
+def fixed_url(endpoint: str, **values) -> str:
+    """`url_for` for arguments written in a template or in code (a static file, a page without
+    parameters), never for a request's own values: built once per mount point, then read from
+    the app's cache (url_for costs about 10 µs, a third of a cached layout part)."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    cache = current_app.extensions["fixed_urls"]
+    url = cache.get(key)
+    if url is None:
+        url = cache[key] = url_for(endpoint, **values)
+    return url
+
+
 def init_app(app: Flask) -> None:
     app.extensions["layout_parts"] = {}
+    app.extensions["fixed_urls"] = {}
     app.jinja_env.globals["layout_part"] = layout_part
+    app.jinja_env.globals["fixed_url"] = fixed_url

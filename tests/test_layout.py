@@ -55,3 +55,18 @@ def test_fields_refer_only_to_descriptions_on_the_page(client):
     page = client.post("/register", data={"email": "not-an-email"}).get_data(as_text=True)
     assert 'aria-describedby="email-error"' in page
     assert 'id="email-error"' in page
+
+
+def test_fixed_links_follow_each_mount_point(app):
+    """Layout parts and fixed URLs are built once per mount point, never one for the other."""
+
+    def page(prefix: str) -> str:
+        client = app.test_client()
+        return client.get("/login", base_url=f"http://localhost{prefix}").get_data(as_text=True)
+
+    for _ in range(2):  # the second round reads the caches the first filled
+        plain, mounted = page(""), page("/prep")
+        assert '<a class="navbar-brand" href="/">' in plain
+        assert '<a class="navbar-brand" href="/prep/">' in mounted
+        assert 'href="/static/css/app.css"' in plain and "/prep/" not in plain
+        assert 'href="/prep/static/css/app.css"' in mounted

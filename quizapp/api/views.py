@@ -7,7 +7,7 @@ revision compare-and-set and the server's clock (quizapp.exams.services).
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -26,6 +26,7 @@ from quizapp.exams import services
 from quizapp.exams.models import Attempt, Mode
 from quizapp.extensions import csrf, db
 from quizapp.history import services as history
+from quizapp.layout import fixed_url
 from quizapp.numbers import parse_whole_number
 from quizapp.readiness import services as readiness_services
 from quizapp.tokens.models import Scope
@@ -59,7 +60,7 @@ def add_rate_headers(response: Response) -> Response:
 def point_pictures_here() -> None:
     """Rendered question texts name their pictures at this API's media route (a token loads
     them there), not at the signed-in pages' /media/."""
-    g.media_prefix = url_for("api.image", digest="0" * 64)[:-64]
+    g.media_prefix = fixed_url("api.image", digest="0" * 64)[:-64]
 
 
 @bp.errorhandler(HTTPException)

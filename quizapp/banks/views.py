@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, Response, abort, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from wtforms import SelectChoice
@@ -18,6 +18,7 @@ from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.extensions import db
 from quizapp.history.views import item_analysis_section
 from quizapp.instructor.views import retire_blueprint_confirmation
+from quizapp.layout import fixed_url
 from quizapp.scoring.question_types import QUESTION_TYPES
 from quizapp.utils import requested_page
 
@@ -32,9 +33,8 @@ IMAGE_CACHE_CONTROL = "private, max-age=31536000, immutable"
 @bp.app_template_filter("formatted")
 def formatted(text: str | None) -> Markup:
     """A stored question text with its formatting and pictures, sanitised again on the way."""
-    if "media_prefix" not in g:  # once per request: url_for costs as much as a cached render
-        g.media_prefix = url_for("banks.image", digest="0" * 64)[:-64]
-    media_prefix = g.media_prefix
+    # The API names pictures at its own route (api.views.point_pictures_here).
+    media_prefix = g.get("media_prefix") or fixed_url("banks.image", digest="0" * 64)[:-64]
     return Markup(render_html(text or "", media_prefix))  # noqa: S704  # nosec B704: nh3 output, allow-list only
 
 

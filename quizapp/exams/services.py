@@ -8,7 +8,8 @@ import logging
 import math
 import secrets
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from random import Random
 
@@ -155,9 +156,9 @@ class Navigator:
     """The state of every position the student may visit (the current section's, or all),
     for the navigator and the review screen (one query)."""
 
-    answered: list[bool] = field(default_factory=list)
-    flagged: list[bool] = field(default_factory=list)
-    scores: list[float | None] = field(default_factory=list)
+    answered: Sequence[bool] = ()
+    flagged: Sequence[bool] = ()
+    scores: Sequence[float | None] = ()
     #: The position of the first entry.
     first: int = 1
 
@@ -520,12 +521,8 @@ def load_navigator(attempt: Attempt) -> Navigator:
         )
         .all()
     )
-    return Navigator(
-        answered=[bool(state[0]) for state in states],
-        flagged=[state[1] for state in states],
-        scores=[state[2] for state in states],
-        first=positions.start,
-    )
+    answered, flagged, scores = zip(*states, strict=True) if states else ((), (), ())
+    return Navigator(answered=answered, flagged=flagged, scores=scores, first=positions.start)
 
 
 def load_items(attempt: Attempt) -> list[ItemView]:
