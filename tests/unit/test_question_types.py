@@ -131,6 +131,23 @@ def test_fill_in_blank_numeric_tolerance(response, correct):
     assert grade("fill_in_blank", stored, response).correct is correct
 
 
+@pytest.mark.parametrize(
+    ("key", "response", "correct"),
+    [
+        ("3,14", "3.14", True),  # a European key, as Blackboard and Excel exports write it
+        ("3,14", "3,15", True),
+        ("3,14", "3.2", False),
+        ("1,000", "1000", True),  # thousands grouped, as US students type them
+        ("1000", "1,000", True),
+        ("1,000", "1", False),
+        ("2,500.5", "2500.5", True),
+    ],
+)
+def test_fill_in_blank_numbers_with_commas(key, response, correct):
+    stored = content("fill_in_blank", key=[key], tolerance=0.01)
+    assert grade("fill_in_blank", stored, response).correct is correct
+
+
 def test_fill_in_blank_problems():
     assert "no accepted answer" in problems("fill_in_blank", key=[])
     assert "must be a number" in problems("fill_in_blank", key=["ten"], tolerance=0.5)

@@ -59,8 +59,14 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _parse_number(text: str) -> float | None:
-    text = text.strip().replace(",", ".")
+    """A typed number: "1,000" and "1,000.5" group thousands; otherwise a comma is a decimal
+    point ("3,14"), as typed on a European keyboard."""
+    text = text.strip()
+    text = text.replace(",", "") if _THOUSANDS.fullmatch(text) else text.replace(",", ".")
     if not re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", text):
         return None
     return float(text)

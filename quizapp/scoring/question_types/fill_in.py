@@ -54,7 +54,7 @@ class FillInBlank(QuestionType):
         if (
             tolerance is not None
             and number is not None
-            and any(abs(number - float(a)) <= tolerance + 1e-9 for a in content["accepted"])
+            and any(abs(number - _parse_number(a)) <= tolerance + 1e-9 for a in content["accepted"])
         ):
             return ItemResult(score=1.0, answered=True)
         return ItemResult(score=0.0, answered=True)
