@@ -533,7 +533,21 @@ def _parse_ours(grid: Grid, header_at: int, result: ImportResult) -> None:
             result.warn(header_line, f"column {name.strip()!r} is ignored ({reason})")
     for line, cells in grid[header_at + 1 :]:
         result.count_question(line)
-        _our_row(line, cells, columns, result)
+        if not _overflows(line, cells, header, result):
+            _our_row(line, cells, columns, result)
+
+
+def _overflows(line: int, cells: list[str], header: list[str], result: ImportResult) -> bool:
+    """A row with text past the header's last column, which shifts every cell after an unquoted
+    delimiter: an error rather than a question with its options in the wrong places."""
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+        result.error(
+            line,
+            f"the row has {len(cells)} cells but the header {len(header)}: "
+            "is a comma (or the file's delimiter) inside a cell without double quotes?",
+        )
+        return True
+    return False
 
 
 def _our_row(line: int, cells: list[str], columns: dict[str, int], result: ImportResult) -> None:
@@ -689,11 +703,7 @@ def _parse_moodle_csv(grid: Grid, header_at: int, result: ImportResult) -> None:
             if name in unused and name not in warned and _cell(cells, index):
                 warned.add(name)
                 result.warn(line, f"the column {names[index]} is not imported")
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-            result.error(
-                line,
-                f"the row has {len(cells)} cells but the header {len(header)} (an unquoted comma?)",
-            )
+        if _overflows(line, cells, header, result):
             continue
         options = [(letter, _cell(cells, i)) for letter, i in option_cols]
         by_letter = {letter: text for letter, text in options if text}

@@ -154,6 +154,27 @@ def test_unsupported_types_are_skipped_and_bad_rows_are_errors_with_their_line()
     assert "no text" in messages[13]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [HEADER, "Question,Option A,Option B,Option C,Option D,Answer"],
+)
+def test_an_unquoted_comma_that_shifts_the_cells_is_an_error_on_its_line(header):
+    width = header.count(",") + 1
+    good = ["single_best", "Brady- means?", "fast", "slow", "painful", "hard", "B"]
+    shifted = ["single_best", "Tachy- means", " as in tachycardia?", "fast", "slow", "x", "y"]
+    if not header.startswith("type"):
+        good, shifted = good[1:], shifted[1:]
+    rows = [header, ",".join(good + [""] * (width - len(good)))]
+    # The row's last cell (the key, or the id) is pushed past the header's last column.
+    rows.append(",".join(shifted + [""] * (width - len(shifted)) + ["A"]))
+    result = parse("\n".join(rows))
+    assert [q.line for q in result.questions] == [2]
+    [(line, message)] = errors(result)
+    assert line == 3
+    assert f"the row has {width + 1} cells but the header {width}" in message
+    assert "double quotes" in message
+
+
 def test_html_is_sanitised_and_images_are_dropped_with_a_warning():
     stem = (
         '<p>Identify <b>this</b><script>alert(1)</script><img src="ecg.png" onerror="steal()"></p>'
