@@ -227,26 +227,53 @@ def read_package(data: bytes) -> dict[str, bytes]:
     return files
 
 
-def decode_text(data: bytes) -> tuple[str, str | None]:
-    """Bytes to text with LF line ends: UTF-8 (BOM or not), else the detected encoding.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_STRAY_BYTE = re.compile("[\udc80-\udcff]")
 
-    :return: the text and, when it was not UTF-8, a note naming the encoding assumed.
+
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """Bytes to text with LF line ends: UTF-8 (BOM or not), UTF-16 with its BOM (Notepad's and
+    Excel's "Unicode"), else the detected encoding.
+
+    :return: the text and, when it was not plain UTF-8, a note naming the encoding assumed.
+    :raises ImportFormatError: when a UTF-16 BOM is followed by invalid UTF-16.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     note = None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel and Windows editors save cp1252; only when that fails, ask the detector.
+    if data.startswith(_UTF16_BOMS):
         try:
-            text, encoding = data.decode("cp1252"), "cp1252 (Windows Western)"
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
-            best = from_bytes(data).best()
-            encoding = best.encoding if best is not None else "latin-1"
-            text = data.decode(encoding, errors="replace")
-        note = f"The file is not UTF-8; it was read as {encoding}."
+            raise ImportFormatError("the file starts like UTF-16 text but is not") from None
+        note = "The file is UTF-16; it was read as such."
+    else:
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+        if _STRAY_BYTE.search(text):
+            text, note = _mostly_utf8(text, data)
     return text.replace("\r\n", "\n").replace("\r", "\n"), note
+
+
+def _mostly_utf8(text: str, data: bytes) -> tuple[str, str]:
+    """A file that is not valid UTF-8. When it has UTF-8 letters, a few stray bytes (a curly
+    quote pasted from Word) are read as cp1252 one by one, rather than misreading every letter."""
+    if not text.isascii() and any(ord(c) > 0x7F and not _STRAY_BYTE.match(c) for c in text):
+        lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _STRAY_BYTE.finditer(text)})
+        fixed = _STRAY_BYTE.sub(
+            lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"), text
+        )
+        shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
+        return fixed, (
+            f"The file is UTF-8 except for bytes on line{'s' if len(lines) > 1 else ''} {shown}, "
+            "read as cp1252 (Windows Western): check the characters there."
+        )
+    # Excel and Windows editors save cp1252; only when that fails, ask the detector.
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252 (Windows Western)"
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        encoding = best.encoding if best is not None else "latin-1"
+        text = data.decode(encoding, errors="replace")
+    return text, f"The file is not UTF-8; it was read as {encoding}."
 
 
 def sanitize_html(html: str) -> str:

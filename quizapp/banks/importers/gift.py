@@ -157,12 +157,6 @@ def _read_zip(data: bytes, result: ImportResult) -> bytes:
 
 
 def _decode(data: bytes, result: ImportResult) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            data = data.decode("utf-16").encode("utf-8")
-        except UnicodeError as exc:
-            raise ImportFormatError("the file starts like UTF-16 text but is not") from exc
-        result.warn(None, "The file is UTF-16; it was read as such.")
     text, note = decode_text(data)
     if note:
         result.warn(None, note)

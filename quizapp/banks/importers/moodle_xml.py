@@ -119,17 +119,6 @@ class _LineTreeBuilder(TreeBuilder):
         return super().end(tag)
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ImportFormatError("the file starts like UTF-16 but is not valid UTF-16") from None
-        text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        return text, "The file is UTF-16; it was read as such (Moodle writes UTF-8)."
-    return decode_text(data)
-
-
 def _current_line(parser: DefusedXMLParser) -> int | None:
     expat = getattr(parser, "parser", None)
     return getattr(expat, "CurrentLineNumber", None)
@@ -178,7 +167,7 @@ def parse_moodle_xml(
     """
     if len(data) > MAX_BYTES:
         raise ImportFormatError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    text, note = _decode(data)
+    text, note = decode_text(data)
     result = ImportResult(format=FORMAT, max_questions=max_questions)
     if note:
         result.warn(None, note)

@@ -34,7 +34,8 @@ FORMAT_LABELS = {
 }
 
 _XML_ROOT = re.compile(r"<(?!\?|!)([\w:-]+)")
-_AIKEN_ANSWER = re.compile(r"^ANSWER\s*:\s*[A-Za-z]\s*$", re.M)
+# "ANSWER: B", as the Aiken importer reads it: any case, the letter perhaps followed by . or ).
+_AIKEN_ANSWER = re.compile(r"^[ \t]*ANSWER[ \t]*:[ \t]*[A-Za-z][ \t]*[).]?[ \t]*$", re.M | re.I)
 _TEXT2QTI_QUESTION = re.compile(r"^\d+\.\s+\S", re.M)
 _TEXT2QTI_CHOICE = re.compile(r"^\s*(\*?[a-z]\)|\[\*?\s?\]|\*|=)\s", re.M)
 # text2qti's own header lines ("Quiz title:", "GROUP" blocks) name the format outright.
@@ -44,7 +45,12 @@ _SPREADSHEET_ROWS = re.compile(
     r"^(NewQuestion\s*[,;\t]|(MC|MA|TF|FIB|MAT|ORD|ESS|NUM|SR|OP|JUMBLED_SENTENCE|FIB_PLUS|QUIZ_BOWL)\t)",
     re.M,
 )
-_GIFT_BLOCK = re.compile(r"\{[^{}]*[=~#T F]|\$CATEGORY:|::[^:]+::", re.S)
+# An answer block ({=right ~wrong}, {#3.5:0.1}, {T}), a category or a ::title::. An escaped \{
+# or LaTeX's \mathbf{F} in a text2qti file is not a block.
+_GIFT_BLOCK = re.compile(
+    r"(?<!\\)\{\s*[=~#]|(?<![\\\w])\{\s*(?:T|F|TRUE|FALSE)\s*(?:#[^{}]*)?\}"
+    r"|\$CATEGORY:|::[^:]+::"
+)
 
 
 def _zip_names(data: bytes) -> list[str]:

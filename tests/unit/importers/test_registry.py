@@ -34,6 +34,22 @@ EXPECTED_BY_FOLDER = {
         (b"MC\tWhat?\tslow\tcorrect\tfast\tincorrect\n", "spreadsheet"),
         (b"Quiz title: Terms\n\n1. What?\n*a) slow\nb) fast\n", "text2qti"),
         (b"format: 1\nbank: {id: x, title: X}\n", "native"),
+        # Aiken answers as the Aiken importer reads them
+        (b"Pick B\nA) one\nB) two\nANSWER: B.\n", "aiken"),
+        (b"Pick B\nA) one\nB) two\nANSWER: B)\n", "aiken"),
+        (b"pick b\nA) one\nB) two\nanswer: b\n", "aiken"),
+        # UTF-16 with its BOM, as Notepad's and Excel's "Unicode" save it
+        ("Which?\r\nA. one\r\nB. two\r\nANSWER: A\r\n".encode("utf-16"), "aiken"),
+        ('<?xml version="1.0" encoding="UTF-16"?><quiz></quiz>'.encode("utf-16"), "moodle_xml"),
+        ("Question\tA\tB\tAnswer\nWhy?\tx\ty\tA\n".encode("utf-16"), "spreadsheet"),
+        # braces of LaTeX or escaped ones in a text2qti file are not GIFT answer blocks
+        (
+            b"1.  Force is $\\mathbf{F} = m\\mathbf{a}$. What is m?\n*a) mass\nb) speed\n",
+            "text2qti",
+        ),
+        (b"Title: Sets\n1.  Is $\\{1, 2\\}$ = $\\{2, 1\\}$?\n*a) yes\nb) no\n", "text2qti"),
+        (b"Mary had a little lamb {~big =little ~tiny} whose fleece\n", "gift"),
+        (b"Grass is green. {\n  T\n}\n", "gift"),
     ],
 )
 def test_detection(data, expected):
