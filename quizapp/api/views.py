@@ -123,7 +123,7 @@ def image(digest: str):
 @token_required(Scope.READ)
 @operation("Practice tests the user may take", scope=Scope.READ, responses={200: "TestList", **OWN})
 def tests():
-    blueprints = db.session.scalars(bank_services.visible_blueprints_query(g.api_user)).all()
+    blueprints = db.session.scalars(bank_services.practice_blueprints_query(g.api_user)).all()
     return {
         "tests": [
             {
@@ -177,7 +177,9 @@ def start_attempt():
     if mode not in (Mode.EXAM, Mode.TUTOR):
         return error_response(400, 'The mode is "exam" or "tutor".')
     blueprint = db.session.scalar(
-        bank_services.visible_blueprints_query(g.api_user).where(TestBlueprint.slug == body["test"])
+        bank_services.practice_blueprints_query(g.api_user).where(
+            TestBlueprint.slug == body["test"]
+        )
     )
     if blueprint is None:
         return error_response(404, "No practice test with that slug is open to you.")

@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from quizapp.assignments.models import Assignment
 from quizapp.auth.models import User
 from quizapp.banks.drawing import draw_questions
 from quizapp.banks.images import MAX_IMAGE_BYTES
@@ -34,6 +35,7 @@ from quizapp.banks.media import record_version_images, store_images
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.services import instructors_of
 from quizapp.extensions import db
+from quizapp.lti.models import LtiResourceLink
 from quizapp.review import cards as review_cards
 
 logger = logging.getLogger(__name__)
@@ -512,6 +514,23 @@ def visible_blueprints_query(user):
             Blueprint.owner_id == user.id,
             Blueprint.owner_id.in_(my_instructors),
         )
+    )
+
+
+def practice_blueprints_query(user):
+    """Tests a user may start on their own: the visible ones, less an instructor's tests that
+    are assigned to a class or placed in an LMS. Those start only through their assignment or
+    link, with its window, mode and attempt limit, so that no one reads the questions and keys
+    in tutor mode first. Shipped tests stay open to all; a test's owner and admins may try it."""
+    query = visible_blueprints_query(user)
+    if user.is_admin:
+        return query
+    reserved = sa.or_(
+        sa.exists().where(Assignment.blueprint_id == Blueprint.id),
+        sa.exists().where(LtiResourceLink.blueprint_id == Blueprint.id),
+    )
+    return query.where(
+        sa.or_(Blueprint.owner_id.is_(None), Blueprint.owner_id == user.id, sa.not_(reserved))
     )
 
 

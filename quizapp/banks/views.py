@@ -77,7 +77,7 @@ def _visible_bank_or_404(slug: str) -> Bank:
 @login_required
 def index():
     banks = list(db.session.scalars(services.visible_banks_query(current_user, with_topics=True)))
-    blueprints = db.session.scalars(services.visible_blueprints_query(current_user)).all()
+    blueprints = db.session.scalars(services.practice_blueprints_query(current_user)).all()
     return render_template(
         "banks/index.html",
         banks=banks,
@@ -154,7 +154,7 @@ def questions(slug: str):
 @login_required
 def blueprint(slug: str):
     test_blueprint = db.one_or_404(
-        services.visible_blueprints_query(current_user).where(TestBlueprint.slug == slug)
+        services.practice_blueprints_query(current_user).where(TestBlueprint.slug == slug)
     )
     manageable = test_blueprint.owner_id is not None and (
         current_user.is_admin or test_blueprint.owner_id == current_user.id

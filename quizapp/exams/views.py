@@ -130,7 +130,7 @@ def _where_now(attempt: Attempt) -> str:
 @login_required
 def index():
     in_progress, finished = services.recent_attempts(current_user)
-    blueprints = db.session.scalars(bank_services.visible_blueprints_query(current_user)).all()
+    blueprints = db.session.scalars(bank_services.practice_blueprints_query(current_user)).all()
     banks = db.session.scalars(bank_services.visible_banks_query(current_user)).all()
     return render_template(
         "exams/index.html",
@@ -147,7 +147,7 @@ def index():
 @login_required
 def start(slug: str):
     blueprint = db.one_or_404(
-        bank_services.visible_blueprints_query(current_user).where(TestBlueprint.slug == slug)
+        bank_services.practice_blueprints_query(current_user).where(TestBlueprint.slug == slug)
     )
     form = StartForm()
     if not form.validate_on_submit():

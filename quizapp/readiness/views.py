@@ -41,7 +41,7 @@ def _own_adaptive_attempt(attempt_id: int) -> Attempt:
 @login_required
 def start(slug: str):
     blueprint = db.one_or_404(
-        bank_services.visible_blueprints_query(current_user).where(TestBlueprint.slug == slug)
+        bank_services.practice_blueprints_query(current_user).where(TestBlueprint.slug == slug)
     )
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired. Go back, reload the page and try again.")

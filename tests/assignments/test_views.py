@@ -10,8 +10,11 @@ import sqlalchemy as sa
 
 from config import ConfigError, TestingConfig
 from quizapp.assignments.models import Assignment
+from quizapp.auth.models import User
+from quizapp.banks.models import Blueprint
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
+from quizapp.tokens.services import create_token
 
 
 @pytest.fixture
@@ -150,6 +153,61 @@ def test_a_student_sees_starts_and_finishes_an_assignment(app, client, auth, sch
     assert "Done" in sam and "1 of 1" in sam and "0%" in sam
     ida = page.split("Ida Idle", 1)[1].split("</tr>", 1)[0]
     assert "Not started" in ida and "0 of 1" in ida
+
+
+def test_an_instructors_assigned_test_starts_only_through_its_assignment(app, client, auth, school):
+    teacher, student, _, first, _ = school
+    with app.app_context():  # the teacher's own test (the fixture's is a shipped one)
+        db.session.execute(sa.update(Blueprint).values(owner_id=teacher.id))
+        db.session.commit()
+        _, secret = create_token(
+            db.session.get(User, student.id), "phone", ["read", "take-tests"], now=datetime.now(UTC)
+        )
+        db.session.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    auth.login(student)
+    assert "Demo test" in client.get("/practice").get_data(as_text=True)
+    auth.logout()
+    auth.login(teacher)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    client.post(
+        "/assignments/new",
+        data=_form(
+            [first],
+            mode="exam",
+            opens_at=_local(tomorrow),
+            due_at=_local(tomorrow + timedelta(days=2)),
+        ),
+    )
+    assignment_id = _assignment_id(app)
+    # Its author can still try it.
+    assert client.post("/practice/demo-test/start", data={"mode": "tutor"}).status_code == 302
+    auth.logout()
+    auth.login(student)
+    # Not in tutor mode to read the keys first, nor in any other way around the assignment.
+    assert "Demo test" not in client.get("/practice").get_data(as_text=True)
+    assert client.post("/practice/demo-test/start", data={"mode": "tutor"}).status_code == 404
+    assert client.post("/practice/demo-test/adaptive").status_code == 404
+    assert client.get("/blueprints/demo-test").status_code == 404
+    auth.logout()
+    tests = client.get("/api/v1/tests", headers=bearer).get_json()
+    assert "demo-test" not in str(tests)
+    response = client.post(
+        "/api/v1/attempts", json={"test": "demo-test", "mode": "tutor"}, headers=bearer
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count(Attempt.id)).where(Attempt.user_id == student.id)
+            )
+            == 0
+        )
+    auth.login(student)  # only through the assignment, once it opens
+    client.post(f"/assignments/{assignment_id}/start", data={"mode": "exam"})
+    assert "opens" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1  # the teacher's
 
 
 def test_others_cannot_start_or_see_an_assignment(app, client, auth, make_user, school):
