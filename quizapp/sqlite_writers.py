@@ -7,11 +7,12 @@ gunicorn's 5 workers graded 25 attempts a second and some timed out.
 
 A `TurnTakingConnection` takes an exclusive `flock` on `<database>-writers` before the first
 statement that makes the driver open a write transaction (INSERT, UPDATE, DELETE, REPLACE: the
-statements before which the `sqlite3` module sends BEGIN) and releases it when the transaction
-ends (commit, rollback, close). Waiters block in the kernel and the next one writes as soon as
-the lock is free. Readers never take it: in WAL mode they read while another writes. A thread
-that already holds the turn through another connection does not wait for it again (SQLite's busy
-timeout applies to it, as without this module), so one thread can never wait for itself.
+statements before which the `sqlite3` module sends BEGIN; and SAVEPOINT) and releases it when
+the transaction ends (commit, rollback, close). Waiters block in the kernel and the next one
+writes as soon as the lock is free. Readers never take it: in WAL mode they read while another
+writes. A thread that already holds the turn through another connection does not wait for it
+again (SQLite's busy timeout applies to it, as without this module), so one thread can never
+wait for itself.
 
 `flock` locks belong to an open file, so two connections of one process exclude each other as
 connections of two processes do; the kernel drops a lock when its process dies.
@@ -22,8 +23,10 @@ import os
 import sqlite3
 import threading
 
-#: The statements before which the sqlite3 module opens a transaction (outside autocommit).
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+#: The statements before which the sqlite3 module opens a transaction (outside autocommit), and
+#: SAVEPOINT, which opens one itself: SQLAlchemy's `begin_nested()` around a write. Opened as a
+#: read, that transaction could not become a write while another connection writes.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT")
 
 _turns_held = threading.local()
 
@@ -61,7 +64,7 @@ class TurnTakingConnection(sqlite3.Connection):
             or self._lock_path is None
             or self.isolation_level is None  # autocommit: each statement is its own write
             or self.in_transaction
-            or not sql.lstrip()[:7].upper().startswith(_WRITES)
+            or not sql.lstrip()[:9].upper().startswith(_WRITES)
         ):
             return
         held = getattr(_turns_held, "paths", None)

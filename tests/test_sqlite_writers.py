@@ -67,6 +67,32 @@ def test_a_write_waits_for_the_writer_before_it_instead_of_failing(database):
     assert not holds_turn(database)
 
 
+def test_a_savepoint_write_waits_for_its_turn_too(database):
+    """SQLAlchemy's begin_nested() sends SAVEPOINT first, which opens a read transaction that
+    fails at once ("database is locked") when it tries to write while another writes."""
+    first, second = connect(database, timeout=0.05), connect(database, timeout=0.05)
+    first.execute("INSERT INTO log VALUES (1)")
+    failed, done = [], threading.Event()
+
+    def write_second():
+        try:
+            second.execute("SAVEPOINT sp")
+            second.execute("INSERT INTO log VALUES (2)")
+            second.execute("RELEASE sp")
+        except sqlite3.OperationalError as exc:
+            failed.append(exc)
+        done.set()
+
+    thread = threading.Thread(target=write_second)
+    thread.start()
+    assert not done.wait(0.3)
+    first.commit()
+    thread.join(5)
+    assert failed == []
+    assert not holds_turn(database)  # RELEASE of the outermost savepoint committed
+    assert [n for (n,) in first.execute("SELECT n FROM log ORDER BY rowid")] == [1, 2]
+
+
 @pytest.mark.parametrize("ending", ["commit", "rollback", "close"])
 def test_the_turn_ends_with_the_transaction(database, ending):
     connection = connect(database)
