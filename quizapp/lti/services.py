@@ -221,6 +221,34 @@ def track_attempt(link: LtiResourceLink, attempt: Attempt, sub: str) -> LtiGrade
     return post
 
 
+def link_attempts(link: LtiResourceLink, user: User, *, limit: int = 20) -> list[Attempt]:
+    """The user's attempts started from this link, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Attempt)
+            .join(LtiGradePost, LtiGradePost.attempt_id == Attempt.id)
+            .where(LtiGradePost.link_id == link.id, Attempt.user_id == user.id)
+            .order_by(Attempt.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_link_attempt(link: LtiResourceLink, user: User) -> Attempt | None:
+    """The user's unfinished attempt from this link, if any."""
+    return db.session.scalar(
+        sa.select(Attempt)
+        .join(LtiGradePost, LtiGradePost.attempt_id == Attempt.id)
+        .where(
+            LtiGradePost.link_id == link.id,
+            Attempt.user_id == user.id,
+            Attempt.status == Status.IN_PROGRESS,
+        )
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    )
+
+
 def lti_sub(user: User, platform: LtiPlatform) -> str | None:
     return db.session.scalar(
         sa.select(LtiUser.sub).where(LtiUser.user_id == user.id, LtiUser.issuer == platform.issuer)

@@ -29,13 +29,13 @@ from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.classes.services import managed_class
 from quizapp.exams import services as exam_services
-from quizapp.exams.models import Attempt, Mode, Status
+from quizapp.exams.models import Mode, Status
 from quizapp.extensions import csrf, db
 from quizapp.forms import EmptyForm
 from quizapp.lti import keys, services
 from quizapp.lti.forms import PlatformForm, split_lines
 from quizapp.lti.framing import FRAME_KEY, GRADES_DUE_KEY, tool_keys
-from quizapp.lti.models import LtiContext, LtiGradePost, LtiPlatform, LtiResourceLink
+from quizapp.lti.models import LtiContext, LtiPlatform, LtiResourceLink
 from quizapp.lti.tool_conf import DatabaseLaunchDataStorage, DatabaseToolConf, registration_for
 from quizapp.utils import external_url
 
@@ -186,13 +186,7 @@ def resource(link_id: int):
     link = _launched_link(link_id)
     blueprint = db.session.get(TestBlueprint, link.blueprint_id) if link.blueprint_id else None
     context = db.session.get(LtiContext, link.context_id)
-    attempts = db.session.scalars(
-        sa.select(Attempt)
-        .join(LtiGradePost, LtiGradePost.attempt_id == Attempt.id)
-        .where(LtiGradePost.link_id == link.id, Attempt.user_id == current_user.id)
-        .order_by(Attempt.id.desc())
-        .limit(20)
-    ).all()
+    attempts = services.link_attempts(link, current_user)
     return render_template(
         "lti/resource.html",
         link=link,
@@ -218,6 +212,9 @@ def start(link_id: int):
     sub = services.lti_sub(current_user, platform)
     if sub is None:
         abort(403)
+    if open_attempt := services.open_link_attempt(link, current_user):
+        # A second press, another tab or the browser's back button: one test open at a time.
+        return redirect(url_for("exams.resume", attempt_id=open_attempt.id))
     try:
         attempt = exam_services.start_blueprint_attempt(
             current_user, blueprint, mode=Mode.EXAM, now=_now()

@@ -86,6 +86,23 @@ def test_a_finished_launched_test_posts_its_score_once(app, client, platform):
         assert post.status == GradeStatus.POSTED and post.tries == 1
 
 
+def test_starting_again_from_the_link_continues_the_open_test(app, client, platform):
+    landing = client.get(platform.launch().headers["Location"])
+    link_id = int(landing.request.path.rsplit("/", 1)[1])
+    first = client.post(f"/lti/links/{link_id}/start").headers["Location"]
+    attempt_id = int(first.split("/")[2])
+    for _ in range(2):  # a second tab, a double press
+        again = client.post(f"/lti/links/{link_id}/start")
+        assert again.headers["Location"] == f"/attempts/{attempt_id}"
+    page = client.get(f"/lti/links/{link_id}").get_data(as_text=True)
+    assert "Continue your test" in page and "Start the test" not in page
+    client.post(f"/attempts/{attempt_id}/submit", data={"section": ""})
+    retake = int(client.post(f"/lti/links/{link_id}/start").headers["Location"].split("/")[2])
+    assert retake != attempt_id  # a new try once the first is submitted
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LtiGradePost.id))) == 2
+
+
 def test_a_failing_grade_post_shows_on_the_class_report_and_is_retried(app, client, platform):
     platform.launch(sub="teacher-sub", **{LTI + "roles": [INSTRUCTOR]})
     platform.fail_scores = True
