@@ -149,6 +149,13 @@ class Attempt(AttemptRules, db.Model):
         return f"<Attempt {self.id} {self.status}>"
 
 
+def answers_count_in_history():
+    """Attempts whose graded answers count toward mastery and readiness: all but an adaptive
+    check still open, whose answers are graded one by one but must not tell, on other pages,
+    how the check is going."""
+    return sa.or_(Attempt.mode != Mode.ADAPTIVE.value, Attempt.status != Status.IN_PROGRESS.value)
+
+
 class SlotRules:
     """What a drawn question's columns say about it (ORM class and plain rows alike)."""
 

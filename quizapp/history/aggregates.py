@@ -19,7 +19,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from quizapp.banks.models import Question, QuestionVersion
-from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
+from quizapp.exams.models import (
+    Attempt,
+    AttemptQuestion,
+    Mode,
+    Status,
+    answers_count_in_history,
+)
 from quizapp.extensions import db
 from quizapp.history.models import (
     StudentBankScores,
@@ -71,8 +77,8 @@ def _locked_rows(model, keys, initial: dict) -> dict:
 
 
 def record_finished_attempt(attempt_id: int) -> None:
-    """Add a just-graded attempt to its student's aggregates (its exam-mode answers to topic
-    mastery too; tutor-mode answers were added as they were graded)."""
+    """Add a just-graded attempt to its student's aggregates (its exam-mode and adaptive
+    answers to topic mastery too; tutor-mode answers were added as they were graded)."""
     attempt = db.session.execute(
         sa.select(
             Attempt.user_id,
@@ -100,7 +106,7 @@ def record_finished_attempt(attempt_id: int) -> None:
         # An adaptive check aims every question at about even odds: its share right is no
         # score to chart beside fixed tests (its readable score is the attempt's percent).
         _record_bank_scores(user_id, finished, attempt_id, attempt.finished_at)
-    if attempt.mode == Mode.EXAM.value:
+    if attempt.mode in (Mode.EXAM.value, Mode.ADAPTIVE.value):
         _add_answers(_graded_answers(AttemptQuestion.attempt_id == attempt_id))
     db.session.flush()
 
@@ -292,7 +298,9 @@ def _rebuild_bank_scores(session: so.Session, finished) -> None:
 
 def _rebuild_mastery(session: so.Session, users) -> None:
     by_topic: dict[tuple[int, int], list[list]] = defaultdict(list)
-    for user_id, topic_id, entry in _graded_answers(users, session):
+    for user_id, topic_id, entry in _graded_answers(
+        sa.and_(users, answers_count_in_history()), session
+    ):
         by_topic[(user_id, topic_id)].append(entry)
     _insert_rows(
         session,

@@ -192,8 +192,8 @@ def answer(
         "graded_at": now,
     }
     exam_services.update_open_slot(attempt, slot, values, expected_revision=revision)
-    aggregates.record_graded_answer(slot.id)
-    review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
+    # Mastery and review cards wait for the end (see finish): moving with each answer, they
+    # would tell the student, on other pages, whether it was right.
     db.session.expire(slot)
     _advance(attempt, now=now)
 
@@ -261,6 +261,9 @@ def finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
     )
     exam_services._set_loaded(attempt, **graded)
     aggregates.record_finished_attempt(attempt.id)
+    review_cards.record_reviews(
+        AttemptQuestion.attempt_id == attempt.id, user_id=attempt.user_id, now=now
+    )
     logger.info("Adaptive check %s %s: %s", attempt.id, reason, result["verdict"])
     return True
 

@@ -14,7 +14,13 @@ from flask import current_app
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint, Question, QuestionVersion, Topic
 from quizapp.classes.models import Enrollment
-from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
+from quizapp.exams.models import (
+    Attempt,
+    AttemptQuestion,
+    Mode,
+    Status,
+    answers_count_in_history,
+)
 from quizapp.extensions import db
 from quizapp.history.models import StudentBlueprintResult
 from quizapp.readiness.calibration import FULL_POINT
@@ -206,6 +212,7 @@ def recent_answers(user_id: int, calibrated: Calibrated) -> list[Answer]:
             Attempt.user_id == user_id,
             AttemptQuestion.graded_at.is_not(None),
             AttemptQuestion.answered_at.is_not(None),
+            answers_count_in_history(),
         )
         .order_by(AttemptQuestion.graded_at.desc(), AttemptQuestion.id.desc())
         .limit(irt.RECENCY_WINDOW)

@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from quizapp.banks.models import Blueprint
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
-from quizapp.history.models import StudentBankScores, StudentBlueprintResult
+from quizapp.history.aggregates import rebuild_student_aggregates
+from quizapp.history.models import StudentBankScores, StudentBlueprintResult, StudentTopicMastery
 from quizapp.readiness import adaptive
+from quizapp.readiness.services import Calibrated, recent_answers
+from quizapp.review.models import ReviewCard
 from tests.readiness.conftest import CHOICE, answer_form, start_check
 
 
@@ -216,6 +219,39 @@ def test_a_finished_check_is_no_point_on_the_score_chart(
         blueprint_id = db.session.get(Attempt, attempt_id).blueprint_id
         result = db.session.get(StudentBlueprintResult, (student.id, blueprint_id))
         assert result is not None and result.attempts == 1
+
+
+def test_other_pages_learn_nothing_of_an_open_check_and_everything_once_it_ends(
+    app, client, student, adaptive_test, clock
+):
+    """Topic mastery, review cards and the readiness estimate move only when the check ends:
+    moving with each answer, they would tell on other pages whether it was right."""
+    attempt_id = start_check(client)
+
+    def counted() -> tuple[int, int, int]:
+        with app.app_context():
+            mastery = db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(StudentTopicMastery.answered), 0)).where(
+                    StudentTopicMastery.user_id == student.id
+                )
+            )
+            cards = db.session.scalar(
+                sa.select(sa.func.count()).where(ReviewCard.user_id == student.id)
+            )
+            calibrated = Calibrated(0, 1.0, dict.fromkeys(("easy", "medium", "hard"), (0, 1)))
+            return mastery, cards, len(recent_answers(student.id, calibrated))
+
+    for _ in range(3):
+        page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+        clock.now += timedelta(seconds=20)
+        client.post(f"/adaptive/{attempt_id}", data=answer_form(page, right=False))
+    assert counted() == (0, 0, 0)
+    asked = 3 + len(_take(client, attempt_id, right=False, clock=clock))
+    assert counted() == (asked, asked, asked)
+    with app.app_context():  # and a rebuild from the answers agrees
+        rebuild_student_aggregates([student.id])
+        db.session.commit()
+    assert counted() == (asked, asked, asked)
 
 
 def test_the_question_page_counts_down_from_the_servers_deadline(
