@@ -99,10 +99,11 @@ Grid = list[tuple[int, list[str]]]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LETTERS = "ABCDEFGHIJ"
+# A tag as HTML writes it: "a<b and b>c" in plain text is not one.
 _HTML_TAG = re.compile(
-    r"<\s*/?\s*(p|br|b|i|u|em|strong|sub|sup|ul|ol|li|span|div|table|thead|tbody|tr|th|td|img|a"
+    r"</?(p|br|b|i|u|em|strong|sub|sup|ul|ol|li|span|div|table|thead|tbody|tr|th|td|img|a"
     r"|h[1-6]|code|pre|blockquote|script|iframe|style|font|hr|object|embed|svg|form|input|video"
-    r"|audio|source|link|meta|base)\b[^>]*>",
+    r"|audio|source|link|meta|base)(\s*/?>|\s+[^<>]*=[^<>]*>)",  # bare, or with an attribute
     re.I,
 )
 _IMG = re.compile(r"<img\b[^>]*>", re.I)

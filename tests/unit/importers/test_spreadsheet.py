@@ -175,6 +175,15 @@ def test_an_unquoted_comma_that_shifts_the_cells_is_an_error_on_its_line(header)
     assert "double quotes" in message
 
 
+@pytest.mark.parametrize(
+    "stem", ["Is a<b and b>c?", "If x < p and y > q, which is larger?", "Is a < b > c?"]
+)
+def test_comparisons_in_plain_text_are_not_read_as_html(stem):
+    result = parse(HEADER + f'\nsingle_best,"{stem}",yes,no,,,A,,,,')
+    [question] = result.questions
+    assert (question.stem, question.html) == (stem, False)
+
+
 def test_html_is_sanitised_and_images_are_dropped_with_a_warning():
     stem = (
         '<p>Identify <b>this</b><script>alert(1)</script><img src="ecg.png" onerror="steal()"></p>'
