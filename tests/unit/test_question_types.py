@@ -7,6 +7,7 @@ import pytest
 from quizapp.scoring.question_types import (
     QUESTION_TYPES,
     ContentError,
+    InvalidResponseError,
     UnknownQuestionTypeError,
     get_question_type,
     grade,
@@ -146,6 +147,18 @@ def test_fill_in_blank_numeric_tolerance(response, correct):
 def test_fill_in_blank_numbers_with_commas(key, response, correct):
     stored = content("fill_in_blank", key=[key], tolerance=0.01)
     assert grade("fill_in_blank", stored, response).correct is correct
+
+
+def test_a_numeric_blank_says_so_and_refuses_a_unit_instead_of_grading_it_wrong():
+    qtype = get_question_type("fill_in_blank")
+    numeric = content("fill_in_blank", key=["0.12"], tolerance=0.005)
+    assert qtype.present(numeric, {}) == {"numeric": True}
+    assert qtype.parse_response(numeric, {}, {"answer": " 0,12 "}) == "0,12"
+    with pytest.raises(InvalidResponseError, match="number only, without units"):
+        qtype.parse_response(numeric, {}, {"answer": "0.12 mL"})
+    words = content("fill_in_blank", key=["bradycardia"])
+    assert qtype.present(words, {}) == {"numeric": False}
+    assert qtype.parse_response(words, {}, {"answer": "slow heart"}) == "slow heart"
 
 
 def test_fill_in_blank_problems():

@@ -71,12 +71,21 @@ class FillInBlank(QuestionType):
     def response_text(self, content, response):
         return str(response)
 
+    def present(self, content, layout):
+        # A numeric question says so, as calculation items on certification exams do.
+        return {"numeric": content.get("tolerance") is not None}
+
     def parse_response(self, content, layout, form):
         value = (form.get("answer") or "").strip()
         if not value:
             return None
         if len(value) > MAX_ANSWER_LENGTH:
             raise InvalidResponseError(f"Answers are at most {MAX_ANSWER_LENGTH} characters.")
+        if content.get("tolerance") is not None and _parse_number(value) is None:
+            # "0.12 mL" would be graded wrong: refused with a reason instead, nothing lost.
+            raise InvalidResponseError(
+                f"Type a number only, without units: {value!r} is not a number (e.g. 0.5)."
+            )
         return value
 
     def form_state(self, content, layout, response):
