@@ -16,7 +16,7 @@ from quizapp.banks import services as bank_services
 from quizapp.banks.drawing import compatible
 from quizapp.banks.models import Bank, Question, QuestionVersion, Topic
 from quizapp.exams import services as exam_services
-from quizapp.exams.models import Attempt
+from quizapp.exams.models import Attempt, Status
 from quizapp.extensions import db
 from quizapp.history.models import StudentTopicMastery
 from quizapp.review.models import DEFAULT_DAILY_GOAL, ReviewCard, ReviewSettings, WordPart
@@ -218,12 +218,29 @@ def new_question_ids(user: User, *, limit: int) -> list[int]:
     )
 
 
+def open_session(user_id: int, kind: str) -> Attempt | None:
+    """The student's unfinished review session ("review") or leech drill ("leeches"): starting
+    again continues it rather than making a second copy of the same questions."""
+    unfinished = db.session.scalars(
+        sa.select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.status == Status.IN_PROGRESS.value,
+            Attempt.blueprint_id.is_(None),
+        )
+        .order_by(Attempt.id.desc())
+    )
+    return next((a for a in unfinished if (a.settings or {}).get("kind") == kind), None)
+
+
 def start_review_session(user: User, *, now: datetime) -> Attempt:
     """A tutor-mode attempt with today's due questions (oldest due first) topped up with new
-    ones from the weakest topics, up to the daily goal.
+    ones from the weakest topics, up to the daily goal; or the session the student has open.
 
     :raises exam_services.CannotStartError: when nothing is due and nothing is new.
     """
+    if (unfinished := open_session(user.id, "review")) is not None:
+        return unfinished
     goal = settings_of(user.id).daily_goal
     due = due_question_ids(user.id, now=now, limit=goal)
     # New questions are fetched up to the whole goal: enemy groups may leave some out.
@@ -357,10 +374,12 @@ def tagged_parts(tags: list[str]) -> list[str]:
 
 
 def start_leech_drill(user: User, *, min_misses: int, now: datetime) -> Attempt:
-    """A tutor-mode attempt on the student's leeches.
+    """A tutor-mode attempt on the student's leeches, or the drill they have open.
 
     :raises exam_services.CannotStartError: when there is no leech.
     """
+    if (unfinished := open_session(user.id, "leeches")) is not None:
+        return unfinished
     question_ids = list(
         db.session.scalars(
             sa.select(ReviewCard.question_id)

@@ -29,7 +29,7 @@ def _leech_misses() -> int:
 
 def _started(attempt):
     db.session.commit()
-    return redirect(url_for("exams.question", attempt_id=attempt.id, position=1))
+    return redirect(url_for("exams.resume", attempt_id=attempt.id))  # its first unanswered
 
 
 @bp.get("/")

@@ -74,6 +74,22 @@ def test_the_daily_goal_caps_new_questions(app, client, auth, student):
         assert db.session.get(Attempt, attempt_id).question_count == 4
 
 
+def test_starting_again_continues_the_open_session_instead_of_copying_it(
+    app, client, auth, student
+):
+    auth.login(student)
+    client.post("/review/settings", data={"daily_goal": "4", "desired_retention": "0.9"})
+    first = client.post("/review/start").headers["Location"]
+    attempt_id = int(first.split("/")[2])
+    again = client.post("/review/start")  # another visit to the review page, another tab
+    assert again.headers["Location"] == f"/attempts/{attempt_id}"
+    client.post(f"/attempts/{attempt_id}/submit")
+    after = int(client.post("/review/start").headers["Location"].split("/")[2])
+    assert after != attempt_id
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 2
+
+
 def test_bad_settings_are_explained_and_kept(client, auth, student):
     auth.login(student)
     response = client.post(
