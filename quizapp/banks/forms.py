@@ -65,7 +65,7 @@ class UploadForm(FlaskForm):
 class BankSettingsForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     visibility = SelectField(
-        "Who can practise it",
+        "Who can practice it",
         choices=[SelectChoice(v, VISIBILITY_LABELS[v]) for v in VISIBILITIES],
     )
 

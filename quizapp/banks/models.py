@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 from quizapp.extensions import UTCDateTime, db
 
 DIFFICULTIES = ("easy", "medium", "hard")
-#: Who may practise an instructor's bank: only its owner, the owner's classes, or everyone.
+#: Who may practice an instructor's bank: only its owner, the owner's classes, or everyone.
 VISIBILITIES = ("private", "classes", "public")
 
 

@@ -479,7 +479,7 @@ def draw_blueprint(blueprint: Blueprint, *, seed: int) -> list[int]:
 
 
 def visible_banks_query(user, *, with_topics: bool = False):
-    """Banks a user may browse and practise (archived ones never).
+    """Banks a user may browse and practice (archived ones never).
 
     Shipped banks and public ones for everyone; an instructor's "classes" banks for the
     students of that instructor's classes; private banks for their owner; all for an admin.

@@ -60,5 +60,6 @@ class ReportForm(FlaskForm):
         "What looks wrong?",
         validators=[DataRequired(), Length(max=2000)],
         description="For example: the key is wrong, two answers are right, a typo. "
-        "Your instructor or the bank's owner will review it.",
+        "The author of the question bank will review it: the site's editors for the shipped "
+        "banks, or the instructor who wrote it.",
     )

@@ -428,7 +428,7 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
         )
     )
     if not missed:
-        raise CannotStartError("You missed nothing in this test: there is nothing to practise.")
+        raise CannotStartError("You missed nothing in this test: there is nothing to practice.")
     # The attempt may predate an enemy group; a retake holds at most one question of each.
     missed = compatible(missed, bank_services.enemy_groups(missed))
     seed = secrets.randbits(48)

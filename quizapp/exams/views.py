@@ -562,7 +562,7 @@ def practice_missed(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     form = StartForm()
     if attempt.is_open or not form.validate_on_submit():
-        abort(400, "Practise your missed questions once the test is submitted.")
+        abort(400, "Practice your missed questions once the test is submitted.")
     try:
         new_attempt = services.start_missed_attempt(
             current_user, attempt, mode=Mode(form.mode.data), now=_now()

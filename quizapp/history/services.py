@@ -164,7 +164,7 @@ def start_weakest_topics_attempt(user: User, *, now: datetime) -> Attempt:
     if not weak:
         raise exam_services.CannotStartError(
             f"Answer at least {MIN_ANSWERS_FOR_MASTERY} questions on a topic first: there is "
-            "no weak topic to practise yet."
+            "no weak topic to practice yet."
         )
     selections = tuple((t.bank_id, t.topic_slug) for t in weak)
     _, pool = exam_services.custom_pool(user, selections, "all")

@@ -184,7 +184,7 @@ def weakest_topic_ids(user_id: int, *, limit: int = WEAK_TOPICS_FOR_NEW) -> list
 
 
 def _unmet_questions(user: User):
-    """A select of the active questions of banks the user may practise that have no card."""
+    """A select of the active questions of banks the user may practice that have no card."""
     visible = bank_services.visible_banks_query(user).with_only_columns(Bank.id).order_by(None)
     return (
         sa.select(Question.id)

@@ -83,7 +83,7 @@ def test_practice_weakest_topics_starts_a_tutor_test(app, client, student):
 def test_practice_weakest_without_history_explains(client, student):
     response = client.post("/progress/practice-weakest")
     assert response.headers["Location"] == "/progress"
-    assert "no weak topic to practise yet" in client.get("/progress").get_data(as_text=True)
+    assert "no weak topic to practice yet" in client.get("/progress").get_data(as_text=True)
 
 
 def test_history_is_paged_and_filtered_by_bank(app, client, student, make_bank):

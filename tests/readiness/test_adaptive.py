@@ -51,7 +51,8 @@ def test_all_right_passes_by_the_confidence_rule_and_reveals_nothing_before(
         assert "right" not in re.sub(CHOICE, "", page).split("</legend>")[1].split("<button")[0]
     results = client.get(f"/adaptive/{attempt_id}/results").get_data(as_text=True)
     assert '<p class="h4" id="verdict">Pass</p>' in results
-    assert re.search(r"We are \d+ % confident that your ability is above", results)
+    assert re.search(r"We are (more than 99|9\d) % confident that your ability is above", results)
+    assert "100 % confident" not in results  # a probability, never certainty
     assert re.search(r"answer like someone who scores about <strong>\d+ %</strong>", results)
     assert "Topic A1" in results or "Topic B" in results  # the topic breakdown
     assert "Am I ready?" in results  # the blueprint's readiness card, this check included
