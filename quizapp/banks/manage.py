@@ -3,7 +3,7 @@ and the queue of problems students reported."""
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from quizapp.banks import exporters, media
 from quizapp.banks.formatting import plain_text
 from quizapp.banks.images import ProcessedImage
 from quizapp.banks.importers.base import slugify
-from quizapp.banks.imports import ImportPreview, preview_to_json
+from quizapp.banks.imports import ImportPreview, ImportProblem, preview_to_json
 from quizapp.banks.loader import BankFileError, ParsedQuestion, parse_bank
 from quizapp.banks.models import (
     Bank,
@@ -427,6 +427,7 @@ def store_pending_import(
     media.delete_orphan_images(now=now)
     if preview.bank is not None:
         media.store_images(preview.bank.images, uploaded_by_id=owner.id)
+        preview = _with_unknown_pictures(preview)
     pending = PendingImport(
         owner_id=owner.id,
         filename=filename[:255],
@@ -436,6 +437,24 @@ def store_pending_import(
     db.session.add(pending)
     db.session.flush()
     return pending
+
+
+def _with_unknown_pictures(preview: ImportPreview) -> ImportPreview:
+    """An error for each picture a question names (media:<hash>) that neither the upload nor
+    the store holds: a bank file sent without its media folder."""
+    named: dict[str, int | None] = {}
+    for question in preview.bank.questions:
+        for digest in media.shown_images(question.stem, question.content):
+            named.setdefault(digest, question.line)
+    problems = [
+        ImportProblem(
+            named[digest],
+            f"the picture media:{digest[:12]}… is not on this site: upload the bank as a zip "
+            "with its pictures in a folder named media",
+        )
+        for digest in media.missing_images(named)
+    ]
+    return replace(preview, problems=[*preview.problems, *problems]) if problems else preview
 
 
 def get_pending_import(owner: User, pending_id: int) -> PendingImport | None:

@@ -33,6 +33,7 @@ from quizapp.banks.forms import (
     UploadForm,
 )
 from quizapp.banks.images import ImageError, process_image
+from quizapp.banks.media import MissingImageError
 from quizapp.banks.models import Bank, Question
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.confirmations import Confirmation
@@ -179,7 +180,12 @@ def confirm(pending_id: int):
     if not result.can_import or not EmptyForm().validate_on_submit():
         flash("This file has errors; fix them and upload it again. Nothing was imported.", "danger")
         return redirect(url_for("instructor.preview", pending_id=pending.id))
-    bank = imports.save_import(result, owner=current_user, now=_now())
+    try:
+        bank = imports.save_import(result, owner=current_user, now=_now())
+    except MissingImageError:  # its pictures were cleared away while it waited
+        db.session.rollback()
+        flash("Some pictures of this upload are no longer here: upload the file again.", "danger")
+        return redirect(url_for("instructor.preview", pending_id=pending_id))
     db.session.delete(pending)
     db.session.commit()
     flash(f"Imported {len(result.bank.questions)} questions into {bank.title}.", "success")

@@ -277,6 +277,20 @@ def test_a_package_naming_a_missing_or_unsafe_picture_is_refused(client, teacher
     assert "SVG drawing, which is not accepted" in page
 
 
+def test_a_bank_file_naming_a_picture_not_on_this_site_is_refused_at_preview(app, client, teacher):
+    """An exported bank's YAML sent without its zip: its media:<hash> names are unknown here."""
+    unknown = "ab" * 32
+    text = picture_bank("strips", "red").replace("media/red.png", f"media:{unknown}")
+    response = _upload(client, text.encode(), "strips.yaml")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"media:{unknown[:12]}… is not on this site" in page
+    assert "a folder named media" in page
+    confirmed = client.post(response.headers["Location"] + "/confirm")  # refused, not a 500
+    assert confirmed.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Bank.id))) == 0
+
+
 def test_serving_a_picture_takes_the_same_queries_whatever_the_data(
     app, client, auth, people, count_queries
 ):
