@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from quizapp.banks.models import Blueprint
+from quizapp.banks.models import Blueprint, QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history.aggregates import rebuild_student_aggregates
@@ -253,6 +253,17 @@ def test_other_pages_learn_nothing_of_an_open_check_and_everything_once_it_ends(
         rebuild_student_aggregates([student.id])
         db.session.commit()
     assert counted() == (asked, asked, asked)
+
+
+def test_the_stem_keeps_its_formatting(app, client, student, adaptive_test, clock):
+    with app.app_context():
+        db.session.execute(
+            sa.update(QuestionVersion).values(stem=QuestionVersion.stem + " <b>now</b>")
+        )
+        db.session.commit()
+    attempt_id = start_check(client)
+    page = client.get(f"/adaptive/{attempt_id}").get_data(as_text=True)
+    assert "<b>now</b>" in page and "&lt;b&gt;" not in page
 
 
 def test_the_question_page_counts_down_from_the_servers_deadline(

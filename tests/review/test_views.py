@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from quizapp.banks.models import QuestionVersion
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history.models import StudentTotal
@@ -129,9 +130,15 @@ def test_a_leech_appears_after_the_fourth_miss(app, client, auth, student, make_
             if miss == 2:
                 three_misses = db.session.get(ReviewCard, (student.id, qid)).misses
     assert three_misses == 3
+    with app.app_context():  # formatted texts keep their formatting
+        db.session.execute(
+            sa.update(QuestionVersion).values(rationale=QuestionVersion.rationale + " <em>x</em>")
+        )
+        db.session.commit()
     auth.login(student)
     page = client.get("/review/leeches").get_data(as_text=True)
     assert "Demo question number 1?" in page and "Right 1 is right" in page
+    assert "<em>x</em>" in page and "&lt;em&gt;" not in page
     assert "missed 4 times" in page
     response = client.post("/review/leeches/drill")
     assert "/attempts/" in response.headers["Location"]
