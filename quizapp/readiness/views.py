@@ -54,6 +54,12 @@ def start(slug: str):
     return redirect(url_for("readiness.question", attempt_id=attempt.id))
 
 
+ALREADY_ANSWERED = (
+    "That question was already answered, in another tab or window or by pressing twice: the "
+    "first answer stands, as the check has no going back. Here is the next question."
+)
+
+
 def _render(attempt: Attempt, item, *, status: int = 200, error: str | None = None):
     return render_template(
         "readiness/question.html",
@@ -106,8 +112,14 @@ def answer(attempt_id: int):
         flash(str(exc), "info")
         return redirect(url_for("readiness.results", attempt_id=attempt.id))
     except exam_services.StaleAnswerError:
-        db.session.rollback()  # a double submit or another tab: on to the current question
-        return redirect(url_for("readiness.question", attempt_id=attempt.id))
+        db.session.rollback()  # a double submit or another tab: said so, on the current question
+        db.session.refresh(attempt)
+        if not attempt.is_open:
+            return redirect(url_for("readiness.results", attempt_id=attempt.id))
+        current = adaptive.current_item(attempt)
+        exam_services.mark_shown(current, now=_now())
+        db.session.commit()
+        return _render(attempt, current, status=409, error=ALREADY_ANSWERED)
     except exam_services.InvalidAnswerError as exc:
         db.session.rollback()
         return _render(attempt, item, status=400, error=str(exc))
