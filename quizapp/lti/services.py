@@ -171,6 +171,18 @@ def enroll(class_id: int, user_ids: list[int]) -> int:
     return len(new)
 
 
+def _placeable_in(context: LtiContext) -> list:
+    """Which tests a link's custom parameter may name: a live shipped test, or one of the
+    course's own instructor (not another instructor's test whose name someone learned)."""
+    instructor = (
+        sa.select(Classroom.instructor_id).where(Classroom.id == context.class_id).scalar_subquery()
+    )
+    return [
+        Blueprint.retired_at.is_(None),
+        sa.or_(Blueprint.owner_id.is_(None), Blueprint.owner_id == instructor),
+    ]
+
+
 def link_resource(context: LtiContext | None, claims: dict) -> LtiResourceLink | None:
     """The placed test this resource link launches, remembered with its grade service."""
     resource = claims.get(CLAIM + "resource_link") or {}
@@ -188,7 +200,7 @@ def link_resource(context: LtiContext | None, claims: dict) -> LtiResourceLink |
     slug = (claims.get(CLAIM + "custom") or {}).get(TEST_PARAMETER)
     if slug and link.blueprint_id is None:
         link.blueprint_id = db.session.scalar(
-            sa.select(Blueprint.id).where(Blueprint.slug == str(slug))
+            sa.select(Blueprint.id).where(Blueprint.slug == str(slug), *_placeable_in(context))
         )
     link.title = str(resource.get("title") or link.title or "")[:200]
     if claims.get(AGS_CLAIM):

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from quizapp.auth.models import User
+from quizapp.banks.models import Blueprint
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
-from quizapp.lti.models import GradeStatus, LtiContext, LtiGradePost, LtiUser
+from quizapp.lti.models import GradeStatus, LtiContext, LtiGradePost, LtiResourceLink, LtiUser
 from tests.conftest import AuthActions
 from tests.lti.conftest import DEPLOYMENT, DL, INSTRUCTOR, ISSUER, LTI, new_key
 
@@ -101,6 +102,33 @@ def test_starting_again_from_the_link_continues_the_open_test(app, client, platf
     assert retake != attempt_id  # a new try once the first is submitted
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(LtiGradePost.id))) == 2
+
+
+@pytest.mark.parametrize(
+    ("owner", "retired", "placed"),
+    [("course", False, True), ("other", False, False), (None, True, False), (None, False, True)],
+)
+def test_a_links_test_parameter_names_a_live_shipped_test_or_the_courses_own(
+    app, client, platform, make_user, owner, retired, placed
+):
+    platform.launch(sub="teacher-sub", **{LTI + "roles": [INSTRUCTOR]})  # makes the course's class
+    with app.app_context():
+        course_teacher = db.session.scalar(sa.select(Classroom.instructor_id))
+        owners = {"course": course_teacher, "other": make_user("instructor").id, None: None}
+        db.session.execute(
+            sa.update(Blueprint).values(
+                owner_id=owners[owner], retired_at=sa.func.now() if retired else None
+            )
+        )
+        db.session.commit()
+    placement = {LTI + "resource_link": {"id": "link-2", "title": "Placed after the changes"}}
+    landing = client.get(platform.launch(**placement).headers["Location"])
+    with app.app_context():
+        link = db.session.scalar(
+            sa.select(LtiResourceLink).where(LtiResourceLink.resource_link_id == "link-2")
+        )
+        assert (link.blueprint_id is not None) is placed
+    assert ("This link names no practice test" in landing.get_data(as_text=True)) is not placed
 
 
 def test_a_failing_grade_post_shows_on_the_class_report_and_is_retried(app, client, platform):
