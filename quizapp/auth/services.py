@@ -5,7 +5,7 @@ Services flush but never commit; the calling view or command owns the transactio
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from quizapp.auth import passwords, tokens
 from quizapp.auth.models import LoginFailure, RegistrationFailure, Role, User
 from quizapp.extensions import db
+from quizapp.tokens.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
@@ -246,10 +247,17 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str) -> None:
-    """Replace the password, revoke existing sessions and invalidate outstanding reset links."""
+    """Replace the password, revoke existing sessions and API tokens (a new password often
+    answers a leaked one) and invalidate outstanding reset links."""
     _check_password(new_password, user.email)
     user.password_hash = passwords.hash_password(new_password)
     user.revoke_sessions()
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
     logger.info("Password changed for %s", user.email)
 
 

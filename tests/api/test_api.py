@@ -307,6 +307,29 @@ def test_tokens_page_shows_the_secret_once_and_stores_only_its_hash(app, client,
     assert again.status_code == 401
 
 
+def test_a_new_password_revokes_the_accounts_tokens(app, client, auth, make_user, make_token):
+    user, other = make_user(), make_user()
+    secret, others = make_token(user), make_token(other)
+    auth.login(user)
+    new_password = "a brand new passphrase"
+    client.post(
+        "/account/password",
+        data={
+            "current_password": user.password,
+            "new_password": new_password,
+            "confirm_password": new_password,
+        },
+    )
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    )
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {others}"}).status_code == 200
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(ApiToken.revoked_at).where(ApiToken.user_id == user.id))
+
+
 def test_a_student_cannot_grant_bank_export(client, auth, make_user):
     auth.login(make_user())
     page = client.post("/settings/tokens", data={"name": "x", "scopes": ["manage-banks"]})
