@@ -67,6 +67,15 @@ def detect_format(data: bytes, filename: str = "") -> str:
     :raises ImportFormatError: when no supported format matches.
     """
     name = filename.lower()
+    if not data or data.isspace():
+        raise ImportFormatError("the file is empty")
+    if name.endswith((".doc", ".docx")):
+        raise ImportFormatError(
+            "a Word document cannot be read: save it as plain text (.txt) with the questions in "
+            "Aiken or GIFT layout, or copy them into a spreadsheet (see the import help)"
+        )
+    if data.startswith(spreadsheet.OLE_MAGIC) or name.endswith(".xls"):
+        return "spreadsheet"  # an old Excel workbook: its importer says how to save it
     if data.startswith(b"PK\x03\x04"):
         names = _zip_names(data)
         if any(n.startswith("xl/") for n in names):

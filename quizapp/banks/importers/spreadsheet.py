@@ -97,7 +97,7 @@ HEADER_SEARCH_ROWS = 30
 
 Grid = list[tuple[int, list[str]]]
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _LETTERS = "ABCDEFGHIJ"
 # A tag as HTML writes it: "a<b and b>c" in plain text is not one.
 _HTML_TAG = re.compile(
@@ -289,9 +289,13 @@ def _read_xlsx(data: bytes, result: ImportResult) -> Grid:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             if not workbook.worksheets:
                 raise ImportFormatError("the workbook has no worksheet")
-            if len(workbook.worksheets) > 1:
-                result.warn(None, "only the first worksheet is read")
             sheet = workbook.worksheets[0]
+            if len(workbook.worksheets) > 1:
+                result.warn(
+                    None,
+                    f"only the first worksheet ({sheet.title!r}) of {len(workbook.worksheets)} "
+                    "is read: the questions must be on the first",
+                )
             rows = sheet.iter_rows(
                 min_row=1,
                 max_row=MAX_SHEET_ROWS + 1,
@@ -1145,7 +1149,7 @@ def parse_spreadsheet(
     """
     result = ImportResult(format="spreadsheet", max_questions=max_questions)
     name = filename.lower()
-    if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
+    if data.startswith(OLE_MAGIC) or name.endswith(".xls"):
         raise ImportFormatError("old Excel .xls files cannot be read: save the sheet as .xlsx")
     if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
         grid = _read_xlsx(data, result)
@@ -1156,7 +1160,13 @@ def parse_spreadsheet(
         grid = _read_text(text, max_questions)
     if not grid:
         raise ImportFormatError("the file is empty")
-    layout, header_at = _detect(grid)
+    try:
+        layout, header_at = _detect(grid)
+    except ImportFormatError as exc:  # what was noticed on the way may be why
+        notes = [p.message for p in result.problems if p.warning]
+        if not notes:
+            raise
+        raise ImportFormatError(f"{exc.message} (note: {'; '.join(notes)})") from None
     result.format = layout
     if header_at > 0 and layout in {"spreadsheet", "moodle_csv"}:
         result.warn(grid[0][0], f"{header_at} row(s) above the header row were ignored")

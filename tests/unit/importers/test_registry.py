@@ -6,6 +6,7 @@ import pytest
 
 from quizapp.banks.importers.base import ImportFormatError
 from quizapp.banks.importers.registry import detect_format
+from quizapp.banks.importers.spreadsheet import parse_spreadsheet
 
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
 EXPECTED_BY_FOLDER = {
@@ -63,6 +64,18 @@ def test_unknown_content_is_explained():
         detect_format(b"<html><body>hi</body></html>", "page.html")
     with pytest.raises(ImportFormatError, match="cannot be opened"):
         detect_format(b"PK\x03\x04 not really a zip", "x.zip")
+    for empty in (b"", b" \r\n\t\n"):
+        with pytest.raises(ImportFormatError, match=r"^the file is empty$"):
+            detect_format(empty, "bank.gift")
+    with pytest.raises(ImportFormatError, match="Word document cannot be read"):
+        detect_format(b"PK\x03\x04 a docx", "questions.docx")
+
+
+def test_an_old_excel_workbook_goes_to_the_importer_that_says_how_to_save_it():
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
+    assert detect_format(old_excel, "bank.bin") == "spreadsheet"
+    with pytest.raises(ImportFormatError, match=r"save the sheet as \.xlsx"):
+        parse_spreadsheet(old_excel, "bank.bin")
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent (a user's own clone)")

@@ -659,6 +659,20 @@ def test_several_answers_in_a_hand_made_sheet_say_how_to_mark_them():
     ]
 
 
+def test_a_workbook_whose_first_sheet_holds_instructions_says_why_nothing_was_found():
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "How to fill this in"
+    workbook.active.append(["Put one question a row on the next sheet."])
+    workbook.create_sheet("Questions").append(["Question", "A", "B", "Answer"])
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(ImportFormatError) as excinfo:
+        parse_spreadsheet(out.getvalue(), "bank.xlsx")
+    message = str(excinfo.value)
+    assert "no known spreadsheet layout found" in message
+    assert "only the first worksheet ('How to fill this in') of 2 is read" in message
+
+
 def test_a_hand_made_sheet_in_xlsx():
     data = xlsx(
         [
