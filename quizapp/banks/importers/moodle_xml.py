@@ -452,6 +452,8 @@ class _Question:
                 self.error(f"{self.where(answer)}: its fraction {raw_fraction!r} is not a number")
                 return []
             text, fmt = self.field_text(answer)
+            if fmt not in ("plain_text", "markdown", "wiki_like") and _blank_html(text):
+                text = ""  # "<p><br></p>": what Moodle's editor leaves in an emptied answer
             out.append((answer, fraction, text, fmt))
         return out
 
@@ -728,6 +730,11 @@ def _escape_fields(fields: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return {name: escape(value) for name, value in fields.items()}
+
+
+def _blank_html(text: str) -> bool:
+    """HTML that shows nothing: no text and no picture."""
+    return not html_to_text(text).strip() and "<img" not in text.lower()
 
 
 def _decimal_text(text: str) -> str | None:

@@ -79,6 +79,15 @@ def test_multichoice_options_keep_their_formatting():
     assert stored.content["key"] == 0
 
 
+def test_an_answer_emptied_in_moodles_editor_is_left_out_like_an_empty_one():
+    blank = "<![CDATA[<p><br></p>]]>"
+    result = parse(mc(ans("100", "Pulse") + ans("0", "Height") + ans("0", blank)))
+    (q,) = result.questions
+    assert q.fields["options"] == ["Pulse", "Height"] and errors(result) == []
+    keyed_blank = parse(mc(ans("100", blank) + ans("0", "Height") + ans("0", "Weight")))
+    assert errors(keyed_blank) and keyed_blank.questions == []  # its only key was blank
+
+
 def test_shuffleanswers_defaults_to_false_and_accepts_padded_values():
     body = mc(ans("100", "a") + ans("0", "b")).replace(
         "<shuffleanswers>0</shuffleanswers>", "<shuffleanswers>\n  1\n</shuffleanswers>"
