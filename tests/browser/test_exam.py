@@ -5,7 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.extensions import db
 from tests.browser.conftest import tab_to
+from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, START
 
 pytestmark = pytest.mark.browser
 
@@ -204,5 +208,41 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("#score-percent")).to_have_text("100%")
+    assert errors == []
+    context.close()
+
+
+def test_an_incomplete_order_autosaves_and_comes_back(browser, live_server, make_user, app):
+    """An ordering question: one position chosen (the rest left) and another item given the
+    same position are saved as they are and shown again after a reload; no error."""
+    with app.app_context():
+        sync_bank(parse_bank(MIXED_BANK), now=START)
+        sync_blueprint(parse_blueprint(MIXED_BLUEPRINT))
+        db.session.commit()
+    user = make_user(password=PASSWORD)
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    _sign_in(page, live_server, user)
+    page.goto(live_server + "/practice")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Start")).first.click()
+    attempt_url = page.url.rsplit("/", 1)[0]
+    for position in range(1, 7):
+        page.goto(f"{attempt_url}/{position}")
+        if page.locator("select[name^=rank-]").count():
+            break
+    selects = page.locator("select[name^=rank-]")
+    for i in range(2):
+        with page.expect_response(lambda r: r.url.endswith("/autosave")) as saved:
+            selects.nth(i).select_option("2")
+        assert saved.value.status == 200
+        expect(page.locator("#autosave-status")).to_contain_text("Saved")
+    page.reload()
+    assert [selects.nth(i).input_value() for i in range(3)] == ["2", "2", ""]
+    with page.expect_navigation():
+        page.locator(".exam-buttons .btn-primary").click()  # Next, or Review if it is last
+    expect(page.locator(".alert")).to_have_count(0)
     assert errors == []
     context.close()
