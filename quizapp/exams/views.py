@@ -418,11 +418,15 @@ def autosave(attempt_id: int, position: int):
             message=str(exc),
             results_url=url_for("exams.results", attempt_id=attempt.id),
         ), 409
+    # After a 409 the page reloads to show what is saved now (or where the test is): the
+    # message is flashed so that the reloaded page still tells the student why.
     except (services.SectionExpiredError, services.SectionLockedError) as exc:
         db.session.commit()  # a section that expired here stays ended; the page reloads
+        flash(str(exc), "warning")
         return jsonify(saved=False, finished=False, message=str(exc)), 409
     except (services.StaleAnswerError, services.AnswerLockedError) as exc:
         db.session.rollback()
+        flash(str(exc), "warning")
         return jsonify(saved=False, finished=False, message=str(exc)), 409
     except services.InvalidAnswerError as exc:
         db.session.rollback()
