@@ -151,6 +151,12 @@ SCHEMAS = {
             "revision": {"type": "integer"},
             "graded": {"type": "boolean"},
             "score": {"type": ["number", "null"]},
+            "incomplete": {
+                "type": ["string", "null"],
+                "description": "What the saved answer lacks (an order with items left out or "
+                "sharing a position): saved as it stands, graded at the end, and in tutor mode "
+                "not checked until complete.",
+            },
             "seconds_left": {"type": ["integer", "null"]},
         },
     },

@@ -288,6 +288,7 @@ def answer(attempt_id: int, position: int):
         "revision": slot.revision,
         "graded": graded,
         "score": slot.score if graded else None,
+        "incomplete": services.unchecked_reason(item),
         "seconds_left": attempt.seconds_left(_now()),
     }
     db.session.commit()

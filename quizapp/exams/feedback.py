@@ -55,19 +55,41 @@ def option_views(
         else set()
     )
     struck_tokens = set(qtype.struck_tokens(layout, struck))
-    keyed: set[str] = set()
+    keyed: set[str] | None = None
     shares: dict[str, int] = {}
     if graded:
         keyed = set(qtype.form_state(content, layout, qtype.correct_response(content))["answer"])
         shares = choice_shares(qtype, layout, stats)
+    return _views(choices, chosen, struck_tokens, keyed, shares)
+
+
+def submitted_option_views(
+    qtype: QuestionType,
+    content: dict[str, Any],
+    layout: dict[str, Any],
+    values: dict[str, list[str]],
+    struck_tokens: list[str],
+) -> list[OptionView]:
+    """The options as a refused form left them (`values` from qtype.submitted_values and the
+    struck tokens sent): what the student chose, not what is saved. Never graded.
+
+    :return: an empty list for types without options.
+    """
+    choices = qtype.present(content, layout).get("choices")
+    if not choices:
+        return []
+    return _views(choices, set(values.get("answer", [])), set(struck_tokens), None, {})
+
+
+def _views(choices, chosen: set[str], struck: set[str], keyed: set[str] | None, shares):
     return [
         OptionView(
             token=token,
             letter=LETTERS[index],
             text=text,
             chosen=token in chosen,
-            struck=token in struck_tokens,
-            keyed=(token in keyed) if graded else None,
+            struck=token in struck,
+            keyed=(token in keyed) if keyed is not None else None,
             percent=shares.get(token),
         )
         for index, (token, text) in enumerate(choices)

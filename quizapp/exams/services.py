@@ -618,7 +618,10 @@ def save_answer(
     toggle_strike: str | None = None,
 ) -> None:
     """Store an answer and its struck options as given (the answer graded at once in tutor
-    mode when `grade`, which locks it).
+    mode when `grade`, which locks it, unless it is incomplete: see `unchecked_reason`).
+
+    An incomplete answer (an order with items left out or sharing a position) is saved as it
+    stands, like any other: nothing a student enters is refused for being unfinished.
 
     The form's "struck" values are the options struck through; `toggle_strike` strikes or
     restores one more (the per-option button of the page without JavaScript).
@@ -654,7 +657,8 @@ def save_answer(
             else None
         ),
     }
-    if grade and attempt.is_tutor and response is not None:
+    complete = response is not None and not item.qtype.incomplete(item.version.content, response)
+    if grade and attempt.is_tutor and complete:
         values["score"] = item.qtype.grade(item.version.content, response).score
         values["graded_at"] = now
     # Compare-and-set on the revision (of two racing saves from one revision, one wins), and
@@ -664,6 +668,14 @@ def save_answer(
         aggregates.record_graded_answer(slot.id)
         review_cards.record_reviews(AttemptQuestion.id == slot.id, user_id=attempt.user_id, now=now)
     loaded(slot, **values)
+
+
+def unchecked_reason(item: ItemView) -> str | None:
+    """Why the saved answer was not checked in tutor mode although given: what it lacks (an
+    order with items left out or sharing a position), or None (no answer, or a complete one)."""
+    if item.slot.response is None:
+        return None
+    return item.qtype.incomplete(item.version.content, item.slot.response)
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:

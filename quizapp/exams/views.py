@@ -21,7 +21,12 @@ from quizapp.assignments.models import Assignment
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
 from quizapp.exams import builder, services
-from quizapp.exams.feedback import MIN_ANSWERS_FOR_SHARES, answered_count, item_option_views
+from quizapp.exams.feedback import (
+    MIN_ANSWERS_FOR_SHARES,
+    answered_count,
+    item_option_views,
+    submitted_option_views,
+)
 from quizapp.exams.forms import CustomTestForm, ReportForm, StartForm
 from quizapp.exams.models import Attempt, Mode
 from quizapp.exams.rendering import navigator_cells
@@ -233,25 +238,41 @@ def resume(attempt_id: int):
     return redirect(url_for("exams.question", attempt_id=attempt.id, position=position))
 
 
-def _render_question(attempt: Attempt, item, *, status: int = 200, error: str | None = None):
+def _render_question(
+    attempt: Attempt, item, *, status: int = 200, error: str | None = None, refused=None
+):
+    """The question page; given the `refused` form, with the choices it sent rather than the
+    saved answer (a refused answer must not look lost or replaced)."""
     navigator = services.load_navigator(attempt)
     qtype = item.qtype
     slot = item.slot
+    content = item.version.content
     feedback = attempt.is_tutor and slot.graded
-    state = (
-        qtype.form_state(item.version.content, slot.layout, slot.response)
-        if (slot.response is not None)
-        else {}
-    )
-    # Only a graded question reads how others chose: the unanswered page's queries stay three.
-    stats = sums_of_versions([item.version.id]) if feedback and qtype.name in CHOICE_TYPES else {}
+    if refused is not None:
+        state = qtype.submitted_values(content, slot.layout, refused)
+        options = submitted_option_views(
+            qtype, content, slot.layout, state, refused.getlist("struck")
+        )
+        stats = {}
+    else:
+        state = (
+            qtype.form_state(content, slot.layout, slot.response)
+            if (slot.response is not None)
+            else {}
+        )
+        # Only a graded question reads how others chose: the unanswered page's queries stay
+        # three.
+        stats = (
+            sums_of_versions([item.version.id]) if feedback and qtype.name in CHOICE_TYPES else {}
+        )
+        options = item_option_views(item, graded=feedback, stats=stats)
     return render_template(
         "exams/question.html",
         attempt=attempt,
         item=item,
         qtype=qtype,
-        presentation=qtype.present(item.version.content, slot.layout),
-        options=item_option_views(item, graded=feedback, stats=stats),
+        presentation=qtype.present(content, slot.layout),
+        options=options,
         answered_by=answered_count(stats.get(item.version.id)),
         min_answers=MIN_ANSWERS_FOR_SHARES,
         state=state,
@@ -351,13 +372,17 @@ def answer(attempt_id: int, position: int):
         return _render_question(attempt, item, status=409, error=str(exc))
     except services.InvalidAnswerError as exc:
         db.session.rollback()
-        return _render_question(attempt, item, status=400, error=str(exc))
+        return _render_question(attempt, item, status=400, error=str(exc), refused=request.form)
     # Built before the commit, which would expire the attempt and cost a re-select. Check,
     # flag, unflag, strike and save stay on this question.
     destination = _destination(attempt, position, action)
     if action == "check":
         if item.slot.graded:  # the save expired the slot: re-read
             destination += "#feedback"
+        elif missing := services.unchecked_reason(item):
+            flash(
+                f"{missing} Your answer so far is saved; check it once it is complete.", "warning"
+            )
         else:
             flash("Answer the question to check it, or choose Skip.", "info")
     elif strike is not None:
@@ -393,11 +418,15 @@ def autosave(attempt_id: int, position: int):
             message=str(exc),
             results_url=url_for("exams.results", attempt_id=attempt.id),
         ), 409
+    # After a 409 the page reloads to show what is saved now (or where the test is): the
+    # message is flashed so that the reloaded page still tells the student why.
     except (services.SectionExpiredError, services.SectionLockedError) as exc:
         db.session.commit()  # a section that expired here stays ended; the page reloads
+        flash(str(exc), "warning")
         return jsonify(saved=False, finished=False, message=str(exc)), 409
     except (services.StaleAnswerError, services.AnswerLockedError) as exc:
         db.session.rollback()
+        flash(str(exc), "warning")
         return jsonify(saved=False, finished=False, message=str(exc)), 409
     except services.InvalidAnswerError as exc:
         db.session.rollback()

@@ -165,7 +165,8 @@ def answer(
     :raises exam_services.AttemptExpiredError: time ran out; the check is now finished.
     :raises exam_services.AttemptClosedError: the check is over.
     :raises exam_services.StaleAnswerError: not the current question, or an older form.
-    :raises exam_services.InvalidAnswerError: no answer, or one that does not fit.
+    :raises exam_services.InvalidAnswerError: no answer, an incomplete one (it is final), or
+        one that does not fit.
     """
     exam_services.check_open(attempt, now=now, grace=grace)
     slot = item.slot
@@ -179,6 +180,8 @@ def answer(
         raise exam_services.InvalidAnswerError(
             "Answer this question to go on: the check has no going back."
         )
+    if missing := item.qtype.incomplete(item.version.content, response):
+        raise exam_services.InvalidAnswerError(f"{missing} The check has no going back.")
     values = {
         "response": response,
         "revision": slot.revision + 1,

@@ -13,6 +13,7 @@ from quizapp.exams.feedback import (
     answered_count,
     item_option_views,
     option_views,
+    submitted_option_views,
 )
 from quizapp.exams.models import Attempt, Mode
 from quizapp.extensions import db
@@ -60,18 +61,24 @@ ALREADY_ANSWERED = (
 )
 
 
-def _render(attempt: Attempt, item, *, status: int = 200, error: str | None = None):
+def _render(attempt: Attempt, item, *, status: int = 200, error: str | None = None, refused=None):
+    """The current question, blank; given the `refused` form, with the choices it sent."""
+    qtype, content, layout = item.qtype, item.version.content, item.slot.layout
+    if refused is not None:
+        state = qtype.submitted_values(content, layout, refused)
+        options = submitted_option_views(qtype, content, layout, state, [])
+    else:
+        state = {}
+        options = option_views(qtype, content, layout, None, None, graded=False)
     return render_template(
         "readiness/question.html",
         attempt=attempt,
         item=item,
-        qtype=item.qtype,
-        presentation=item.qtype.present(item.version.content, item.slot.layout),
-        options=option_views(
-            item.qtype, item.version.content, item.slot.layout, None, None, graded=False
-        ),
+        qtype=qtype,
+        presentation=qtype.present(content, layout),
+        options=options,
         strikes=False,  # an answer here is final: there is no saved state to strike in
-        state={},
+        state=state,
         feedback=False,
         seconds_left=attempt.seconds_left(_now()),
         error=error,
@@ -122,7 +129,7 @@ def answer(attempt_id: int):
         return _render(attempt, current, status=409, error=ALREADY_ANSWERED)
     except exam_services.InvalidAnswerError as exc:
         db.session.rollback()
-        return _render(attempt, item, status=400, error=str(exc))
+        return _render(attempt, item, status=400, error=str(exc), refused=request.form)
     db.session.commit()
     return redirect(url_for("readiness.question", attempt_id=attempt.id))
 

@@ -446,3 +446,42 @@ def test_right_answers_of_every_question_type_score_full_marks(app, api_as, make
     assert types >= {"single_best", "multiple_response", "true_false", "matching", "ordering"}
     finished = student.post(f"/api/v1/attempts/{attempt['id']}/submit").json
     assert finished["percent"] == 100.0 and finished["passed"] is True
+
+
+@pytest.mark.parametrize("mode", ["exam", "tutor"])
+def test_unfinished_answers_are_saved_as_sent_and_graded_as_they_stand(
+    api_as, make_user, mixed, mode
+):
+    """The same partial answers as the take page: an order with an item left out and two in
+    one position, a matching question with a blank; in tutor mode the order waits, unchecked
+    and unlocked, until it is complete."""
+    student = api_as(make_user())
+    attempt = student.post("/api/v1/attempts", json={"test": mixed, "mode": mode}).json
+    questions = {}
+    for position in attempt["positions"]:
+        url = f"/api/v1/attempts/{attempt['id']}/questions/{position}"
+        questions[student.get(url).json["type"]] = url
+    order_url, match_url = questions["ordering"], questions["matching"]
+    tokens = [token for token, _ in student.get(order_url).json["presentation"]["items"]]
+    partial = {f"rank-{tokens[0]}": ["1"], f"rank-{tokens[1]}": ["1"]}
+    saved = student.put(order_url, json={"revision": 0, "values": partial})
+    assert saved.status_code == 200, saved.json
+    assert saved.json["graded"] is False and saved.json["score"] is None
+    assert saved.json["incomplete"] == "Give every item a different position from 1 to 3."
+    question = student.get(order_url).json
+    assert question["values"] == partial and question["graded"] is False
+    matches = student.get(match_url).json["presentation"]["matches"]
+    blank = {"match-0": [matches[0][0]], "match-1": [""]}
+    saved_match = student.put(match_url, json={"revision": 0, "values": blank})
+    assert saved_match.status_code == 200 and saved_match.json["incomplete"] is None
+    assert student.get(match_url).json["values"] == {"match-0": [matches[0][0]]}
+    if mode == "tutor":  # completed, the order is checked
+        complete = {f"rank-{token}": [str(n)] for n, token in enumerate(tokens, start=1)}
+        checked = student.put(order_url, json={"revision": 1, "values": complete})
+        assert checked.json["graded"] is True and checked.json["incomplete"] is None
+        return
+    student.post(f"/api/v1/attempts/{attempt['id']}/submit")
+    results = student.get(f"/api/v1/attempts/{attempt['id']}/results").json["questions"]
+    order = next(q for q in results if q["position"] == question["position"])
+    assert order["score"] == pytest.approx(1 / 3)  # the tied pair counts once, the third is out
+    assert "no position:" in order["your_answer"]

@@ -5,7 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from quizapp.banks.loader import parse_bank, parse_blueprint
+from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.extensions import db
 from tests.browser.conftest import tab_to
+from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, START
 
 pytestmark = pytest.mark.browser
 
@@ -204,5 +208,81 @@ def test_shortcuts_strike_help_and_submit(browser, live_server, five_question_te
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("#score-percent")).to_have_text("100%")
+    assert errors == []
+    context.close()
+
+
+def test_a_second_tab_says_why_it_shows_the_other_tabs_answer(
+    browser, live_server, five_question_test
+):
+    """One question open in two tabs: A chosen in the first (autosaved), then B in the second,
+    whose revision is stale. The second tab reloads with A and says why, on the page and to
+    screen readers, instead of silently undoing B."""
+    context = browser.new_context()
+    first = context.new_page()
+    errors = []
+    first.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    _sign_in(first, live_server, five_question_test)
+    first.goto(live_server + "/practice")
+    with first.expect_navigation():
+        first.get_by_role("button", name=re.compile("^Start")).first.click()
+    second = context.new_page()
+    second.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    second.goto(first.url)
+    n = int(re.search(r"number (\d+)", first.locator("#question-stem").inner_text()).group(1))
+
+    first.get_by_label(f"right {n}").check()
+    expect(first.locator("#autosave-status")).to_contain_text("Saved")
+    with second.expect_navigation():
+        second.get_by_label(f"wrong {n}").click()
+
+    notice = second.locator(".flash-messages").get_by_role("alert")
+    expect(notice).to_contain_text("This answer was changed in another tab or window.")
+    expect(notice).to_contain_text("The page now shows the saved answer")
+    expect(second.get_by_label(f"right {n}")).to_be_checked()
+    expect(second.get_by_label(f"wrong {n}")).not_to_be_checked()
+    announcer = second.locator("#feedback-announcer")
+    expect(announcer).to_have_attribute("aria-live", "assertive")
+    expect(announcer).to_contain_text("changed in another tab or window")
+    # Choosing again in the reloaded tab saves (it now holds the current revision).
+    second.get_by_label(f"wrong {n}").check()
+    expect(second.locator("#autosave-status")).to_contain_text("Saved")
+    # Only the refused autosave's 409 was logged.
+    assert [e for e in errors if "409" not in e] == [], errors
+    context.close()
+
+
+def test_an_incomplete_order_autosaves_and_comes_back(browser, live_server, make_user, app):
+    """An ordering question: one position chosen (the rest left) and another item given the
+    same position are saved as they are and shown again after a reload; no error."""
+    with app.app_context():
+        sync_bank(parse_bank(MIXED_BANK), now=START)
+        sync_blueprint(parse_blueprint(MIXED_BLUEPRINT))
+        db.session.commit()
+    user = make_user(password=PASSWORD)
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    _sign_in(page, live_server, user)
+    page.goto(live_server + "/practice")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Start")).first.click()
+    attempt_url = page.url.rsplit("/", 1)[0]
+    for position in range(1, 7):
+        page.goto(f"{attempt_url}/{position}")
+        if page.locator("select[name^=rank-]").count():
+            break
+    selects = page.locator("select[name^=rank-]")
+    for i in range(2):
+        with page.expect_response(lambda r: r.url.endswith("/autosave")) as saved:
+            selects.nth(i).select_option("2")
+        assert saved.value.status == 200
+        expect(page.locator("#autosave-status")).to_contain_text("Saved")
+    page.reload()
+    assert [selects.nth(i).input_value() for i in range(3)] == ["2", "2", ""]
+    with page.expect_navigation():
+        page.locator(".exam-buttons .btn-primary").click()  # Next, or Review if it is last
+    expect(page.locator(".alert")).to_have_count(0)
     assert errors == []
     context.close()

@@ -145,12 +145,42 @@ def test_tampered_values_are_refused_and_change_nothing(student):
         assert (slot.response, slot.revision) == (None, 0), slot.version.type
 
 
-def test_ordering_needs_every_item_in_a_different_position(student):
+def _ranks(slot, ranks: dict[int, int]) -> MultiDict:
+    """An ordering question's form giving the item at each content index its position."""
+    layout = slot.layout
+    token_of = dict(zip(layout["order"], layout["tokens"], strict=True))
+    return MultiDict({f"rank-{token_of[index]}": str(rank) for index, rank in ranks.items()})
+
+
+def test_an_incomplete_or_tied_order_is_saved_as_left_and_graded_as_it_stands(student):
     attempt = _start(student)
     slot = next(s for s in slots(attempt.id) if s.version.type == "ordering")
-    tokens = slot.layout["tokens"]
-    with pytest.raises(services.InvalidAnswerError, match="different position"):
-        _save(attempt, slot.position, MultiDict({f"rank-{t}": "1" for t in tokens}), now=START)
+    # Light blue and lavender both first, gray not placed: saved as it is, not refused.
+    _save(attempt, slot.position, _ranks(slot, {0: 1, 1: 1}), now=START)
+    db.session.refresh(slot)
+    assert slot.response == {"positions": [1, 1, None]}
+    assert (slot.revision, slot.answered_at) == (1, START)
+    # Then lavender second: still without gray.
+    _save(attempt, slot.position, _ranks(slot, {0: 1, 1: 2}), now=START)
+    services.finish_attempt(attempt, now=START + timedelta(minutes=1))
+    db.session.commit()
+    db.session.refresh(slot)
+    assert slot.response == {"positions": [1, 2, None]}
+    assert slot.score == pytest.approx(2 / 3)  # two of three in order, the third left out
+
+
+def test_tutor_mode_saves_an_incomplete_order_without_checking_or_locking_it(student):
+    attempt = _start(student, mode=Mode.TUTOR)
+    slot = next(s for s in slots(attempt.id) if s.version.type == "ordering")
+    _save(attempt, slot.position, _ranks(slot, {0: 1, 1: 2, 2: 2}), now=START)
+    item = _item(attempt, slot.position)
+    assert item.slot.response == {"positions": [1, 2, 2]}
+    assert (item.slot.score, item.slot.graded_at) == (None, None)
+    assert services.unchecked_reason(item) == "Give every item a different position from 1 to 3."
+    _save(attempt, slot.position, _ranks(slot, {0: 1, 1: 2, 2: 3}), now=START)
+    item = _item(attempt, slot.position)
+    assert item.slot.score == 1 and item.slot.graded_at is not None
+    assert services.unchecked_reason(item) is None
 
 
 def test_submitting_twice_grades_once(student):

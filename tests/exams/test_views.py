@@ -143,6 +143,26 @@ def test_a_stale_tab_gets_409_and_keeps_the_newer_answer(client, app, attempt_id
     assert "changed in another tab" in response.get_data(as_text=True)
 
 
+def test_a_stale_autosave_is_409_and_the_reloaded_page_says_why(client, app, attempt_id):
+    """Two tabs on one question: the second tab's autosave from the old revision is refused,
+    and the page it then reloads tells why it shows the other tab's answer (once)."""
+    with app.app_context():
+        position = next(s.position for s in slots(attempt_id) if s.version.type == "single_best")
+    slot = _slot(app, attempt_id, position)
+    key = correct_form(slot)["answer"]
+    other = next(token for token in slot.layout["tokens"] if token != key)
+    url = f"/attempts/{attempt_id}/{position}"
+    assert client.post(f"{url}/autosave", data={"answer": key, "revision": "0"}).status_code == 200
+    stale = client.post(f"{url}/autosave", data={"answer": other, "revision": "0"})
+    assert stale.status_code == 409 and stale.json["saved"] is False
+    assert "changed in another tab" in stale.json["message"]
+    page = client.get(url).get_data(as_text=True)
+    notice = re.search(r'<div class="alert alert-warning" role="alert">\s*([^<]+?)\s*</div>', page)
+    assert notice and notice.group(1) == stale.json["message"]
+    assert re.search(rf'value="{key}" id="choice-\d+"\s+checked', page)  # what is saved now
+    assert "changed in another tab" not in client.get(url).get_data(as_text=True)
+
+
 def test_tampered_answer_gets_400_and_changes_nothing(client, app, attempt_id):
     with app.app_context():
         position = next(s.position for s in slots(attempt_id) if s.version.type == "single_best")

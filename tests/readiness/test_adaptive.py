@@ -2,11 +2,14 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 import pytest
 import sqlalchemy as sa
 
+from quizapp.banks.loader import parse_bank
 from quizapp.banks.models import Blueprint, QuestionVersion
+from quizapp.banks.services import sync_bank
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history.aggregates import rebuild_student_aggregates
@@ -14,6 +17,8 @@ from quizapp.history.models import StudentBankScores, StudentBlueprintResult, St
 from quizapp.readiness import adaptive
 from quizapp.readiness.services import Calibrated, recent_answers
 from quizapp.review.models import ReviewCard
+from quizapp.scoring.question_types import get_question_type
+from tests.exams.conftest import MIXED_BANK, START
 from tests.readiness.conftest import CHOICE, answer_form, start_check
 
 
@@ -176,6 +181,37 @@ def test_an_answer_is_required_to_go_on(client, student, adaptive_test, clock):
     response = client.post(f"/adaptive/{attempt_id}", data=form)
     assert response.status_code == 400
     assert "Answer this question to go on" in response.get_data(as_text=True)
+
+
+def test_an_incomplete_order_is_refused_there_with_the_positions_kept(
+    app, client, student, adaptive_test, clock
+):
+    """An answer in the check is final: an order with an item left out is not taken (it would
+    be graded at once), and the page that says so keeps the positions the student chose."""
+    attempt_id = start_check(client)
+    with app.app_context():  # the check's current question made an ordering one
+        sync_bank(parse_bank(MIXED_BANK), now=START)
+        version = db.session.scalar(
+            sa.select(QuestionVersion).where(QuestionVersion.type == "ordering")
+        )
+        slot = db.session.scalar(
+            sa.select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
+        )
+        slot.version_id = version.id
+        slot.layout = get_question_type("ordering").make_layout(version.content, Random(3))
+        db.session.commit()
+        tokens = slot.layout["tokens"]
+    form = {"position": "1", "revision": "0", f"rank-{tokens[0]}": "2", f"rank-{tokens[1]}": "1"}
+    response = client.post(f"/adaptive/{attempt_id}", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Give every item a different position from 1 to 3. The check has no going back." in page
+    for token, rank in ((tokens[0], 2), (tokens[1], 1)):
+        select = re.search(rf'name="rank-{token}".*?</select>', page, re.S).group(0)
+        assert f'<option value="{rank}" selected>' in select
+    assert "selected" not in re.search(rf'name="rank-{tokens[2]}".*?</select>', page, re.S).group(0)
+    form[f"rank-{tokens[2]}"] = "3"
+    assert client.post(f"/adaptive/{attempt_id}", data=form).status_code == 302
 
 
 def test_question_and_answer_queries_do_not_grow_with_the_check(

@@ -3,6 +3,8 @@
 from random import Random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quizapp.scoring.question_types import (
     QUESTION_TYPES,
@@ -229,6 +231,122 @@ def order_of_draw():
 )
 def test_ordering_partial_credit(order_of_draw, response, score):
     assert grade("ordering", order_of_draw, response).score == pytest.approx(score)
+
+
+@pytest.mark.parametrize(
+    ("positions", "score"),
+    [
+        ([1, 2, 3, None, None, None], 3 / 6),  # three placed, in order; three left out
+        ([1, 2, 3, 4, 5, None], 5 / 6),  # one left out: never the full point
+        ([1, 1, 2, 3, 4, 5], 5 / 6),  # two items in one position count once
+        ([1, 1, 1, 1, 1, 1], 1 / 6),  # as little as the worst complete order
+        ([None, None, None, None, None, 6], 1 / 6),
+        ([6, 5, None, 3, 2, 1], 1 / 6),
+    ],
+)
+def test_an_incomplete_order_earns_its_longest_run_in_order(order_of_draw, positions, score):
+    result = grade("ordering", order_of_draw, {"positions": positions})
+    assert result.answered and not result.correct
+    assert result.score == pytest.approx(score)
+
+
+@given(
+    st.integers(min_value=2, max_value=10).flatmap(
+        lambda n: st.lists(st.one_of(st.none(), st.integers(1, n)), min_size=n, max_size=n)
+    )
+)
+def test_an_order_scores_full_only_when_complete_and_right(positions):
+    """Whatever positions a student gives, the score is a fraction of the items in the right
+    relative order: the full point only for the key, never for a partial or tied order."""
+    n = len(positions)
+    stored = {"items": [f"step {i}" for i in range(n)]}
+    qtype = get_question_type("ordering")
+    layout = qtype.make_layout(stored, Random(n))
+    form = {
+        f"rank-{token}": [str(positions[index])] if positions[index] else []
+        for token, index in zip(layout["tokens"], layout["order"], strict=True)
+    }
+    response = qtype.parse_response(stored, layout, _Form(form))
+    if all(p is None for p in positions):
+        assert response is None
+        return
+    result = qtype.grade(stored, response)
+    assert result.answered and 0 < result.score <= 1
+    assert result.correct == (positions == list(range(1, n + 1)))
+    complete = sorted(p for p in positions if p) == list(range(1, n + 1))
+    assert (qtype.incomplete(stored, response) is None) == complete
+    assert qtype.form_state(stored, layout, response) == {k: v for k, v in form.items() if v}
+
+
+class _Form(dict):
+    """Form values as a dict of lists (what FormValues reads in tests)."""
+
+    def get(self, key, default=None):
+        values = super().get(key) or []
+        return values[0] if values else default
+
+    def getlist(self, key):
+        return list(super().get(key) or [])
+
+
+def test_an_incomplete_or_tied_order_is_kept_as_the_student_left_it():
+    qtype = get_question_type("ordering")
+    urine = content("ordering", items=["kidney", "ureter", "bladder", "urethra"])
+    layout = {"order": [2, 0, 3, 1], "tokens": ["tb", "tk", "tu", "tr"]}  # bladder shown first
+
+    def parse(**ranks):
+        return qtype.parse_response(
+            urine, layout, _Form({f"rank-{t}": [r] for t, r in ranks.items()})
+        )
+
+    assert parse(tk="1", tr="2", tb="3", tu="4") == [0, 1, 2, 3]  # complete: an order, as before
+    assert parse(tk="1") == {"positions": [1, None, None, None]}
+    assert parse(tk="1", tr="1", tb="3") == {"positions": [1, 1, 3, None]}
+    assert parse(tk="", tr="") is None
+    partial = parse(tk="1", tr="1", tb="3")
+    assert qtype.form_state(urine, layout, partial) == {
+        "rank-tk": ["1"],
+        "rank-tr": ["1"],
+        "rank-tb": ["3"],
+    }
+    assert qtype.response_text(urine, partial) == (
+        "1. kidney; 1. ureter; 3. bladder; no position: urethra"
+    )
+    assert qtype.incomplete(urine, partial) == "Give every item a different position from 1 to 4."
+    assert qtype.incomplete(urine, [0, 1, 2, 3]) is None
+    with pytest.raises(InvalidResponseError, match="Positions go from 1 to 4"):
+        parse(tk="5")
+
+
+@pytest.mark.parametrize(
+    ("type_name", "fields", "layout", "sent", "shown"),
+    [
+        (
+            "multiple_response",
+            {"options": ["a", "b", "c"], "key": ["a"]},
+            {"order": [0, 1, 2], "tokens": ["ta", "tb", "tc"]},
+            {"answer": ["ta", "forged"], "struck": ["tb"]},
+            {"answer": ["ta", "forged"]},
+        ),
+        (
+            "matching",
+            {"pairs": [["a", "b"], ["c", "d"]]},
+            {"prompt_order": [1, 0], "order": [0, 1], "tokens": ["tb", "td"]},
+            {"match-0": ["td"], "match-1": [""], "other": ["x"]},
+            {"match-0": ["td"]},
+        ),
+        (
+            "ordering",
+            {"items": ["a", "b", "c"]},
+            {"order": [0, 1, 2], "tokens": ["ta", "tb", "tc"]},
+            {"rank-ta": ["2"], "rank-tb": ["9"], "rank-tc": [""]},
+            {"rank-ta": ["2"], "rank-tb": ["9"]},
+        ),
+    ],
+)
+def test_submitted_values_are_the_answer_fields_as_sent(type_name, fields, layout, sent, shown):
+    qtype = get_question_type(type_name)
+    assert qtype.submitted_values(content(type_name, **fields), layout, _Form(sent)) == shown
 
 
 def test_two_item_ordering_is_shown_in_either_order():

@@ -10,7 +10,9 @@ Stored content (a version's `content`) uses indexes, never texts, for keys and r
 - ordering:           {"items": [... in the correct order]}
 
 Responses: an option index; a list of option indexes; a bool; a string; a list giving a match
-index (or None) per prompt; a list of item indexes in the student's order.
+index (or None) per prompt; a list of item indexes in the student's order, or, for an order left
+incomplete or with two items in one position, {"positions": [position or None per item]}.
+Whatever a student leaves is saved as it stands and graded as it stands at the end.
 
 In an attempt, each question also has a *layout*: the display order and the opaque per-attempt
 tokens that stand for its choices, so a page never shows a stable choice id or the key.
@@ -159,6 +161,27 @@ class QuestionType:
     def form_state(self, content: dict[str, Any], layout: dict[str, Any], response: Any) -> dict:
         """The form values that show `response` again (to pre-fill the answer form)."""
         raise NotImplementedError
+
+    def field_names(self, content: dict[str, Any], layout: dict[str, Any]) -> list[str]:
+        """The names of the answer form's fields."""
+        return ["answer"]
+
+    def submitted_values(
+        self, content: dict[str, Any], layout: dict[str, Any], form: FormValues
+    ) -> dict[str, list[str]]:
+        """The answer form's values as sent, unchecked, to show them again on the page that
+        refuses them (never the stored answer instead of what the student chose)."""
+        values = {
+            name: [v for v in form.getlist(name) if v] for name in self.field_names(content, layout)
+        }
+        return {name: found for name, found in values.items() if found}
+
+    def incomplete(self, content: dict[str, Any], response: Any) -> str | None:
+        """What is missing before `response` can be graded at once (tutor mode's "Check
+        answer", an answer of the adaptive check), or None: an order with items left out or
+        sharing a position. Such a response is still saved, and graded as it stands at the end.
+        """
+        return None
 
     def parse_struck(self, layout: dict[str, Any], tokens: list[str]) -> list[int]:
         """The content indexes of the options a student struck through (none without options).

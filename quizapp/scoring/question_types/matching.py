@@ -94,6 +94,9 @@ class Matching(QuestionType):
             response[prompt_index] = lookup[token]
         return None if all(r is None for r in response) else response
 
+    def field_names(self, content, layout):
+        return [f"match-{shown}" for shown in range(len(layout["prompt_order"]))]
+
     def form_state(self, content, layout, response):
         token_of = {i: t for t, i in zip(layout["tokens"], layout["order"], strict=True)}
         return {

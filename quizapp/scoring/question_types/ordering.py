@@ -1,4 +1,12 @@
-"""Ordered response: put items (tubes, steps) in sequence; credit for the longest run in order."""
+"""Ordered response: put items (tubes, steps) in sequence; credit for the longest run in order.
+
+A complete order is stored as the item indexes in the student's order ([2, 0, 1]). An order
+left incomplete, or with two items in one position, is stored as the student left it: the
+position given to each item, in the items' stored order, None where none was given
+({"positions": [2, None, 2]}). Both are graded by one rule: the longest run of items whose
+positions rise in the right order, over the number of items. Items without a position, or
+sharing one, cannot all be in such a run, so an incomplete order never earns the full point.
+"""
 
 from random import Random
 
@@ -38,9 +46,18 @@ class Ordering(QuestionType):
         if not response:
             return UNANSWERED
         n = len(content["items"])
-        if sorted(response) != list(range(n)):
-            return ItemResult(score=0.0, answered=True)  # not a permutation: nothing to credit
-        return ItemResult(score=_longest_increasing_run(response) / n, answered=True)
+        positions = _positions(response, n)
+        if positions is None:
+            return ItemResult(score=0.0, answered=True)  # malformed: nothing to credit
+        given = [p for p in positions if p is not None]
+        if not given:
+            return UNANSWERED
+        return ItemResult(score=_longest_increasing_run(given) / n, answered=True)
+
+    def incomplete(self, content, response):
+        if isinstance(response, dict):
+            return _COMPLETE_IT.format(count=len(content["items"]))
+        return None
 
     def correct_response(self, content):
         return list(range(len(content["items"])))
@@ -49,7 +66,17 @@ class Ordering(QuestionType):
         return " → ".join(content["items"])
 
     def response_text(self, content, response):
-        return " → ".join(content["items"][i] for i in response)
+        if not isinstance(response, dict):
+            return " → ".join(content["items"][i] for i in response)
+        items, positions = content["items"], response["positions"]
+        placed = sorted(
+            (position, index) for index, position in enumerate(positions) if position is not None
+        )
+        parts = [f"{position}. {items[index]}" for position, index in placed]
+        missing = [items[index] for index, position in enumerate(positions) if position is None]
+        if missing:
+            parts.append("no position: " + ", ".join(missing))
+        return "; ".join(parts)
 
     def make_layout(self, content, rng: Random):
         count = len(content["items"])
@@ -80,17 +107,43 @@ class Ordering(QuestionType):
             ranks[lookup[token]] = rank
         if not ranks:
             return None
-        if len(ranks) < count or len(set(ranks.values())) < count:
-            raise InvalidResponseError(f"Give every item a different position from 1 to {count}.")
-        return sorted(ranks, key=ranks.__getitem__)
+        if len(ranks) == count and len(set(ranks.values())) == count:
+            return sorted(ranks, key=ranks.__getitem__)
+        # Incomplete, or two items in one position: kept as the student left it.
+        return {"positions": [ranks.get(index) for index in range(count)]}
 
     def form_state(self, content, layout, response):
         token_of = {i: t for t, i in token_lookup(layout).items()}
-        return {f"rank-{token_of[item]}": [str(n)] for n, item in enumerate(response, start=1)}
+        positions = _positions(response, len(content["items"])) or []
+        return {
+            f"rank-{token_of[item]}": [str(position)]
+            for item, position in enumerate(positions)
+            if position is not None
+        }
+
+    def field_names(self, content, layout):
+        return [f"rank-{token}" for token in layout["tokens"]]
+
+
+_COMPLETE_IT = "Give every item a different position from 1 to {count}."
+
+
+def _positions(response, count: int) -> list[int | None] | None:
+    """The position given to each item (None for none), from either stored form of a
+    response; None if a list is not an order of the items."""
+    if isinstance(response, dict):
+        return list(response["positions"])
+    if sorted(response) != list(range(count)):
+        return None
+    positions: list[int | None] = [None] * count
+    for position, item in enumerate(response, start=1):
+        positions[item] = position
+    return positions
 
 
 def _longest_increasing_run(sequence: list[int]) -> int:
-    """Length of the longest increasing subsequence: items in the right relative order."""
+    """Length of the longest strictly increasing subsequence: of the items' positions taken in
+    the right order, the items in the right relative order (two in one position count once)."""
     best: list[int] = [1] * len(sequence)
     for i, value in enumerate(sequence):
         for j in range(i):

@@ -84,6 +84,8 @@
         } else {
           status.textContent = body.message;
           if (response.status === 409) {
+            // Changed in another tab, or the section closed: show what is saved now. The
+            // server flashed the message, so the reloaded page still says why.
             window.location.reload();
           }
         }
@@ -157,15 +159,24 @@
     }
   });
 
-  // ---- Tutor feedback: focus it after "Check answer" and announce the verdict ----
+  // ---- Tutor feedback: focus it after "Check answer" and announce the verdict, and any
+  // message the page came with (a notice after a reload, a refused answer): screen readers
+  // do not read out what is already there when a page loads. ----
   var feedback = document.getElementById("feedback");
   var verdict = document.getElementById("feedback-announcer");
+  var announce = Array.prototype.map.call(
+    document.querySelectorAll(".flash-messages .alert, .exam > .alert"),
+    function (notice) { return notice.textContent.trim(); }
+  );
   if (feedback && verdict && verdict.getAttribute("data-verdict")) {
     if (window.location.hash === "#feedback") {
       feedback.focus();
     }
+    announce.unshift(verdict.getAttribute("data-verdict") + ".");
+  }
+  if (verdict && announce.length) {
     // Filled after the page settles, so screen readers hear the change.
-    setTimeout(function () { verdict.textContent = verdict.getAttribute("data-verdict") + "."; }, 300);
+    setTimeout(function () { verdict.textContent = announce.join(" "); }, 300);
   }
 
   // ---- Highlighting in the question (kept in this tab's session, not on the server) ----
