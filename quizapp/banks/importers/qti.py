@@ -607,6 +607,19 @@ def _choice_fields(
     return "single_best", {"options": options, "key": key}
 
 
+def _kept_in_order_12(response: _Response) -> bool:
+    """QTI 1.2's <render_choice shuffle="No">, or a choice fixed in its place ("All of the
+    above"): the options keep their order. Without the attribute they are shuffled, as Canvas
+    exports, which leave it out, expect."""
+    for node in response.element.iter():
+        name = _name(node)
+        if name == "render_choice" and (node.get("shuffle") or "").strip().lower() == "no":
+            return True
+        if name == "response_label" and (node.get("rshuffle") or "").strip().lower() == "no":
+            return True
+    return False
+
+
 def _check_options(texts: dict[str, str]) -> None:
     if not texts:
         raise _Fail("the question has no options")
@@ -967,6 +980,8 @@ def _item12(item: Element, line: int | None, category: tuple[str, ...], sink: _S
             qtype, fields = _numeric_fields(response, conditions)
         else:
             qtype, fields = "fill_in_blank", {"key": _accepted(response, conditions, sink, line)}
+        if qtype in ("single_best", "multiple_response") and _kept_in_order_12(response):
+            fields["shuffle"] = False
     if not stem.plain():
         raise _Fail("the question has no text")
     is_html = stem.is_html or rationale.is_html
@@ -1179,6 +1194,11 @@ def _item2(root: Element, line: int | None, sink: _Sink, category: tuple[str, ..
             "options": list(choices.values()),
             "key": [choices[c] for c in choices if c in correct],
         }
+    fixed = any(
+        _name(c) == "simpleChoice" and _attr(c, "fixed") == "true" for c in interaction.iter()
+    )
+    if qtype != "true_false" and (_attr(interaction, "shuffle") == "false" or fixed):
+        fields["shuffle"] = False  # asked not to, or a choice is fixed in its place
     stem = _drop_media(_html(body, False), sink, line)
     if not _Text(stem, True).plain():
         raise _Fail("the question has no text")

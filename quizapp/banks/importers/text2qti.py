@@ -202,6 +202,7 @@ class _Reader:
         self.pending: dict[str, tuple[str, int]] = {}
         self.stems: dict[str, int] = {}
         self.seen_question = False
+        self.keep_order = False
 
     # --- the loop -------------------------------------------------------------------------
 
@@ -500,8 +501,11 @@ class _Reader:
             raise _Problem("Quiz description: must come before the questions")
 
     def _on_quiz_option(self, text: str, line: int) -> None:
-        if text.strip().lower() not in {"true", "false"}:
+        value = text.strip().lower()
+        if value not in {"true", "false"}:
             raise _Problem(f"a quiz option is true or false, not {text!r}")
+        if self.lines[line - 1].split(":", 1)[0].strip().lower() == "shuffle answers":
+            self.keep_order = value == "false"  # "All of the above" stays where it was written
 
     def _on_group(self, text: str, line: int) -> None:
         self._close_current()
@@ -584,6 +588,8 @@ class _Reader:
                 options = self._options(choices, line)
                 qtype = "single_best"
                 fields = {"options": options, "key": options[choices.index(correct[0])]}
+                if self.keep_order:
+                    fields["shuffle"] = False
         elif kind == "ma":
             if len(choices) < 2:
                 raise _Problem("a multiple-answers question needs at least 2 choices")
@@ -595,6 +601,8 @@ class _Reader:
                 "options": options,
                 "key": [o for o, c in zip(options, choices, strict=True) if c.correct],
             }
+            if self.keep_order:
+                fields["shuffle"] = False
         elif kind == "short":
             # text2qti takes short answers literally, not as Markdown or HTML.
             keys = [html.escape(c.text.strip(), quote=False) for c in choices]

@@ -398,6 +398,31 @@ def item21(card="single", correct="<correctResponse><value>A</value></correctRes
     return ITEM21.format(card=card, correct=correct, mapping=mapping, word=word, max=max_)
 
 
+@pytest.mark.parametrize(
+    ("render", "shuffled"),
+    [("<render_choice>", True), ('<render_choice shuffle="No">', False)],
+)
+def test_qti12_options_keep_their_order_when_the_item_says_so(render, shuffled):
+    (question,) = parse(wrap12(MC.replace("<render_choice>", render))).questions
+    assert question.fields.get("shuffle", True) is shuffled
+
+
+@pytest.mark.parametrize(
+    ("interaction", "choice", "shuffled"),
+    [
+        ('shuffle="true"', "", True),
+        ('shuffle="false"', "", False),
+        ('shuffle="true"', ' fixed="true"', False),  # "All of the above" stays last
+        ("", "", True),
+    ],
+)
+def test_qti2_options_keep_their_order_when_the_item_says_so(interaction, choice, shuffled):
+    text = item21().replace('maxChoices="1"', f'maxChoices="1" {interaction}')
+    text = text.replace('<simpleChoice identifier="C">', f'<simpleChoice identifier="C"{choice}>')
+    (question,) = parse(text).questions
+    assert question.fields.get("shuffle", True) is shuffled
+
+
 def test_qti21_single_choice():
     result = parse(item21())
     question = result.questions[0]

@@ -63,6 +63,15 @@ def errors(result: ImportResult) -> list[tuple[int | None, str]]:
     return [(p.line, p.message) for p in result.errors]
 
 
+@pytest.mark.parametrize(("option", "shuffled"), [("false", False), ("true", True), (None, True)])
+def test_shuffle_answers_false_keeps_the_written_order(option, shuffled):
+    header = f"Quiz title: Order\nshuffle answers: {option}\n\n" if option else ""
+    text = header + "1.  Which?\na)  one\nb)  two\n*c) All of the above\n\n"
+    text += "2.  Which ones?\n[*] one\n[ ] two\n[*] Both of these\n"
+    result = parse_text2qti(text.encode(), "quiz.txt")
+    assert [q.fields.get("shuffle", True) for q in result.questions] == [shuffled, shuffled]
+
+
 def test_every_supported_kind():
     result = parse(QUIZ)
     assert errors(result) == []
