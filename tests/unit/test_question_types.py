@@ -35,6 +35,27 @@ def test_single_best_stores_the_key_as_an_index():
 
 
 @pytest.mark.parametrize(
+    ("last", "shuffled"),
+    [
+        ("All of the above", False),
+        ("<p>None of the above</p>", False),
+        ("Both A and B", False),
+        ("A, B and C", False),
+        ("Sodium and potassium", True),
+        ("Fast", True),
+    ],
+)
+def test_an_option_that_names_others_keeps_the_written_order(last, shuffled):
+    for type_name, key in (("single_best", "Slow"), ("multiple_response", ["Slow"])):
+        stored = content(type_name, options=["Slow", "Painful", last], key=key)
+        assert stored["shuffle"] is shuffled
+    explicit = content(
+        "single_best", options=["Slow", "All of the above"], key="Slow", shuffle=True
+    )
+    assert explicit["shuffle"] is True  # the bank's own choice stands
+
+
+@pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"options": ["a", "b"]}, "no key"),

@@ -1,5 +1,6 @@
 """Choice types: single best answer, multiple response, true/false."""
 
+import re
 from random import Random
 from typing import ClassVar
 
@@ -15,6 +16,21 @@ from quizapp.scoring.question_types.base import (
     shuffled,
     token_lookup,
 )
+
+#: An option that names other options ("All of the above", "Both A and B") only makes sense
+#: where it was written.
+_NAMES_OTHERS = re.compile(
+    r"\b(all|none|both|neither) of (the )?(above|these|the options|the choices|the answers)\b"
+    r"|^(both |only |neither )?[A-J]\W*(,\s*[A-J]\W*)*\s*(and|&|or|nor)\s*[A-J]\W*( only)?$",
+    re.IGNORECASE,
+)
+
+
+def _shuffle(raw: dict, options: list[str]) -> bool:
+    """The bank's choice; without one, shuffled unless an option names others."""
+    if "shuffle" in raw:
+        return bool(raw["shuffle"])
+    return not any(_NAMES_OTHERS.search(re.sub(r"<[^>]+>", "", o).strip()) for o in options)
 
 
 class _ChoiceType(QuestionType):
@@ -101,7 +117,7 @@ class SingleBest(_ChoiceType):
         indexes = self._key_indexes(options, keys, problems)
         if problems:
             raise ContentError(problems)
-        return {"options": options, "key": indexes[0], "shuffle": raw.get("shuffle", True)}
+        return {"options": options, "key": indexes[0], "shuffle": _shuffle(raw, options)}
 
     def grade(self, content, response):
         if response is None:
@@ -151,7 +167,7 @@ class MultipleResponse(_ChoiceType):
             problems.append(Problem("key", "every option is keyed; make at least one wrong"))
         if problems:
             raise ContentError(problems)
-        return {"options": options, "key": sorted(indexes), "shuffle": raw.get("shuffle", True)}
+        return {"options": options, "key": sorted(indexes), "shuffle": _shuffle(raw, options)}
 
     def grade(self, content, response):
         if not response:
