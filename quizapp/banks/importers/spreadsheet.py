@@ -254,6 +254,22 @@ class _SheetRows:
             raise TooManyQuestionsError(self.max_questions, line)
 
 
+_PERCENT_FORMAT = re.compile(r"0(?:\.(0+))?%")
+
+
+def _cell_text(value: Any, number_format: str | None) -> str:
+    """A workbook cell as the teacher sees it: 50% rather than 0.5, a date without midnight."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and number_format:
+        percent = _PERCENT_FORMAT.search(number_format)
+        if percent:
+            return f"{value * 100:.{len(percent.group(1) or '')}f}%"
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, dt.datetime | dt.time) and number_format and "y" not in number_format:
+        return value.strftime("%H:%M") if isinstance(value, dt.time) else value.isoformat()
+    return _cell_value(value)
+
+
 def _cell_value(value: Any) -> str:
     if value is None:
         return ""
@@ -300,10 +316,17 @@ def _read_xlsx(data: bytes, result: ImportResult) -> Grid:
                 min_row=1,
                 max_row=MAX_SHEET_ROWS + 1,
                 max_col=MAX_SHEET_COLUMNS,
-                values_only=True,
             )
-            for number, values in enumerate(rows, start=1):
-                cells = [_cell_value(v) for v in values]
+            warned_date = False
+            for number, row in enumerate(rows, start=1):
+                cells = [_cell_text(c.value, getattr(c, "number_format", None)) for c in row]
+                if not warned_date and any(isinstance(c.value, dt.date) for c in row):
+                    warned_date = True
+                    result.warn(
+                        number,
+                        "a cell holds a date: Excel turns a typed 1/2 into January 2; if a "
+                        "fraction was meant, format the column as Text and type it again",
+                    )
                 filled = any(c.strip() for c in cells)
                 if number > MAX_SHEET_ROWS:
                     if filled:

@@ -1,5 +1,6 @@
 """The spreadsheet importer: our layout, Kahoot, D2L, Blackboard and Moodle-CSV, and the corpus."""
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
@@ -250,6 +251,26 @@ def test_our_layout_in_xlsx_uses_row_numbers_and_cell_types():
     assert q[4].fields == {"key": ["100"], "tolerance": 5.0}
     assert q[4].category == ("Vitals", "Pulse")
     assert q[5].fields == {"options": ["1.5", "2"], "key": "2"}
+
+
+def test_workbook_cells_read_as_the_teacher_sees_them():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Question", "Option A", "Option B", "Option C", "Answer"])
+    sheet.append(["About what share of adults?", 0.5, 0.25, 0.125, "A"])
+    sheet.append(["Which date?", dt.datetime(2024, 1, 2), "3/4", "1/4", "B"])
+    for cell, number_format in zip(sheet[2][1:4], ("0%", "0%", "0.0%"), strict=True):
+        cell.number_format = number_format
+    out = io.BytesIO()
+    workbook.save(out)
+    result = parse_spreadsheet(out.getvalue(), "bank.xlsx")
+    share, date = result.questions
+    assert share.fields == {"options": ["50%", "25%", "12.5%"], "key": "50%"}
+    assert date.fields["options"][0] == "2024-01-02"
+    assert any(
+        p.line == 3 and "Excel turns a typed 1/2 into January 2" in p.message
+        for p in result.problems
+    )
 
 
 # --- Kahoot ------------------------------------------------------------------------------------
