@@ -329,7 +329,9 @@ def answer(attempt_id: int, position: int):
                 revision=revision,
                 now=_now(),
                 grace=_grace(),
-                grade=strike is None,
+                # In tutor mode only "Check answer" grades (and locks); Skip, Flag, Previous,
+                # the navigator and Review keep the answer saved but open, as autosave does.
+                grade=action == "check",
                 toggle_strike=strike,
             )
         if action in ("flag", "unflag"):
