@@ -47,6 +47,10 @@ POOLS = ("all", "unseen", "missed", "flagged")
 MIN_PEER_TIMES = 5
 #: The peer median uses each question's latest answers only (per group: class, everyone).
 RECENT_PEER_TIMES = 50
+#: How early the browser's countdown may reach zero: it counts from the whole seconds its page
+#: was given and rounds, so its zero comes up to about 1.5 s before the server's deadline. What
+#: it sends at zero, and the review asked for then, take the time as up this much early.
+COUNTDOWN_LEAD = timedelta(seconds=3)
 
 
 class ExamError(Exception):
@@ -545,7 +549,8 @@ def _past_grace(attempt: Attempt, now: datetime, grace: timedelta) -> bool:
 
 
 def is_overdue(attempt: Attempt, *, now: datetime, grace: timedelta) -> bool:
-    """True while an attempt is open past its deadline plus grace (expire_if_due grades it)."""
+    """True while an attempt is open past its deadline plus grace (expire_if_due grades it).
+    A negative grace takes the time as up that much before the deadline."""
     return attempt.is_open and _past_grace(attempt, now, grace)
 
 
@@ -676,6 +681,30 @@ def unchecked_reason(item: ItemView) -> str | None:
     if item.slot.response is None:
         return None
     return item.qtype.incomplete(item.version.content, item.slot.response)
+
+
+def save_at_time_up(
+    attempt: Attempt, item: ItemView, form, *, revision: int, now: datetime, grace: timedelta
+) -> tuple[bool, str | None]:
+    """Store the answer the countdown posted at zero if it can be, then close what its time
+    ended (the attempt, graded, or the current section) as expired, counting the time as up
+    COUNTDOWN_LEAD before the deadline. An answer that cannot be stored (not one the page
+    could send, or saved over from another tab) is left out: the time is up all the same.
+
+    :return: whether the time was up (False: the server's deadline is further off than the
+        countdown's) and why the answer was not stored, or None.
+    :raises: what check_open raises, when the attempt or the section was already closed.
+    """
+    problem = None
+    try:  # refused before anything is written
+        if not item.slot.graded:
+            save_answer(attempt, item, form, revision=revision, now=now, grace=grace, grade=False)
+    except InvalidAnswerError as exc:
+        problem = str(exc)
+    except StaleAnswerError:
+        problem = "it was changed in another tab or window, whose answer was kept."
+    ended = expire_if_due(attempt, now=now, grace=-COUNTDOWN_LEAD)
+    return ended, problem
 
 
 def set_flag(attempt: Attempt, item: ItemView, flagged: bool, *, now, grace) -> None:

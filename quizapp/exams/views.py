@@ -97,17 +97,20 @@ def minutes_seconds(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _expired_redirect(attempt: Attempt):
+def _expired_redirect(attempt: Attempt, *, grace: timedelta = timedelta(0)):
     """Close what the clock ended, the attempt or its current section, and return the redirect
     to the results (headed "Time is up") or to the break; None when time is not up.
 
     Pages use no grace: the grace is for answers already on their way (the form that the
     timer posts at zero); a page asked for after the deadline cannot be answered any more.
+    The review and the submit confirmation pass a negative one (services.COUNTDOWN_LEAD):
+    asked for as the countdown reaches zero, they would offer only a submit and questions
+    that can no longer be answered.
     """
-    if not services.is_overdue(attempt, now=_now(), grace=timedelta(0)):
+    if not services.is_overdue(attempt, now=_now(), grace=grace):
         return None
     db.session.commit()  # leaves autocommit: the grading must be one transaction
-    if services.expire_if_due(attempt, now=_now(), grace=timedelta(0)):
+    if services.expire_if_due(attempt, now=_now(), grace=grace):
         destination = _where_now(attempt)
         if attempt.is_open:
             flash(_section_time_up_message(attempt), "warning")
@@ -342,6 +345,11 @@ def answer(attempt_id: int, position: int):
         abort(400, "The form is missing its revision number. Reload the page and try again.")
     try:
         services.check_open(attempt, now=_now(), grace=_grace(), position=position)
+        if action == "time-up":  # the countdown's post at zero
+            ended, problem = services.save_at_time_up(
+                attempt, item, request.form, revision=revision, now=_now(), grace=_grace()
+            )
+            return _after_time_up(attempt, position, ended=ended, problem=problem)
         if not item.slot.graded:
             services.save_answer(
                 attempt,
@@ -350,7 +358,9 @@ def answer(attempt_id: int, position: int):
                 revision=revision,
                 now=_now(),
                 grace=_grace(),
-                grade=strike is None,
+                # In tutor mode only "Check answer" grades (and locks); Skip, Flag, Previous,
+                # the navigator and Review keep the answer saved but open, as autosave does.
+                grade=action == "check",
                 toggle_strike=strike,
             )
         if action in ("flag", "unflag"):
@@ -387,6 +397,21 @@ def answer(attempt_id: int, position: int):
             flash("Answer the question to check it, or choose Skip.", "info")
     elif strike is not None:
         destination += "#answer-options"
+    db.session.commit()
+    return redirect(destination)
+
+
+def _after_time_up(attempt: Attempt, position: int, *, ended: bool, problem: str | None):
+    """Where the countdown's post at zero leads: the results (headed "Time is up") or the
+    break, or back to the question when the server's deadline is further off."""
+    if problem:
+        flash(f"Your last answer, to question {position}, could not be saved: {problem}", "warning")
+    if not ended:
+        destination = url_for("exams.question", attempt_id=attempt.id, position=position)
+    else:
+        if attempt.is_open:
+            flash(_section_time_up_message(attempt), "warning")
+        destination = _where_now(attempt)
     db.session.commit()
     return redirect(destination)
 
@@ -462,7 +487,7 @@ def _before_submit(attempt_id: int, template: str, *, with_time_left: bool = Fal
     """A page about the current section's answers before it is submitted (review, confirm);
     elsewhere (time up, a break, finished) the student is sent where the attempt now is."""
     attempt = _own_attempt(attempt_id)
-    if expired := _expired_redirect(attempt):
+    if expired := _expired_redirect(attempt, grace=-services.COUNTDOWN_LEAD):
         return expired
     if not attempt.is_open or attempt.on_break:
         return redirect(_where_now(attempt))

@@ -1,12 +1,15 @@
 """A 5-question exam in headless Chromium, with the keyboard only, with and without JavaScript."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from tests.browser.conftest import tab_to
 from tests.exams.conftest import MIXED_BANK, MIXED_BLUEPRINT, START
@@ -285,4 +288,86 @@ def test_an_incomplete_order_autosaves_and_comes_back(browser, live_server, make
         page.locator(".exam-buttons .btn-primary").click()  # Next, or Review if it is last
     expect(page.locator(".alert")).to_have_count(0)
     assert errors == []
+    context.close()
+
+
+def _right_option(page):
+    n = re.search(r"number (\d+)", page.locator("#question-stem").inner_text()).group(1)
+    return page.get_by_label(re.compile(rf"right {n}$"))
+
+
+@pytest.mark.parametrize("where", ["question", "review"])
+def test_at_zero_the_countdown_lands_on_the_results(
+    app, browser, live_server, five_question_test, where
+):
+    """A custom test with a one-minute limit, as a student builds it: when the countdown
+    reaches zero, on a question or on the review, the student is on the results headed "Time
+    is up", with the answer on screen saved and graded."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.clock.install()  # the page's clock, moved on below instead of waiting
+    _sign_in(page, live_server, five_question_test)
+    page.goto(live_server + "/practice/custom")
+    page.get_by_role("checkbox", name=re.compile("^All of Demo bank demo")).check()
+    page.get_by_role("spinbutton", name="Number of questions").fill("5")
+    page.get_by_label("Time limit in minutes (exam mode)").fill("1")
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.locator("#timer-text")).to_have_text(re.compile(r"^(1:00|0:5\d)$"))
+    _right_option(page).check()
+    if where == "review":
+        expect(page.locator("#autosave-status")).to_contain_text("Saved")
+        page.get_by_role("button", name="Review and submit").first.click()
+        expect(page.get_by_role("heading", name="Review before you submit")).to_be_visible()
+        expect(page.locator("#timer-text")).to_have_text(re.compile(r"^(1:00|0:5\d)$"))
+    with app.app_context():
+        # The server's deadline comes two seconds from now, as the page's countdown reaches
+        # zero: it counts from whole seconds, so its zero may come that little early.
+        db.session.execute(
+            sa.update(Attempt).values(deadline=datetime.now(UTC) + timedelta(seconds=2))
+        )
+        db.session.commit()
+    page.clock.run_for("01:00")
+    expect(
+        page.get_by_role(
+            "heading", name="Time is up — your test was graded with the answers you saved"
+        )
+    ).to_be_visible()
+    expect(page.locator("#score-percent")).to_have_text("20%")
+    expect(page.get_by_text("Go back to the questions")).to_have_count(0)
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_tutor_mode_skip_and_flag_keep_the_answer_open(
+    browser, live_server, five_question_test, javascript
+):
+    """Skip and Flag save the chosen answer without checking it; Check answer checks it."""
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    _sign_in(page, live_server, five_question_test)
+    page.goto(live_server + "/practice")
+    page.get_by_label("Tutor (untimed, feedback)").check()
+    page.get_by_role("button", name=re.compile("^Start")).click()
+    expect(page.get_by_text("Question 1 of 5")).to_be_visible()
+    wrong = re.search(r"number (\d+)", page.locator("#question-stem").inner_text()).group(1)
+    page.get_by_label(re.compile(rf"wrong {wrong}$")).check()
+    page.get_by_role("button", name="Flag").click()
+    expect(page.get_by_role("button", name="Remove flag")).to_be_visible()
+    expect(page.locator(".feedback")).to_have_count(0)
+    page.get_by_role("button", name="Skip").click()
+    expect(page.get_by_text("Question 2 of 5")).to_be_visible()
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_text("Question 1 of 5")).to_be_visible()
+    chosen = page.get_by_label(re.compile(rf"wrong {wrong}$"))
+    expect(chosen).to_be_checked()
+    expect(chosen).to_be_enabled()
+    expect(page.locator(".feedback")).to_have_count(0)
+    expect(page.get_by_text("Score so far: 0 of 0 answered")).to_be_visible()
+    _right_option(page).check()
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.locator(".feedback .verdict")).to_contain_text("Correct.")
+    expect(page.get_by_text("Score so far: 1 of 1 answered")).to_be_visible()
     context.close()

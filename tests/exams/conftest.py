@@ -8,11 +8,31 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.services import sync_bank, sync_blueprint
+from quizapp.exams import views as exam_views
 from quizapp.exams.models import AttemptQuestion
 from quizapp.extensions import db
 from quizapp.scoring.question_types import get_question_type
 
 START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The time the exam pages read, set by the test (`clock.now = ...`)."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stop the exam views' clock at START; move it by setting `clock.now`."""
+    clock = Clock(START)
+    monkeypatch.setattr(exam_views, "_now", clock)
+    return clock
+
 
 MIXED_BANK = """\
 format: 1

@@ -6,13 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.exams.services import finish_attempt
 from quizapp.extensions import db
-from tests.exams.conftest import correct_form, slots
+from tests.exams.conftest import START, correct_form, slots
 
 pytestmark = pytest.mark.usefixtures("sectioned")
+
+#: The deadline of the mixed test (10 minutes) started at START.
+DEADLINE = START + timedelta(minutes=10)
+TIME_IS_UP = "Time is up — your test was graded with the answers you saved"
 
 
 @pytest.fixture
@@ -158,6 +163,111 @@ def test_the_timers_last_form_post_is_saved_then_graded(client, app, student, st
     response = client.get(response.location)
     assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
     assert _attempt(app, attempt_id).score_points == 1
+
+
+@pytest.mark.parametrize("offset", [timedelta(seconds=-1), timedelta(seconds=2)])
+def test_the_countdowns_post_at_zero_saves_the_answer_and_lands_on_results(
+    client, app, student, start_attempt, clock, offset
+):
+    """The countdown counts from the whole seconds its page was given, so its zero comes up to
+    a second or so before the server's deadline; its post may also arrive within the grace
+    after it. Either way the answer on screen is saved and graded, and the student is on the
+    results: no review page with nothing left to do."""
+    attempt_id = start_attempt(student, "mixed-test", now=START)
+    clock.now = DEADLINE + offset
+    response = _answer(client, app, attempt_id, 1, action="time-up")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    page = _text(client.get(response.location))
+    assert TIME_IS_UP in page and "Go back to the questions" not in page
+    attempt = _attempt(app, attempt_id)
+    assert attempt.finish_reason == "expired" and attempt.score_points == 1
+    assert attempt.finished_at.replace(tzinfo=UTC) == min(clock.now, DEADLINE)
+
+
+@pytest.mark.parametrize("problem", ["tampered", "stale"])
+def test_time_up_reaches_results_when_the_last_answer_cannot_be_saved(
+    client, app, student, start_attempt, clock, problem
+):
+    """A form the page could not have sent (refused as invalid) or one another tab saved over
+    (a stale revision) is not saved; the time is up all the same and the saved answers are
+    graded. (An unfinished order is saved as it stands: see test_unfinished_answers.)"""
+    attempt_id = start_attempt(student, "mixed-test", now=START)
+    with app.app_context():
+        choice = next(s for s in slots(attempt_id) if s.version.type == "single_best")
+        position, form = choice.position, correct_form(choice)
+        other = next(s.position for s in slots(attempt_id) if s.position != position)
+    clock.now = DEADLINE - timedelta(minutes=5)
+    _answer(client, app, attempt_id, other)
+    if problem == "stale":
+        _answer(client, app, attempt_id, position, action="save")  # in another tab
+        saved_points = 2
+    else:
+        form = MultiDict({"answer": "not-a-token-of-this-question"})
+        saved_points = 1
+    form["revision"], form["action"] = "0", "time-up"
+    clock.now = DEADLINE - timedelta(seconds=1)
+    response = client.post(f"/attempts/{attempt_id}/{position}", data=form)
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    page = _text(client.get(response.location))
+    assert TIME_IS_UP in page
+    assert f"Your last answer, to question {position}, could not be saved" in page
+    attempt = _attempt(app, attempt_id)
+    assert attempt.finish_reason == "expired" and attempt.score_points == saved_points
+
+
+def test_the_countdowns_post_at_zero_in_a_section_leads_to_the_break(
+    client, app, student, start_attempt, clock
+):
+    attempt_id = start_attempt(student, "sectioned-test", now=START)
+    clock.now = START + timedelta(minutes=2, seconds=-1)
+    response = _answer(client, app, attempt_id, 1, action="time-up")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/break"
+    page = _text(client.get(response.location))
+    assert "Time is up for Part 1. Its answers are saved and locked." in page
+    with app.app_context():
+        assert slots(attempt_id)[0].revision == 1
+
+
+def test_a_countdown_far_ahead_of_the_servers_clock_ends_nothing(
+    client, app, student, start_attempt, clock
+):
+    """The server owns the deadline: a time-up post with a minute left saves the answer and
+    goes back to the question, whose page counts down again from the server's time."""
+    attempt_id = start_attempt(student, "mixed-test", now=START)
+    clock.now = DEADLINE - timedelta(minutes=1)
+    response = _answer(client, app, attempt_id, 1, action="time-up")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/1"
+    assert _attempt(app, attempt_id).is_open
+    page = _text(client.get(response.location))
+    assert 'data-seconds-left="60"' in page
+
+
+@pytest.mark.parametrize("page", ["review", "submit"])
+def test_the_review_as_time_runs_out_goes_to_results(
+    client, app, student, start_attempt, clock, page
+):
+    """The form posted as time runs out (or "Review and submit" in the last second) leads to
+    the review; asked for within a moment of the deadline, it is the results."""
+    attempt_id = start_attempt(student, "mixed-test", now=START)
+    clock.now = DEADLINE - timedelta(seconds=2)
+    response = _answer(client, app, attempt_id, 1, action="review")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/review"
+    clock.now = DEADLINE - timedelta(seconds=1)
+    response = client.get(f"/attempts/{attempt_id}/{page}")
+    assert response.headers["Location"] == f"/attempts/{attempt_id}/results"
+    assert TIME_IS_UP in _text(client.get(response.location))
+    attempt = _attempt(app, attempt_id)
+    assert attempt.finish_reason == "expired" and attempt.score_points == 1
+
+
+def test_the_review_counts_down_to_the_results(client, student, start_attempt, clock):
+    """With time left the review is shown, with a countdown that asks for it again at zero."""
+    attempt_id = start_attempt(student, "mixed-test", now=START)
+    clock.now = DEADLINE - timedelta(seconds=30)
+    page = _text(client.get(f"/attempts/{attempt_id}/review"))
+    assert "Review before you submit" in page
+    assert 'data-seconds-left="30"' in page
+    assert f'data-time-up-url="/attempts/{attempt_id}/review"' in page
 
 
 # --- submit confirmation -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from flask import url_for
 from config import TestingConfig
 from quizapp.exams.models import Attempt, QuestionReport
 from quizapp.extensions import db
-from tests.exams.conftest import correct_form, slots
+from tests.exams.conftest import correct_form, slots, wrong_form
 from tests.test_access_control import api_token
 
 pytestmark = pytest.mark.usefixtures("mixed")
@@ -132,6 +132,28 @@ def test_tutor_mode_shows_feedback_after_each_answer(client, app, student, start
     assert "Score so far: 1 of 1 answered" in page
     assert "disabled" in page
     assert "RATIONALE" not in client.get(f"/attempts/{attempt_id}/2").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("action", ["next", "flag", "prev", "goto-1", "review"])
+def test_in_tutor_mode_only_check_answer_grades(client, app, student, start_attempt, action):
+    """Skip ("next"), Flag, Previous, the navigator and Review save the answer as it is, open
+    to change and with no feedback; "Check answer" grades it and locks it."""
+    attempt_id = start_attempt(student, "mixed-test", mode="tutor")
+    slot = _slot(app, attempt_id, 2)
+    response = _post_answer(client, app, attempt_id, 2, action=action, form=wrong_form(slot))
+    assert response.status_code == 302
+    saved = _slot(app, attempt_id, 2)
+    assert saved.response is not None and saved.revision == 1
+    assert (saved.score, saved.graded_at) == (None, None)
+    page = client.get(f"/attempts/{attempt_id}/2").get_data(as_text=True)
+    assert "RATIONALE" not in page and "Incorrect" not in page and "disabled" not in page
+    assert "Check answer" in page and "Score so far: 0 of 0 answered" in page
+    # Still the student's to change, and checked only when asked.
+    _post_answer(client, app, attempt_id, 2, action="check")
+    checked = _slot(app, attempt_id, 2)
+    assert checked.revision == 2 and checked.score == 1 and checked.graded_at is not None
+    page = client.get(f"/attempts/{attempt_id}/2").get_data(as_text=True)
+    assert "Correct." in page and "RATIONALE" in page and "disabled" in page
 
 
 def test_a_stale_tab_gets_409_and_keeps_the_newer_answer(client, app, attempt_id):

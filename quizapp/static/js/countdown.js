@@ -1,20 +1,21 @@
-// The countdown of a timed test page (the exam's questions and the adaptive check). Without
-// this file the page shows the minutes left as the server counted them; the server's deadline
-// is the authority either way. With it: the time left every second, announced to screen readers
-// only at set points, a "Hide timer" button, and at zero the page moves on by itself: the exam
-// page posts its form (its answer is saved, then the review), a page with `data-time-up-url`
-// (the adaptive check, whose unsent answer does not count) goes there.
+// The countdown of a timed test page (the exam's questions and review, the adaptive check).
+// Without this file the page shows the minutes left as the server counted them; the server's
+// deadline is the authority either way. With it: the time left every second, announced to
+// screen readers only at set points, a "Hide timer" button, and at zero the page moves on by
+// itself: a page with `data-time-up-url` (the exam's review, the adaptive check, whose unsent
+// answer does not count) goes there, the exam's question page posts its form as "time-up" (the
+// server saves its answer if it can and shows the results, or the break between sections).
 (function () {
   "use strict";
 
   var exam = document.querySelector(".exam");
   var form = document.getElementById("answer-form");
   var secondsAttr = exam ? exam.getAttribute("data-seconds-left") : null;
-  if (!form || secondsAttr === null) {
+  var timeUpUrl = exam ? exam.getAttribute("data-time-up-url") : null;
+  if (secondsAttr === null || !(form || timeUpUrl)) {
     return;
   }
   var deadline = Date.now() + parseInt(secondsAttr, 10) * 1000;
-  var timeUpUrl = exam.getAttribute("data-time-up-url");
   var timerBox = document.getElementById("timer-box");
   var text = document.getElementById("timer-text");
   var staticText = document.querySelector(".timer-static");
@@ -48,12 +49,18 @@
       return;
     }
     announce("Time is up. Your answers are being saved.");
-    var review = document.createElement("input");
-    review.type = "hidden";
-    review.name = "action";
-    review.value = "review";
-    form.appendChild(review);
-    form.submit();
+    var action = document.createElement("input");
+    action.type = "hidden";
+    action.name = "action";
+    action.value = "time-up";
+    form.appendChild(action);
+    // requestSubmit lets exam.js first wait for an autosave on its way (the post must carry
+    // the revision it produces).
+    if (form.requestSubmit) {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
   };
 
   var tick = function () {
