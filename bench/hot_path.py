@@ -30,6 +30,7 @@ from werkzeug.datastructures import MultiDict
 
 from config import ProductionConfig, normalize_database_url
 from quizapp import create_app, warm_up
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import Role, User
 from quizapp.auth.passwords import hash_password
 from quizapp.banks.models import Blueprint
@@ -77,7 +78,9 @@ def seed(app, submits: int) -> tuple[int, list[int], dict, list[int]]:
         # sections a page would show, and a submit end, 50 questions at a time.
         mock.segments = []
         attempts = [
-            start_blueprint_attempt(user, mock, mode=Mode.EXAM, now=now, seed=n).id
+            start_blueprint_attempt(
+                user, mock, mode=Mode.EXAM, accommodation=STANDARD, now=now, seed=n
+            ).id
             for n in range(submits + 1)
         ]
         db.session.commit()

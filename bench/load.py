@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from config import ProductionConfig, normalize_database_url
 from quizapp import create_app
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import Role, User
 from quizapp.auth.passwords import hash_password
 from quizapp.banks.models import Blueprint
@@ -139,18 +140,30 @@ def seed(database_url: str, submits: int) -> dict:
         for n in range(IN_PROGRESS):
             owner = bench_student if n < 20 else db.session.get(User, student_ids[n])
             blueprint = mock if n < 20 else terminology
-            attempt = start_blueprint_attempt(owner, blueprint, mode=Mode.EXAM, now=now, seed=n)
+            attempt = start_blueprint_attempt(
+                owner, blueprint, mode=Mode.EXAM, accommodation=STANDARD, now=now, seed=n
+            )
             open_ids.append(attempt.id)
         submitter = db.session.get(User, student_ids[1])
         to_submit = [
             start_blueprint_attempt(
-                submitter, terminology, mode=Mode.EXAM, now=now, seed=IN_PROGRESS + n
+                submitter,
+                terminology,
+                mode=Mode.EXAM,
+                accommodation=STANDARD,
+                now=now,
+                seed=IN_PROGRESS + n,
             ).id
             for n in range(submits)
         ]
         to_grade = [
             start_blueprint_attempt(
-                bench_student, terminology, mode=Mode.EXAM, now=now, seed=IN_PROGRESS + n
+                bench_student,
+                terminology,
+                mode=Mode.EXAM,
+                accommodation=STANDARD,
+                now=now,
+                seed=IN_PROGRESS + n,
             ).id
             for n in range(COLD_SAMPLES)
         ]

@@ -20,7 +20,7 @@ from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.models import Blueprint, PendingImport
 from quizapp.banks.services import sync_bank, sync_blueprint
 from quizapp.classes.models import Classroom
-from quizapp.classes.services import create_class, join_class
+from quizapp.classes.services import create_class, join_class, practice_accommodation
 from quizapp.exams.models import Mode
 from quizapp.exams.services import start_blueprint_attempt
 from quizapp.extensions import db
@@ -248,7 +248,7 @@ def make_blueprint(app):
 
 @pytest.fixture
 def start_attempt(app):
-    """Start an attempt at a loaded blueprint for a user; return the attempt's id."""
+    """Start an attempt at a loaded blueprint for a user, as free practice; return its id."""
 
     def start(
         user: UserInfo,
@@ -262,7 +262,12 @@ def start_attempt(app):
             owner = db.session.get(User, user.id)
             test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == blueprint))
             attempt = start_blueprint_attempt(
-                owner, test, mode=Mode(mode), now=now or datetime.now(UTC), seed=seed
+                owner,
+                test,
+                mode=Mode(mode),
+                accommodation=practice_accommodation(owner),
+                now=now or datetime.now(UTC),
+                seed=seed,
             )
             db.session.commit()
             return attempt.id

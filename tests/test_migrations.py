@@ -6,7 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from config import TestingConfig
+from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
+from quizapp.classes.models import Classroom, Enrollment
 from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
 from tests.item_stats.helpers import TABLES, snapshot
@@ -80,3 +82,55 @@ def test_upgrade_to_question_stats_sums_the_existing_responses(app, runner, make
 
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def test_class_accommodations_upgrade_and_downgrade(empty_db, runner):
+    """0021 adds a standard accommodation to every enrolment and keeps the account-wide ones;
+    going back drops only the enrolments' columns."""
+    assert runner.invoke(args=["db", "upgrade", "0017_question_images"]).exit_code == 0
+    with empty_db.app_context():
+        teacher = User(
+            email="t@example.org", display_name="T", password_hash="x", role="instructor"
+        )
+        student = User(email="s@example.org", display_name="S", password_hash="x")
+        db.session.add_all([teacher, student])
+        db.session.flush()
+        student.untimed = True  # granted before classes had their own
+        classroom = Classroom(name="MA 101", instructor_id=teacher.id, join_code="ABCDEFGH")
+        db.session.add(classroom)
+        db.session.flush()
+        db.session.execute(
+            sa.text(
+                "INSERT INTO enrollments (class_id, student_id, joined_at) VALUES (:c, :s, :t)"
+            ),
+            {"c": classroom.id, "s": student.id, "t": START},
+        )
+        db.session.commit()
+        student_id = student.id
+        db.session.remove()  # PostgreSQL: altering a table waits for open transactions
+
+    result = runner.invoke(args=["db", "upgrade", "0021_class_accommodations"])
+    assert result.exit_code == 0, result.output
+    with empty_db.app_context():
+        enrollment = db.session.scalar(sa.select(Enrollment))
+        assert (enrollment.untimed, enrollment.time_multiplier) == (False, 1.0)
+        user = db.session.get(User, student_id)
+        assert (user.untimed, user.time_multiplier) == (True, 1.0)
+        with pytest.raises(sa.exc.IntegrityError):  # never less than standard time
+            db.session.execute(sa.update(Enrollment).values(time_multiplier=0.5))
+        db.session.rollback()
+        db.session.remove()
+
+    result = runner.invoke(args=["db", "downgrade", "0017_question_images"])
+    assert result.exit_code == 0, result.output
+    with empty_db.app_context():
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("enrollments")}
+        assert columns == {"id", "class_id", "student_id", "joined_at"}
+        query = sa.text("SELECT untimed FROM users WHERE id = :id")
+        assert db.session.scalar(query, {"id": student_id})  # the account-wide one stays
+        db.session.remove()
+
+    assert runner.invoke(args=["db", "downgrade", "base"]).exit_code == 0
+    with empty_db.app_context():
+        db.session.execute(sa.text("DROP TABLE alembic_version"))
+        db.session.commit()

@@ -185,7 +185,11 @@ def start_attempt():
         return error_response(404, "No practice test with that slug is open to you.")
     try:
         attempt = services.start_blueprint_attempt(
-            g.api_user, blueprint, mode=Mode(mode), now=_now()
+            g.api_user,
+            blueprint,
+            mode=Mode(mode),
+            accommodation=class_services.practice_accommodation(g.api_user),
+            now=_now(),
         )
     except services.CannotStartError as exc:
         db.session.rollback()

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.assignments.models import MAX_ATTEMPTS_ALLOWED, Assignment, Window
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
+from quizapp.classes import services as class_services
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.exams import services as exam_services
 from quizapp.exams.models import Attempt, Mode, Status
@@ -301,6 +302,9 @@ def start_assignment(
 ) -> Attempt:
     """Start the student's next try at an assignment, or return the try they have open.
 
+    Its time limit takes the more generous of the student's account-wide accommodation and the
+    one of the assignment's class, never that of another class.
+
     :param mode: the mode the form asked for; None to take the assignment's.
     :param zone: the time zone the messages name times in.
     :raises AssignmentError: before it opens, after it closes, with every try used, or for a
@@ -337,6 +341,7 @@ def start_assignment(
                 student,
                 assignment.blueprint,
                 mode=Mode(assignment.mode),
+                accommodation=class_services.class_test_accommodation(student, assignment.class_id),
                 now=now,
                 seed=seed,
                 assignment=(assignment.id, progress.used + 1),

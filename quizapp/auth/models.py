@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
+from quizapp.accommodations import Accommodation
 from quizapp.extensions import UTCDateTime, db, login_manager
 from quizapp.numbers import parse_whole_number
 
@@ -42,9 +43,10 @@ class User(UserMixin, db.Model):
     session_generation: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    #: Time accommodation for timed tests: limits are multiplied by this (1.5 = time and a half).
+    #: The school's time accommodation, set by an admin only; it applies to every test: limits
+    #: are multiplied by this (1.5 = time and a half). Classes add their own (Enrollment).
     time_multiplier: so.Mapped[float] = so.mapped_column(default=1.0, server_default="1")
-    #: Accommodation: timed tests have no time limit for this student.
+    #: The school's accommodation: no test has a time limit for this student.
     untimed: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     def __repr__(self) -> str:
@@ -65,13 +67,9 @@ class User(UserMixin, db.Model):
         return self.role == Role.INSTRUCTOR
 
     @property
-    def accommodation(self) -> str:
-        """The time accommodation as the admin form names it."""
-        if self.untimed:
-            return "untimed"
-        if self.time_multiplier == 1.0:
-            return "standard"
-        return f"{self.time_multiplier:g}"
+    def accommodation(self) -> Accommodation:
+        """The account-wide time accommodation (the admin's)."""
+        return Accommodation(untimed=self.untimed, multiplier=self.time_multiplier)
 
     def revoke_sessions(self) -> None:
         self.session_generation += 1

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from quizapp.accommodations import Accommodation
 from quizapp.auth import passwords, tokens
 from quizapp.auth.models import LoginFailure, RegistrationFailure, Role, User
 from quizapp.extensions import db
@@ -333,16 +334,15 @@ def set_role(user: User, role: Role, *, actor: User | None) -> None:
 
 
 def set_time_accommodation(user: User, choice: str, *, actor: User | None) -> None:
-    """Apply a time accommodation: "standard", "untimed" or a multiplier such as "1.5".
+    """Set the account-wide time accommodation (the school's, on every test): "standard",
+    "untimed" or a multiplier such as "1.5". Only admins may (the caller checks); instructors
+    set one per class (quizapp.classes.services.set_class_accommodation).
 
     It applies to attempts started afterwards; the server multiplies their time limits.
+
+    :raises ValueError: for an unknown choice.
     """
-    if choice == "untimed":
-        user.untimed, user.time_multiplier = True, 1.0
-    else:
-        multiplier = 1.0 if choice == "standard" else float(choice)
-        if not 1.0 <= multiplier <= 4.0:
-            raise ValueError(f"unsupported time multiplier {multiplier}")
-        user.untimed, user.time_multiplier = False, multiplier
+    accommodation = Accommodation.from_choice(choice)
+    user.untimed, user.time_multiplier = accommodation.untimed, accommodation.multiplier
     by = actor.email if actor else "the command line"
-    logger.info("%s set the time accommodation of %s to %s", by, user.email, choice)
+    logger.info("%s set the account-wide time accommodation of %s to %s", by, user.email, choice)

@@ -6,6 +6,7 @@ import secrets
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from quizapp.accommodations import Accommodation, most_generous
 from quizapp.auth.models import Role, User
 from quizapp.classes.models import Classroom, Enrollment
 from quizapp.extensions import db
@@ -147,3 +148,76 @@ def instructors_of(student_id: int):
         .join(Enrollment, Enrollment.class_id == Classroom.id)
         .where(Enrollment.student_id == student_id)
     )
+
+
+# --- time accommodations ----------------------------------------------------------------
+# The admin's is account-wide (User); an instructor's is the class's (Enrollment), so one
+# instructor's setting never reaches another instructor's tests.
+
+
+def set_class_accommodation(classroom: Classroom, student: User, choice: str, *, actor: User):
+    """Set a student's time accommodation for this class's tests only: "standard", "untimed"
+    or a multiplier such as "1.5". The account-wide one (the admin's) is left as it is.
+
+    :raises ClassError: when the student is not in the class.
+    :raises ValueError: for an unknown choice.
+    """
+    accommodation = Accommodation.from_choice(choice)
+    enrollment = db.session.scalar(
+        sa.select(Enrollment).where(
+            Enrollment.class_id == classroom.id, Enrollment.student_id == student.id
+        )
+    )
+    if enrollment is None:
+        raise ClassError(f"{student.display_name} is not in {classroom.name}.")
+    enrollment.untimed = accommodation.untimed
+    enrollment.time_multiplier = accommodation.multiplier
+    logger.info(
+        "%s set the time accommodation of %s in class %s to %s",
+        actor.email,
+        student.email,
+        classroom.id,
+        choice,
+    )
+
+
+def class_accommodations(classroom: Classroom, student_ids: list[int]) -> dict[int, Accommodation]:
+    """The class's own accommodation of each of these students (for a page of the roster)."""
+    rows = db.session.execute(
+        sa.select(Enrollment.student_id, Enrollment.untimed, Enrollment.time_multiplier).where(
+            Enrollment.class_id == classroom.id, Enrollment.student_id.in_(student_ids)
+        )
+    )
+    return {
+        student_id: Accommodation(untimed=untimed, multiplier=multiplier)
+        for student_id, untimed, multiplier in rows
+    }
+
+
+def _enrollment_accommodations(student: User, class_id: int | None = None) -> list[Accommodation]:
+    query = sa.select(Enrollment.untimed, Enrollment.time_multiplier).where(
+        Enrollment.student_id == student.id
+    )
+    if class_id is not None:
+        query = query.where(Enrollment.class_id == class_id)
+    return [
+        Accommodation(untimed=untimed, multiplier=multiplier)
+        for untimed, multiplier in db.session.execute(query)
+    ]
+
+
+def class_test_accommodation(student: User, class_id: int | None) -> Accommodation:
+    """The accommodation for a test a class set (its assignment, a link of its LMS course):
+    the more generous of the account-wide one and that class's, never another class's.
+
+    :param class_id: None for a test of no class: the account-wide one alone applies.
+    """
+    classes = _enrollment_accommodations(student, class_id) if class_id is not None else []
+    return most_generous([student.accommodation, *classes])
+
+
+def practice_accommodation(student: User) -> Accommodation:
+    """The accommodation for the student's own practice (tests, custom tests, the adaptive
+    check): the most generous of the account-wide one and those of every class they are in.
+    It only lengthens their own practice, so any of their instructors may grant it."""
+    return most_generous([student.accommodation, *_enrollment_accommodations(student)])

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from quizapp.admin.forms import ACCOMMODATIONS, AccommodationForm
 from quizapp.assignments import services as assignment_services
-from quizapp.auth import services as auth_services
 from quizapp.auth.decorators import instructor_required, role_required
 from quizapp.auth.models import Role, User
 from quizapp.banks import services as bank_services
@@ -172,6 +171,7 @@ def detail(class_id: int):
         mastery=history.class_topic_mastery(everyone),
         banks=db.session.scalars(bank_services.visible_banks_query(current_user)).all(),
         accommodations=ACCOMMODATIONS,
+        class_accommodations=services.class_accommodations(classroom, [s.id for s in page.items]),
         assignments=assignments,
         completions=assignment_services.completions(classroom, assignments),
         now=datetime.now(UTC),
@@ -222,10 +222,16 @@ def accommodation(class_id: int, student_id: int):
     student = _enrolled_student_or_404(classroom, student_id)
     form = AccommodationForm()
     if form.validate_on_submit():
-        auth_services.set_time_accommodation(student, form.time.data, actor=current_user)
+        try:
+            services.set_class_accommodation(classroom, student, form.time.data, actor=current_user)
+        except services.ClassError:  # removed from the class meanwhile
+            abort(404)
         db.session.commit()
         label = ACCOMMODATIONS[form.time.data].lower()
-        flash(f"{student.display_name}: {label} on tests started from now on.", "success")
+        flash(
+            f"{student.display_name}: {label} on this class's tests started from now on.",
+            "success",
+        )
     return redirect(url_for("classes.detail", class_id=classroom.id))
 
 

@@ -5,7 +5,6 @@ commits), and raise ExamError subclasses that views turn into messages.
 """
 
 import logging
-import math
 import secrets
 import statistics
 from collections.abc import Sequence
@@ -16,11 +15,13 @@ from random import Random
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from quizapp.accommodations import STANDARD, Accommodation
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
 from quizapp.banks.drawing import NotEnoughQuestionsError, compatible, draw_questions
 from quizapp.banks.loader import BlueprintSection
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion, Topic
+from quizapp.classes import services as class_services
 from quizapp.classes.models import Enrollment
 from quizapp.exams import rows
 from quizapp.exams.models import (
@@ -186,15 +187,17 @@ class Navigator:
 # --- starting ---------------------------------------------------------------------------
 
 
-def _time_limit_seconds(user: User, mode: Mode, minutes: int | None) -> int | None:
-    if mode == Mode.TUTOR or minutes is None or user.untimed:
+def time_limit_seconds(accommodation: Accommodation, mode: Mode, minutes: int | None) -> int | None:
+    """The time limit of a test (or section) of `minutes` in this mode; None for no limit."""
+    if mode == Mode.TUTOR:
         return None
-    return math.ceil(minutes * 60 * user.time_multiplier)
+    return accommodation.seconds(minutes)
 
 
 def _create_attempt(
     user: User,
     *,
+    accommodation: Accommodation,
     title: str,
     question_ids: list[int],
     mode: Mode,
@@ -225,14 +228,14 @@ def _create_attempt(
             "Some of these questions were removed while your test was being drawn. "
             "Start it again to draw from the questions there are now."
         )
-    limit = _time_limit_seconds(user, mode, minutes)
+    limit = time_limit_seconds(accommodation, mode, minutes)
     sections = None
     if segments and mode == Mode.EXAM:  # tutor mode is untimed: its sections would lock only
         sections = [
             {
                 "title": segment["title"],
                 "questions": segment["questions"],
-                "seconds": _time_limit_seconds(user, mode, segment["minutes"]),
+                "seconds": time_limit_seconds(accommodation, mode, segment["minutes"]),
             }
             for segment in segments
         ]
@@ -283,12 +286,16 @@ def start_blueprint_attempt(
     blueprint: Blueprint,
     *,
     mode: Mode,
+    accommodation: Accommodation,
     now: datetime,
     seed: int | None = None,
     assignment: tuple[int, int] | None = None,
 ) -> Attempt:
     """Draw a test from a blueprint (honouring its sections) and start it.
 
+    :param accommodation: the student's time accommodation for this start, as the caller
+        resolved it (quizapp.classes.services: practice_accommodation for free practice,
+        class_test_accommodation for a class's test).
     :param assignment: (assignment id, try number) when started from a class assignment.
     :raises CannotStartError: when a section has too few questions.
     """
@@ -299,6 +306,7 @@ def start_blueprint_attempt(
         raise CannotStartError(str(exc)) from exc
     return _create_attempt(
         user,
+        accommodation=accommodation,
         title=blueprint.title,
         question_ids=question_ids,
         mode=mode,
@@ -369,7 +377,8 @@ def custom_pool(
 def start_custom_attempt(
     user: User, test: CustomTest, *, now: datetime, seed: int | None = None
 ) -> Attempt:
-    """Start a test built by the student from one bank's topics and a question pool.
+    """Start a test built by the student from one bank's topics and a question pool (free
+    practice, so with the student's practice accommodation).
 
     :raises CannotStartError: when the choice leaves fewer questions than asked for.
     """
@@ -399,6 +408,7 @@ def start_custom_attempt(
     minutes = test.time_limit_minutes
     return _create_attempt(
         user,
+        accommodation=class_services.practice_accommodation(user),
         title=f"Custom test: {titles}",
         question_ids=question_ids,
         mode=test.mode,
@@ -418,7 +428,8 @@ def start_custom_attempt(
 
 
 def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datetime) -> Attempt:
-    """A new attempt made of the questions this (finished) attempt missed or left blank."""
+    """A new attempt made of the questions this (finished) attempt missed or left blank
+    (free practice, so with the student's practice accommodation)."""
     missed = list(
         db.session.scalars(
             sa.select(AttemptQuestion.question_id)
@@ -438,6 +449,7 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
     seed = secrets.randbits(48)
     return _create_attempt(
         user,
+        accommodation=class_services.practice_accommodation(user),
         title=f"Missed questions: {attempt.title}",
         question_ids=missed,
         mode=mode,
@@ -464,6 +476,7 @@ def start_chosen_attempt(
     """
     return _create_attempt(
         user,
+        accommodation=STANDARD,  # tutor mode: no time limit to lengthen
         title=title,
         question_ids=question_ids,
         mode=Mode.TUTOR,

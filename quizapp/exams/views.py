@@ -20,6 +20,7 @@ from wtforms import SelectChoice
 from quizapp.assignments.models import Assignment
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
+from quizapp.classes.services import practice_accommodation
 from quizapp.exams import builder, services
 from quizapp.exams.feedback import (
     MIN_ANSWERS_FOR_SHARES,
@@ -163,7 +164,11 @@ def start(slug: str):
         return redirect(url_for("exams.index"))
     try:
         attempt = services.start_blueprint_attempt(
-            current_user, blueprint, mode=Mode(form.mode.data), now=_now()
+            current_user,
+            blueprint,
+            mode=Mode(form.mode.data),
+            accommodation=practice_accommodation(current_user),
+            now=_now(),
         )
     except services.CannotStartError as exc:
         flash(str(exc), "danger")

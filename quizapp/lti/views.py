@@ -27,7 +27,7 @@ from pylti1p3.lineitem import LineItem
 from quizapp.auth.decorators import admin_required, instructor_required
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
-from quizapp.classes.services import managed_class
+from quizapp.classes.services import class_test_accommodation, managed_class
 from quizapp.exams import services as exam_services
 from quizapp.exams.models import Mode, Status
 from quizapp.extensions import csrf, db
@@ -217,7 +217,12 @@ def start(link_id: int):
         return redirect(url_for("exams.resume", attempt_id=open_attempt.id))
     try:
         attempt = exam_services.start_blueprint_attempt(
-            current_user, blueprint, mode=Mode.EXAM, now=_now()
+            current_user,
+            blueprint,
+            mode=Mode.EXAM,
+            # The course's class (if it has one) and the account-wide: no other class's.
+            accommodation=class_test_accommodation(current_user, context.class_id),
+            now=_now(),
         )
     except exam_services.CannotStartError as exc:
         flash(str(exc), "danger")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.auth.models import User
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion
+from quizapp.classes import services as class_services
 from quizapp.exams import services as exam_services
 from quizapp.exams.models import Attempt, AttemptQuestion, Mode, Status
 from quizapp.extensions import db
@@ -46,7 +47,8 @@ def _pool(blueprint: Blueprint) -> readiness_services.BlueprintPool:
 def start_adaptive_attempt(
     user: User, blueprint: Blueprint, *, now: datetime, seed: int | None = None
 ) -> Attempt:
-    """Start the blueprint's adaptive check with its first question.
+    """Start the blueprint's adaptive check with its first question (free practice, so with
+    the student's practice accommodation).
 
     :raises exam_services.CannotStartError: the blueprint offers none, or has no questions.
     """
@@ -57,8 +59,10 @@ def start_adaptive_attempt(
         raise exam_services.CannotStartError("This test has no questions to ask yet.")
     seed = secrets.randbits(48) if seed is None else seed
     settings = {"kind": "adaptive", "blueprint": blueprint.slug, "seed": seed, **blueprint.adaptive}
-    limit = exam_services._time_limit_seconds(
-        user, Mode.ADAPTIVE, blueprint.adaptive["time_limit_minutes"]
+    limit = exam_services.time_limit_seconds(
+        class_services.practice_accommodation(user),
+        Mode.ADAPTIVE,
+        blueprint.adaptive["time_limit_minutes"],
     )
     attempt = Attempt(
         user_id=user.id,

@@ -1,10 +1,13 @@
-"""The users page: listing, searching, roles and reset links."""
+"""The users page: listing, searching, roles, time accommodations and reset links."""
 
 import re
 
 import pytest
+import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD, UNTIMED
 from quizapp.auth.models import User
+from quizapp.classes.models import Enrollment
 from quizapp.extensions import db
 
 
@@ -69,6 +72,24 @@ def test_the_last_admin_cannot_demote_themselves(client, admin, app):
     client.post(f"/admin/users/{admin.id}/role", data={"role": "student"})
     assert _role_of(app, admin.id) == "admin"
     assert "only administrator" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_admin_sets_the_account_wide_time_accommodation(client, admin, make_user, make_class, app):
+    student = make_user()
+    class_id = make_class(make_user("instructor"), students=(student,))
+    response = client.post(f"/admin/users/{student.id}/accommodation", data={"time": "untimed"})
+    assert response.headers["Location"] == "/admin/users"
+    with app.app_context():
+        user = db.session.get(User, student.id)
+        assert user.accommodation == UNTIMED
+        enrollment = db.session.scalar(sa.select(Enrollment).where(Enrollment.class_id == class_id))
+        assert enrollment.accommodation == STANDARD  # the class's own stays as it was
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "untimed on tests started from now on" in page
+    assert '<option value="untimed" selected>' in page
+    client.post(f"/admin/users/{student.id}/accommodation", data={"time": "0.5"})
+    with app.app_context():
+        assert db.session.get(User, student.id).accommodation == UNTIMED
 
 
 def test_role_change_for_missing_user_is_404(client, admin):

@@ -7,6 +7,7 @@ from random import Random
 import pytest
 import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
 from quizapp.banks.drawing import NotEnoughQuestionsError
@@ -90,7 +91,7 @@ def test_no_blueprint_attempt_holds_two_of_a_group(app, paired_banks, make_user)
         blueprint = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "both"))
         for seed in range(40):
             attempt = exam_services.start_blueprint_attempt(
-                user, blueprint, mode=Mode.EXAM, now=NOW, seed=seed
+                user, blueprint, mode=Mode.EXAM, accommodation=STANDARD, now=NOW, seed=seed
             )
             assert attempt.question_count == 16
             assert max(drawn_groups(attempt.id).values()) == 1
@@ -152,6 +153,7 @@ def test_a_missed_questions_retake_keeps_one_question_per_group(app, paired_bank
         both = [alpha["q1"], beta["q1"], alpha["q7"]]
         old = exam_services._create_attempt(
             user,
+            accommodation=STANDARD,
             title="Before the groups",
             question_ids=both,
             mode=Mode.TUTOR,

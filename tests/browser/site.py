@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from quizapp.accommodations import STANDARD
 from quizapp.assignments.services import assign_test, start_assignment
 from quizapp.auth import services as auth_services
 from quizapp.auth.models import Role, User
@@ -215,16 +216,22 @@ def seed_site(app) -> Site:
 
         # Taken the day after the seeded history (which starts on history.demo.BASE).
         taken = BASE + timedelta(days=5, hours=2)
-        finished = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=taken, seed=3)
+        finished = start_blueprint_attempt(
+            student, test, mode=Mode.EXAM, accommodation=STANDARD, now=taken, seed=3
+        )
         for position in range(1, finished.question_count + 1):
             _answer(finished, position, right=position % 3 != 0, now=taken)
         finish_attempt(finished, now=taken + timedelta(minutes=41))
 
-        exam = start_blueprint_attempt(student, test, mode=Mode.EXAM, now=now, seed=5)
+        exam = start_blueprint_attempt(
+            student, test, mode=Mode.EXAM, accommodation=STANDARD, now=now, seed=5
+        )
         first = load_item(exam, 1)
         report_problem(student, exam, first, "Two of the options look the same to me.")
 
-        tutor = start_blueprint_attempt(student, test, mode=Mode.TUTOR, now=now, seed=7)
+        tutor = start_blueprint_attempt(
+            student, test, mode=Mode.TUTOR, accommodation=STANDARD, now=now, seed=7
+        )
         _answer(tutor, 1, right=False, now=now)
         pictured = db.session.scalars(
             sa.select(Question.id)
@@ -238,8 +245,12 @@ def seed_site(app) -> Site:
 
         # The CMA-style mock in four timed sections: one in its first, one on the first break.
         mock = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "cma-mock-exam"))
-        sectioned = start_blueprint_attempt(student, mock, mode=Mode.EXAM, now=now, seed=11)
-        on_break = start_blueprint_attempt(student, mock, mode=Mode.EXAM, now=now, seed=13)
+        sectioned = start_blueprint_attempt(
+            student, mock, mode=Mode.EXAM, accommodation=STANDARD, now=now, seed=11
+        )
+        on_break = start_blueprint_attempt(
+            student, mock, mode=Mode.EXAM, accommodation=STANDARD, now=now, seed=13
+        )
         end_section(on_break, now=now)
         # Its adaptive readiness check: one under way, one ended (undecided, out of time).
         adaptive = start_adaptive_attempt(student, mock, now=now, seed=17)
@@ -324,11 +335,15 @@ def _seed_assignments(instructor, classroom, test, students, own_bank, *, now) -
             _answer(attempt, position, right=(position + n) % 4 != 0, now=started)
         finish_attempt(attempt, now=started + timedelta(minutes=30))
     reporter = students[1]
-    practice = start_blueprint_attempt(reporter, own_test, mode=Mode.TUTOR, now=now, seed=23)
+    practice = start_blueprint_attempt(
+        reporter, own_test, mode=Mode.TUTOR, accommodation=STANDARD, now=now, seed=23
+    )
     report_problem(
         reporter, practice, load_item(practice, 1), "Is the key right? I was taught radial."
     )
-    own_practice = start_blueprint_attempt(students[0], own_test, mode=Mode.TUTOR, now=now, seed=29)
+    own_practice = start_blueprint_attempt(
+        students[0], own_test, mode=Mode.TUTOR, accommodation=STANDARD, now=now, seed=29
+    )
     replied = report_problem(
         students[0],
         own_practice,

@@ -170,9 +170,19 @@ def test_instructor_sets_a_time_accommodation(app, client, auth, make_user, teac
     student = make_user()
     class_id = make_class(teacher, students=(student,))
     auth.login(teacher)
-    client.post(f"/classes/{class_id}/students/{student.id}/accommodation", data={"time": "1.5"})
+    response = client.post(
+        f"/classes/{class_id}/students/{student.id}/accommodation", data={"time": "1.5"}
+    )
+    assert "time and a half (1.5×) on this class&#39;s tests" in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(User, student.id).time_multiplier == 1.5
+        enrollment = db.session.scalar(sa.select(Enrollment))
+        assert (enrollment.untimed, enrollment.time_multiplier) == (False, 1.5)
+        user = db.session.get(User, student.id)  # the account-wide one is the admin's
+        assert (user.untimed, user.time_multiplier) == (False, 1.0)
+    page = client.get(f"/classes/{class_id}").get_data(as_text=True)
+    assert '<option value="1.5" selected>' in page and "Admin:" not in page
     outsider = make_user()
     response = client.post(
         f"/classes/{class_id}/students/{outsider.id}/accommodation", data={"time": "2"}

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.exams import services
@@ -29,7 +30,9 @@ def test_racing_submits_grade_exactly_once(app, make_user):
     with app.app_context():
         test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test"))
         user = db.session.get(User, student.id)
-        attempt = services.start_blueprint_attempt(user, test, mode=Mode.EXAM, now=START, seed=1)
+        attempt = services.start_blueprint_attempt(
+            user, test, mode=Mode.EXAM, accommodation=STANDARD, now=START, seed=1
+        )
         db.session.commit()
         attempt_id = attempt.id
     results, barrier = [], threading.Barrier(20)

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.exams import services
@@ -25,7 +26,9 @@ def user(make_user):
 
 def _start(user, *, mode=Mode.EXAM) -> Attempt:
     test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test"))
-    attempt = services.start_blueprint_attempt(user, test, mode=mode, now=START, seed=3)
+    attempt = services.start_blueprint_attempt(
+        user, test, mode=mode, accommodation=STANDARD, now=START, seed=3
+    )
     db.session.commit()
     return attempt
 

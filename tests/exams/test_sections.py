@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD, Accommodation
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.classes.services import create_class, join_class
@@ -25,10 +26,14 @@ def student(app, make_user):
     return make_user()
 
 
-def _start(user_info, *, mode=Mode.EXAM, now=START, blueprint="sectioned-test"):
+def _start(
+    user_info, *, mode=Mode.EXAM, now=START, blueprint="sectioned-test", accommodation=STANDARD
+):
     user = db.session.get(User, user_info.id)
     test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == blueprint))
-    attempt = services.start_blueprint_attempt(user, test, mode=mode, now=now, seed=3)
+    attempt = services.start_blueprint_attempt(
+        user, test, mode=mode, accommodation=accommodation, now=now, seed=3
+    )
     db.session.commit()
     return attempt
 
@@ -57,10 +62,9 @@ def test_an_exam_starts_in_its_first_section_with_that_sections_clock(student):
 
 
 def test_accommodations_stretch_each_section_and_tutor_mode_has_none(student):
-    db.session.get(User, student.id).time_multiplier = 1.5
-    db.session.commit()
-    assert _start(student).sections[0]["seconds"] == 180
-    tutor = _start(student, mode=Mode.TUTOR)
+    time_and_a_half = Accommodation(multiplier=1.5)
+    assert _start(student, accommodation=time_and_a_half).sections[0]["seconds"] == 180
+    tutor = _start(student, mode=Mode.TUTOR, accommodation=time_and_a_half)
     assert tutor.sections is None and tutor.section_number is None
     assert list(tutor.current_positions) == list(range(1, 7))
 

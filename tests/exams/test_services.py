@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from quizapp.accommodations import STANDARD, UNTIMED, Accommodation
 from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank
 from quizapp.banks.models import Blueprint, Question
@@ -23,10 +24,20 @@ def student(app, make_user):
     return make_user()
 
 
-def _start(user_info, *, mode=Mode.EXAM, now=START, seed=7, blueprint="mixed-test"):
+def _start(
+    user_info,
+    *,
+    mode=Mode.EXAM,
+    now=START,
+    seed=7,
+    blueprint="mixed-test",
+    accommodation=STANDARD,
+):
     user = db.session.get(User, user_info.id)
     test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == blueprint))
-    attempt = services.start_blueprint_attempt(user, test, mode=mode, now=now, seed=seed)
+    attempt = services.start_blueprint_attempt(
+        user, test, mode=mode, accommodation=accommodation, now=now, seed=seed
+    )
     db.session.commit()
     return attempt
 
@@ -65,14 +76,21 @@ def test_two_attempts_get_different_choice_tokens(student):
 
 
 def test_tutor_mode_is_untimed_and_accommodations_apply(student, app):
+    double = Accommodation(multiplier=2)
     assert _start(student, mode=Mode.TUTOR).deadline is None
+    assert _start(student, mode=Mode.TUTOR, accommodation=double).deadline is None
+    assert _start(student).deadline == START + timedelta(minutes=10)
+    assert _start(student, accommodation=double).deadline == START + timedelta(minutes=20)
+    attempt = _start(student, accommodation=UNTIMED)
+    assert attempt.deadline is None and attempt.time_limit_seconds is None
+
+
+def test_the_accommodation_passed_in_counts_not_the_account_columns(student):
+    """The caller resolves it (account-wide and class settings); the service reads no column."""
     user = db.session.get(User, student.id)
-    user.time_multiplier = 1.5
-    db.session.commit()
-    assert _start(student).deadline == START + timedelta(minutes=15)
     user.untimed = True
     db.session.commit()
-    assert _start(student).deadline is None
+    assert _start(student).deadline == START + timedelta(minutes=10)
 
 
 def test_answers_before_the_deadline_are_kept_and_late_ones_refused(student):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import User
 from quizapp.banks import manage
 from quizapp.banks.loader import BlueprintSection, parse_bank
@@ -35,7 +36,12 @@ def reported(app, client, auth, make_user):
             sections=[BlueprintSection("mixed", None, 6)],
         )
         attempt = start_blueprint_attempt(
-            db.session.get(User, student.id), blueprint, mode=Mode.TUTOR, now=NOW, seed=3
+            db.session.get(User, student.id),
+            blueprint,
+            mode=Mode.TUTOR,
+            accommodation=STANDARD,
+            now=NOW,
+            seed=3,
         )
         db.session.commit()
         attempt_id = attempt.id

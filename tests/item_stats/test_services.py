@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank
 from quizapp.banks.models import Bank, Blueprint
@@ -30,7 +31,12 @@ def _take(user_id: int, *, mode: Mode, now, rng: random.Random, finish: bool = T
     """Start an attempt and answer each question right, wrong or not at all."""
     test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "mixed-test"))
     attempt = services.start_blueprint_attempt(
-        db.session.get(User, user_id), test, mode=mode, now=now, seed=rng.randrange(10**6)
+        db.session.get(User, user_id),
+        test,
+        mode=mode,
+        accommodation=STANDARD,
+        now=now,
+        seed=rng.randrange(10**6),
     )
     db.session.commit()
     for slot in slots(attempt.id):

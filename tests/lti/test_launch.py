@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.classes.models import Classroom, Enrollment
+from quizapp.classes.services import create_class, join_class, set_class_accommodation
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
 from quizapp.lti.models import GradeStatus, LtiContext, LtiGradePost, LtiResourceLink, LtiUser
@@ -129,6 +130,48 @@ def test_a_links_test_parameter_names_a_live_shipped_test_or_the_courses_own(
         )
         assert (link.blueprint_id is not None) is placed
     assert ("This link names no practice test" in landing.get_data(as_text=True)) is not placed
+
+
+def test_a_launched_test_takes_the_time_of_its_courses_class_only(app, client, platform, make_user):
+    platform.launch(sub="teacher-sub", **{LTI + "roles": [INSTRUCTOR]})
+    landing = client.get(platform.launch().headers["Location"])
+    link_id = int(landing.request.path.rsplit("/", 1)[1])
+    other_teacher = make_user("instructor")
+    with app.app_context():
+        student_id = db.session.scalar(
+            sa.select(LtiUser.user_id).where(LtiUser.sub == "student-sub-1")
+        )
+        student = db.session.get(User, student_id)
+        course_class = db.session.get(Classroom, db.session.scalar(sa.select(LtiContext.class_id)))
+        set_class_accommodation(course_class, student, "1.5", actor=course_class.instructor)
+        # Another instructor's class, not linked to this course, makes the student untimed.
+        other = create_class(db.session.get(User, other_teacher.id), "Elsewhere")
+        join_class(student, other.join_code)
+        set_class_accommodation(other, student, "untimed", actor=other.instructor)
+        db.session.commit()
+    started = client.post(f"/lti/links/{link_id}/start")
+    attempt_id = int(started.headers["Location"].split("/")[2])
+    with app.app_context():  # 10 minutes, times 1.5 (not untimed, not standard)
+        assert db.session.get(Attempt, attempt_id).time_limit_seconds == 900
+
+
+def test_a_launched_test_of_a_course_without_a_class_takes_the_account_wide_time(
+    app, client, platform, make_user
+):
+    landing = client.get(platform.launch().headers["Location"])  # no instructor launched yet
+    link_id = int(landing.request.path.rsplit("/", 1)[1])
+    with app.app_context():
+        assert db.session.scalar(sa.select(LtiContext.class_id)) is None
+        student = db.session.get(User, db.session.scalar(sa.select(LtiUser.user_id)))
+        other = create_class(db.session.get(User, make_user("instructor").id), "Elsewhere")
+        join_class(student, other.join_code)
+        set_class_accommodation(other, student, "untimed", actor=other.instructor)
+        student.time_multiplier = 2.0  # the admin's, account-wide
+        db.session.commit()
+    started = client.post(f"/lti/links/{link_id}/start")
+    attempt_id = int(started.headers["Location"].split("/")[2])
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).time_limit_seconds == 1200
 
 
 def test_a_failing_grade_post_shows_on_the_class_report_and_is_retried(app, client, platform):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from quizapp.accommodations import STANDARD
 from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank
 from quizapp.banks.models import Blueprint
@@ -57,7 +58,9 @@ def test_exam_mode_answers_update_cards_at_submission(student, make_blueprint):
     make_blueprint("demo-test", "demo", 3)
     user = db.session.get(User, student.id)
     test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "demo-test"))
-    attempt = services.start_blueprint_attempt(user, test, mode=Mode.EXAM, now=DAY1, seed=3)
+    attempt = services.start_blueprint_attempt(
+        user, test, mode=Mode.EXAM, accommodation=STANDARD, now=DAY1, seed=3
+    )
     item = services.load_item(attempt, 1)
     services.save_answer(attempt, item, correct_form(item.slot), revision=0, now=DAY1, grace=GRACE)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewCard)) == 0
