@@ -929,11 +929,30 @@ def _either_or(response: _Response) -> None:
             response.labels[n] = (ident, _Text(yes if match.group(2) == "true" else no, False))
 
 
-def _rationale12(item: Element, sink: _Sink, line: int | None) -> _Text:
-    for feedback in _children(item, "itemfeedback"):
-        if (feedback.get("ident") or "").lower() in ("general_fb", "general", "generalfeedback"):
-            return _material(feedback, sink, line)
-    return _Text("", False)
+_GENERAL_FEEDBACK = ("general_fb", "general", "generalfeedback")
+#: Canvas's feedback shown after a right or a wrong answer, labelled in the rationale.
+_OUTCOME_FEEDBACK = (("correct_fb", "If right"), ("general_incorrect_fb", "If wrong"))
+
+
+def _labelled(label: str, text: _Text) -> _Text:
+    if text.is_html:
+        return _Text(f"<p>{html.escape(label)}:</p>{text.value}", True)
+    return _Text(f"{label}: {text.value.strip()}", False)
+
+
+def _rationale12(item: Element, responses: list[_Response], sink: _Sink, line: int | None) -> _Text:
+    """The rationale: the general feedback, then the feedback for a right and for a wrong
+    answer, then each option's own ("option: feedback"), as the GIFT importer keeps them."""
+    texts = {
+        (feedback.get("ident") or "").lower(): _material(feedback, sink, line)
+        for feedback in _children(item, "itemfeedback")
+    }
+    texts = {ident: text for ident, text in texts.items() if text.plain()}
+    pieces = [texts[ident] for ident in _GENERAL_FEEDBACK if ident in texts]
+    labels = [(ident, label) for ident, label in _OUTCOME_FEEDBACK]
+    labels += [(f"{ident}_fb".lower(), text.plain()) for r in responses for ident, text in r.labels]
+    pieces += [_labelled(label, texts[ident]) for ident, label in labels if ident in texts]
+    return _join(pieces)
 
 
 def _item12(item: Element, line: int | None, category: tuple[str, ...], sink: _Sink) -> None:
@@ -951,7 +970,7 @@ def _item12(item: Element, line: int | None, category: tuple[str, ...], sink: _S
     # Now that the item is kept, collect its texts again with media warnings.
     responses = _responses(presentation, sink, line)
     stem = _material(presentation, sink, line, _is_stem_excluded)
-    rationale = _rationale12(item, sink, line)
+    rationale = _rationale12(item, responses, sink, line)
     conditions = _conditions(item, blackboard)
     choice_responses = [r for r in responses if r.kind == "response_lid"]
     if kind == "matching":
@@ -1113,6 +1132,21 @@ def _parse_qti2(
         sink.error(line, str(fail))
 
 
+def _rationale2(root: Element, choices: dict[str, str], sink: _Sink, line: int | None) -> str:
+    """The item's modal feedback as the rationale: a choice's own labelled with the choice's
+    text, the others (correct, incorrect, general) as they are."""
+    pieces = []
+    for feedback in root.iter():
+        if _name(feedback) != "modalFeedback":
+            continue
+        text = _drop_media(_html(feedback, False), sink, line).strip()
+        if not _Text(text, True).plain():
+            continue
+        choice = choices.get(_attr(feedback, "identifier") or "")
+        pieces.append(f"<p>{html.escape(html_to_text(choice))}:</p>{text}" if choice else text)
+    return "\n".join(pieces)
+
+
 def _item2(root: Element, line: int | None, sink: _Sink, category: tuple[str, ...]) -> None:
     body = _child(root, "itemBody")
     if body is None:
@@ -1208,7 +1242,7 @@ def _item2(root: Element, line: int | None, sink: _Sink, category: tuple[str, ..
             type=qtype,
             stem=stem.strip(),
             fields=fields,
-            rationale="",
+            rationale=_rationale2(root, choices, sink, line),
             category=category,
             source_id=root.get("identifier") or root.get("title"),
             html=True,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.banks.importers import qti
-from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
+from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank, html_to_text
 from quizapp.banks.importers.qti import parse_qti
 from tests.media_files import png_bytes
 from tests.unit.importers.contract import assert_import_contract
@@ -396,6 +396,39 @@ ITEM21 = """<?xml version="1.0" encoding="UTF-8"?>
 def item21(card="single", correct="<correctResponse><value>A</value></correctResponse>",
            mapping="", word="normal", max_="1"):  # fmt: skip
     return ITEM21.format(card=card, correct=correct, mapping=mapping, word=word, max=max_)
+
+
+def test_qti12_canvas_feedback_for_right_wrong_and_each_option_becomes_the_rationale():
+    feedback = "".join(
+        f'<itemfeedback ident="{ident}"><flow_mat><material><mattext texttype="text/plain">'
+        f"{text}</mattext></material></flow_mat></itemfeedback>"
+        for ident, text in (
+            ("general_fb", "Brady- means slow."),
+            ("correct_fb", "Well done."),
+            ("general_incorrect_fb", "See the prefixes."),
+            ("2_fb", "Fast is tachy-."),
+        )
+    )
+    (question,) = parse(
+        wrap12(MC.replace(general_fb("&lt;p&gt;Brady- means slow.&lt;/p&gt;"), feedback))
+    ).questions
+    text = html_to_text(question.rationale)
+    assert text.index("Brady- means slow.") < text.index("If right: Well done.")
+    assert "If wrong: See the prefixes." in text and "fast: Fast is tachy-." in text
+
+
+def test_qti2_modal_feedback_becomes_the_rationale():
+    text = item21().replace(
+        "</assessmentItem>",
+        '<modalFeedback outcomeIdentifier="FEEDBACK" identifier="A" showHide="show">'
+        "72 is in the normal range.</modalFeedback>"
+        '<modalFeedback outcomeIdentifier="FEEDBACK" identifier="incorrect" showHide="show">'
+        "Adults: 60-100.</modalFeedback></assessmentItem>",
+    )
+    (question,) = parse(text).questions
+    assert (
+        html_to_text(question.rationale) == "Pulse 72:\n72 is in the normal range.\nAdults: 60-100."
+    )
 
 
 @pytest.mark.parametrize(
