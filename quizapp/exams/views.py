@@ -402,8 +402,19 @@ def answer(attempt_id: int, position: int):
             flash("Answer the question to check it, or choose Skip.", "info")
     elif strike is not None:
         destination += "#answer-options"
+    elif action == "exit":
+        destination = url_for("main.index")
+        flash(_saved_for_later(attempt), "info")
     db.session.commit()
     return redirect(destination)
+
+
+def _saved_for_later(attempt: Attempt) -> str:
+    """What "Save and exit" tells: the answers wait, and a timed test's clock does not."""
+    message = f"Your answers to {attempt.title} are saved; continue it from your home page."
+    if attempt.deadline is not None:
+        message += " Its time keeps running while you are away."
+    return message
 
 
 def _after_time_up(attempt: Attempt, position: int, *, ended: bool, problem: str | None):

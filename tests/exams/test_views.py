@@ -156,6 +156,21 @@ def test_in_tutor_mode_only_check_answer_grades(client, app, student, start_atte
     assert "Correct." in page and "RATIONALE" in page and "disabled" in page
 
 
+@pytest.mark.parametrize("mode", ["exam", "tutor"])
+def test_save_and_exit_keeps_the_answer_and_goes_home(client, app, student, start_attempt, mode):
+    attempt_id = start_attempt(student, "mixed-test", mode=mode)
+    page = client.get(f"/attempts/{attempt_id}/2").get_data(as_text=True)
+    assert 'name="action" value="exit">Save and exit</button>' in page
+    slot = _slot(app, attempt_id, 2)
+    response = _post_answer(client, app, attempt_id, 2, action="exit", form=wrong_form(slot))
+    assert response.headers["Location"] == "/"
+    saved = _slot(app, attempt_id, 2)
+    assert saved.response is not None and saved.graded_at is None  # saved, not checked
+    home = client.get("/").get_data(as_text=True)
+    assert "are saved; continue it from your home page" in home
+    assert ("time keeps running" in home) is (mode == "exam")
+
+
 def test_a_stale_tab_gets_409_and_keeps_the_newer_answer(client, app, attempt_id):
     slot = _slot(app, attempt_id, 1)
     _post_answer(client, app, attempt_id, 1, action="save")
