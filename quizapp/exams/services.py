@@ -36,7 +36,12 @@ from quizapp.extensions import db
 from quizapp.history import aggregates
 from quizapp.item_stats import services as item_stats
 from quizapp.review import cards as review_cards
-from quizapp.scoring.question_types import InvalidResponseError, get_question_type
+from quizapp.scoring.question_types import (
+    QUESTION_TYPES,
+    InvalidResponseError,
+    QuestionType,
+    get_question_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -540,6 +545,36 @@ def load_navigator(attempt: Attempt) -> Navigator:
     )
     answered, flagged, scores = zip(*states, strict=True) if states else ((), (), ())
     return Navigator(answered=answered, flagged=flagged, scores=scores, first=positions.start)
+
+
+#: The types whose saved answer can be unfinished (an order with gaps or ties).
+_CAN_BE_UNFINISHED = [
+    name
+    for name, qtype in QUESTION_TYPES.items()
+    if type(qtype).incomplete is not QuestionType.incomplete
+]
+
+
+def unfinished_positions(attempt: Attempt) -> list[int]:
+    """The current section's positions whose saved answer is unfinished: saved, and graded as
+    it stands, but worth finishing before submitting (one query, of those types only)."""
+    positions = attempt.current_positions
+    rows_ = db.session.execute(
+        sa.select(AttemptQuestion.position, AttemptQuestion.response, QuestionVersion)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.version_id)
+        .where(
+            AttemptQuestion.attempt_id == attempt.id,
+            AttemptQuestion.position.between(positions.start, positions.stop - 1),
+            AttemptQuestion.response.is_not(None),
+            QuestionVersion.type.in_(_CAN_BE_UNFINISHED),
+        )
+        .order_by(AttemptQuestion.position)
+    ).all()
+    return [
+        position
+        for position, response, version in rows_
+        if get_question_type(version.type).incomplete(version.content, response) is not None
+    ]
 
 
 def load_items(attempt: Attempt) -> list[ItemView]:

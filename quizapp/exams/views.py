@@ -512,6 +512,7 @@ def _before_submit(attempt_id: int, template: str, *, with_time_left: bool = Fal
         template,
         attempt=attempt,
         navigator=services.load_navigator(attempt),
+        unfinished=services.unfinished_positions(attempt),
         form=EmptyForm(),
         **extra,
     )

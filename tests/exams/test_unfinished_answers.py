@@ -80,6 +80,24 @@ def test_an_incomplete_order_autosaves_and_next_review_and_the_navigator_move_on
     assert _shown_ranks(page, slot) == {0: 1, 1: 1, 2: 3}
 
 
+def test_the_review_lists_an_unfinished_order_until_it_is_complete(
+    client, app, student, start_attempt
+):
+    attempt_id = start_attempt(student, "mixed-test")
+    slot = _slot_of(app, attempt_id, "ordering")
+    _post(client, attempt_id, slot, _ranks(slot, {0: 1, 1: 1}), action="save", revision=0)
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "Unfinished (1)" in review
+    link = f'href="/attempts/{attempt_id}/{slot.position}">Question {slot.position}</a>'
+    assert link in review.split('id="unfinished-heading"')[1]
+    assert "not fully answered" in client.get(f"/attempts/{attempt_id}/submit").get_data(
+        as_text=True
+    )
+    _post(client, attempt_id, slot, _ranks(slot, {0: 1, 1: 2, 2: 3}), action="save", revision=1)
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "Unfinished" not in review
+
+
 def test_a_tutor_check_of_an_incomplete_order_asks_to_complete_it_and_keeps_it(
     client, app, student, start_attempt
 ):
