@@ -319,6 +319,8 @@ def _figures(pool: BlueprintPool, mine: tuple[Answer, ...], sd: float, today: da
         earlier = [a for a in mine if a.graded_at <= cutoff]
         estimate = _estimate(earlier, pool, sd) if earlier else None
         past.append(TrendPoint(cutoff, estimate.probability if estimate else None))
+    while past and past[0].probability is None:  # the weeks before there was enough to say
+        past.pop(0)
     shortfalls = []
     if result is not None:
         by_topic: dict[int, list[Answer]] = {}

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from quizapp.exams.models import Attempt
+from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.readiness.calibration import calibrate_items
 from tests.readiness.conftest import seed
@@ -59,6 +59,27 @@ def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
     assert chance < 50  # half right against a 70 % pass mark
     assert '<meter class="readiness-meter' in page and f'value="{chance}"' in page
     assert "Trend over the last 8 weeks" in page
+
+
+def test_a_new_students_card_shows_no_empty_weeks_and_says_where_to_study(
+    app, client, student, blueprint_id
+):
+    seed(
+        app,
+        [student.id],
+        blueprint_id,
+        attempts_each=10,
+        questions_each=10,
+        accuracy=lambda user_id, n: 0.5,
+    )
+    with app.app_context():  # every answer given this week: no earlier week has a figure
+        db.session.execute(sa.update(AttemptQuestion).values(graded_at=datetime.now(UTC)))
+        db.session.commit()
+    page = _progress(client)
+    assert "chance of passing</strong>" in page
+    assert "Trend over the last" not in page and "not enough answers" not in page
+    assert "Where to study first" in page
+    assert re.search(r"<li>[^<:]+: \+\d+(\.\d)?</li>", page)
 
 
 def test_results_page_shows_readiness_and_percentile_only_with_30_others(
