@@ -91,7 +91,9 @@ def record_finished_attempt(attempt_id: int) -> None:
     user_id, finished = attempt.user_id, stamp(attempt.finished_at)
     entry = [finished, attempt_id, attempt.percent or 0.0]
     add_counts(StudentTotal, [{"user_id": user_id, "finished_attempts": 1}])
-    if attempt.blueprint_id is not None:
+    if attempt.blueprint_id is not None and attempt.mode != Mode.ADAPTIVE.value:
+        # An adaptive check's percent is an estimate, not a score on the fixed form: the
+        # class roster's latest, best and change per test are of the fixed forms only.
         key = (user_id, attempt.blueprint_id)
         result = _locked_rows(
             StudentBlueprintResult, [key], {"attempts": 0, "best_percent": 0.0, "recent": []}
@@ -111,6 +113,13 @@ def record_finished_attempt(attempt_id: int) -> None:
     db.session.flush()
 
 
+def _scored_in_bank_scores():
+    """The questions a bank's score over time counts: every one of a test (unanswered ones
+    score zero), but only the answered ones of a tutor session, which a student may end at any
+    point: 8 answered of 60 is practice, not a collapse to 2 %."""
+    return sa.or_(Attempt.mode != Mode.TUTOR.value, AttemptQuestion.answered_at.is_not(None))
+
+
 def _record_bank_scores(user_id, finished, attempt_id, finished_at) -> None:
     bank_percents = {
         bank_id: 100 * points / count
@@ -121,7 +130,8 @@ def _record_bank_scores(user_id, finished, attempt_id, finished_at) -> None:
                 sa.func.count(AttemptQuestion.id),
             )
             .join(Question, Question.id == AttemptQuestion.question_id)
-            .where(AttemptQuestion.attempt_id == attempt_id)
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(AttemptQuestion.attempt_id == attempt_id, _scored_in_bank_scores())
             .group_by(Question.bank_id)
         )
     }
@@ -222,7 +232,7 @@ def rebuild_student_aggregates(
         .order_by(Attempt.id)
     ):
         totals[user_id] += 1
-        if blueprint_id is not None:
+        if blueprint_id is not None and mode != Mode.ADAPTIVE.value:
             blueprints[(user_id, blueprint_id)].append(
                 [stamp(finished_at), attempt_id, percent or 0.0]
             )
@@ -272,7 +282,7 @@ def _rebuild_bank_scores(session: so.Session, finished) -> None:
         )
         .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
         .join(Question, Question.id == AttemptQuestion.question_id)
-        .where(*finished)
+        .where(*finished, _scored_in_bank_scores())
         .group_by(Attempt.user_id, Attempt.id, Attempt.finished_at, Question.bank_id)
     ):
         percent = 100 * points / count

@@ -11,7 +11,7 @@ from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history import services
 from quizapp.history.aggregates import AGGREGATE_MODELS, RECENT_ANSWERS_PER_TOPIC
-from quizapp.history.models import StudentBlueprintResult, StudentTotal
+from quizapp.history.models import StudentBankScores, StudentBlueprintResult, StudentTotal
 from tests.exams.conftest import correct_form, slots, wrong_form
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -98,6 +98,25 @@ def test_rebuild_gives_the_aggregates_that_grading_kept(
     assert result.exit_code == 0, result.output
     assert "Rebuilt per-student results and topic mastery." in result.output
     assert aggregate_rows(app) == kept
+
+
+def test_a_tutor_session_ended_early_charts_its_answered_questions_only(
+    app, make_user, make_bank, make_blueprint, start_attempt
+):
+    """Two of five answered, both right: 100 % for the chart, not 40 %; an exam counts its
+    blanks as wrong."""
+    make_bank("demo", n_questions=10)
+    make_blueprint("demo-test", "demo", 5)
+    student = make_user()
+    percents = []
+    for n, mode in enumerate(("tutor", "exam")):
+        attempt_id = start_attempt(student, "demo-test", mode=mode, now=START, seed=n)
+        answer_all(app, attempt_id, now=START, right=lambda p: True, skip={3, 4, 5})
+        finish(app, attempt_id, now=START + timedelta(hours=n + 1))
+    with app.app_context():
+        [series] = db.session.scalars(sa.select(StudentBankScores.recent)).all()
+        percents = [round(percent) for _, _, percent in series]
+    assert percents == [100, 40]
 
 
 def test_mastery_is_the_latest_answers_per_topic(
