@@ -143,6 +143,15 @@ def slots(attempt_id: int) -> list[AttemptQuestion]:
     )
 
 
+def slot_of_type(app, attempt_id: int, question_type: str) -> AttemptQuestion:
+    """The attempt's question of that type, detached (position, layout, content, state)."""
+    with app.app_context():
+        slot = next(s for s in slots(attempt_id) if s.version.type == question_type)
+        db.session.expunge(slot.version)
+        db.session.expunge(slot)
+        return slot
+
+
 SECTIONED_BLUEPRINT = """\
 format: 1
 blueprint:

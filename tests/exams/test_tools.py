@@ -13,7 +13,7 @@ from quizapp.exams.feedback import MIN_ANSWERS_FOR_SHARES
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.item_stats.models import VersionStats
-from tests.exams.conftest import correct_form, slots, wrong_form
+from tests.exams.conftest import correct_form, slot_of_type, wrong_form
 
 pytestmark = pytest.mark.usefixtures("mixed")
 
@@ -23,15 +23,6 @@ def student(make_user, auth):
     user = make_user()
     auth.login(user)
     return user
-
-
-def _slot_of_type(app, attempt_id, qtype):
-    """The attempt's question of that type, detached (position, layout, content, state)."""
-    with app.app_context():
-        slot = next(s for s in slots(attempt_id) if s.version.type == qtype)
-        db.session.expunge(slot.version)
-        db.session.expunge(slot)
-        return slot
 
 
 def _struck_and_response(app, slot_id):
@@ -65,7 +56,7 @@ def test_a_struck_option_is_saved_with_the_answer_and_survives_a_reload(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of_type(app, attempt_id, "single_best")
+    slot = slot_of_type(app, attempt_id, "single_best")
     (token, index), *_ = [(t, i) for t, i in _tokens(slot) if i != slot.version.content["key"]]
     answer = correct_form(slot)
 
@@ -90,7 +81,7 @@ def test_a_struck_option_is_saved_with_the_answer_and_survives_a_reload(
 
 def test_autosave_saves_struck_options(client, app, student, start_attempt):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of_type(app, attempt_id, "multiple_response")
+    slot = slot_of_type(app, attempt_id, "multiple_response")
     tokens = _tokens(slot)
     data = MultiDict([("revision", "0"), ("struck", tokens[0][0]), ("struck", tokens[2][0])])
     response = client.post(f"/attempts/{attempt_id}/{slot.position}/autosave", data=data)
@@ -100,7 +91,7 @@ def test_autosave_saves_struck_options(client, app, student, start_attempt):
 
 def test_a_strike_in_tutor_mode_keeps_the_answer_ungraded(client, app, student, start_attempt):
     attempt_id = start_attempt(student, "mixed-test", mode="tutor")
-    slot = _slot_of_type(app, attempt_id, "single_best")
+    slot = slot_of_type(app, attempt_id, "single_best")
     token = _tokens(slot)[0][0]
     _post(client, attempt_id, slot, wrong_form(slot), 0, action=f"strike-{token}")
     struck, saved_response, graded_at = _struck_and_response(app, slot.id)
@@ -117,8 +108,8 @@ def test_a_strike_in_tutor_mode_keeps_the_answer_ungraded(client, app, student, 
 
 def test_a_struck_token_that_is_not_an_option_is_a_400(client, app, student, start_attempt):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of_type(app, attempt_id, "single_best")
-    other = _slot_of_type(app, attempt_id, "multiple_response")
+    slot = slot_of_type(app, attempt_id, "single_best")
+    other = slot_of_type(app, attempt_id, "multiple_response")
     foreign = other.layout["tokens"][0]
     response = _post(client, attempt_id, slot, {}, 0, action=f"strike-{foreign}")
     assert response.status_code == 400
@@ -135,13 +126,13 @@ def test_strikes_are_refused_on_another_students_or_a_finished_attempt(
 ):
     victim = make_user()
     victim_attempt = start_attempt(victim, "mixed-test")
-    slot = _slot_of_type(app, victim_attempt, "single_best")
+    slot = slot_of_type(app, victim_attempt, "single_best")
     token = _tokens(slot)[0][0]
     assert _post(client, victim_attempt, slot, {}, 0, action=f"strike-{token}").status_code == 404
     assert _struck_and_response(app, slot.id)[0] is None
 
     mine = start_attempt(student, "mixed-test", seed=3)
-    slot = _slot_of_type(app, mine, "single_best")
+    slot = slot_of_type(app, mine, "single_best")
     token = _tokens(slot)[0][0]
     client.post(f"/attempts/{mine}/submit")
     response = _post(client, mine, slot, {}, 0, action=f"strike-{token}")
@@ -160,7 +151,7 @@ class CsrfConfig(TestingConfig):
 @pytest.mark.parametrize("config_class", [CsrfConfig])
 def test_a_strike_without_the_csrf_token_is_refused(client, app, student, start_attempt):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of_type(app, attempt_id, "single_best")
+    slot = slot_of_type(app, attempt_id, "single_best")
     token = _tokens(slot)[0][0]
     assert _post(client, attempt_id, slot, {}, 0, action=f"strike-{token}").status_code == 400
     assert _struck_and_response(app, slot.id)[0] is None
@@ -188,7 +179,7 @@ def test_the_question_is_the_h1_and_previous_comes_before_next(client, student, 
 
 def test_exam_mode_shows_no_marks_or_shares_before_grading(client, app, student, start_attempt):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of_type(app, attempt_id, "single_best")
+    slot = slot_of_type(app, attempt_id, "single_best")
     _fill_stats(app, slot.version_id, answered=40)
     _post(client, attempt_id, slot, correct_form(slot), 0, action="save")
     page = client.get(f"/attempts/{attempt_id}/{slot.position}").get_data(as_text=True)
@@ -220,7 +211,7 @@ def _fill_stats(app, version_id, *, answered, blank=0):
 
 def _check_wrong(client, app, student, start_attempt, *, answered):
     attempt_id = start_attempt(student, "mixed-test", mode="tutor")
-    slot = _slot_of_type(app, attempt_id, "single_best")
+    slot = slot_of_type(app, attempt_id, "single_best")
     _fill_stats(app, slot.version_id, answered=answered, blank=5)
     response = _post(client, attempt_id, slot, wrong_form(slot), 0, action="check")
     assert response.headers["Location"].endswith(f"/{slot.position}#feedback")
@@ -267,8 +258,8 @@ def test_results_list_every_option_with_marks_and_collapse_what_was_right(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    sb = _slot_of_type(app, attempt_id, "single_best")
-    mr = _slot_of_type(app, attempt_id, "multiple_response")
+    sb = slot_of_type(app, attempt_id, "single_best")
+    mr = slot_of_type(app, attempt_id, "multiple_response")
     _post(client, attempt_id, sb, wrong_form(sb), 0, action="save")
     _post(client, attempt_id, mr, correct_form(mr), 0, action="save")
     _fill_stats(app, sb.version_id, answered=30)

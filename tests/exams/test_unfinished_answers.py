@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from quizapp.extensions import db
-from tests.exams.conftest import correct_form, slots
+from tests.exams.conftest import correct_form, slot_of_type
 
 pytestmark = pytest.mark.usefixtures("mixed")
 
@@ -16,14 +15,6 @@ def student(make_user, auth):
     user = make_user()
     auth.login(user)
     return user
-
-
-def _slot_of(app, attempt_id, question_type):
-    with app.app_context():
-        slot = next(s for s in slots(attempt_id) if s.version.type == question_type)
-        db.session.expunge(slot.version)
-        db.session.expunge(slot)
-        return slot
 
 
 def _ranks(slot, ranks: dict[int, int]) -> dict:
@@ -58,7 +49,7 @@ def test_an_incomplete_order_autosaves_and_next_review_and_the_navigator_move_on
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of(app, attempt_id, "ordering")
+    slot = slot_of_type(app, attempt_id, "ordering")
     url = f"/attempts/{attempt_id}/{slot.position}"
     # One position changed while the student is still working: saved.
     response = client.post(f"{url}/autosave", data={**_ranks(slot, {2: 3}), "revision": "0"})
@@ -74,7 +65,7 @@ def test_an_incomplete_order_autosaves_and_next_review_and_the_navigator_move_on
         response = _post(client, attempt_id, slot, tied, action=action, revision=revision)
         assert response.status_code == 302, action
         assert response.headers["Location"] == destination
-    assert _slot_of(app, attempt_id, "ordering").response == {"positions": [1, 1, 3]}
+    assert slot_of_type(app, attempt_id, "ordering").response == {"positions": [1, 1, 3]}
     # Back on the question, the page shows the order as the student left it.
     page = client.get(url).get_data(as_text=True)
     assert _shown_ranks(page, slot) == {0: 1, 1: 1, 2: 3}
@@ -84,7 +75,7 @@ def test_the_review_lists_an_unfinished_order_until_it_is_complete(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of(app, attempt_id, "ordering")
+    slot = slot_of_type(app, attempt_id, "ordering")
     _post(client, attempt_id, slot, _ranks(slot, {0: 1, 1: 1}), action="save", revision=0)
     review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
     assert "Unfinished (1)" in review
@@ -102,27 +93,27 @@ def test_a_tutor_check_of_an_incomplete_order_asks_to_complete_it_and_keeps_it(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test", mode="tutor")
-    slot = _slot_of(app, attempt_id, "ordering")
+    slot = slot_of_type(app, attempt_id, "ordering")
     response = _post(client, attempt_id, slot, _ranks(slot, {1: 2}), action="check", revision=0)
     assert response.headers["Location"] == f"/attempts/{attempt_id}/{slot.position}"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Give every item a different position from 1 to 3." in page
     assert _shown_ranks(page, slot) == {1: 2}
     assert "Check answer" in page and "RATIONALE" not in page  # not graded, not locked
-    saved = _slot_of(app, attempt_id, "ordering")
+    saved = slot_of_type(app, attempt_id, "ordering")
     assert saved.response == {"positions": [None, 2, None]} and saved.graded_at is None
     # Completed, it is checked.
     complete = _ranks(slot, {0: 1, 1: 2, 2: 3})
     response = _post(client, attempt_id, slot, complete, action="check", revision=1)
     assert response.headers["Location"].endswith("#feedback")
-    assert _slot_of(app, attempt_id, "ordering").score == 1
+    assert slot_of_type(app, attempt_id, "ordering").score == 1
 
 
 def test_a_refused_order_shows_the_positions_sent_not_the_saved_ones(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of(app, attempt_id, "ordering")
+    slot = slot_of_type(app, attempt_id, "ordering")
     _post(client, attempt_id, slot, _ranks(slot, {0: 1, 1: 2, 2: 3}), action="save", revision=0)
     # A position the page could not have sent, beside two the student changed.
     sent = {**_ranks(slot, {0: 3, 1: 1}), f"rank-{slot.layout['tokens'][0]}": "9"}
@@ -136,14 +127,14 @@ def test_a_refused_order_shows_the_positions_sent_not_the_saved_ones(
     page = response.get_data(as_text=True)
     assert "Positions go from 1 to 3." in page
     assert _shown_ranks(page, slot) == sent_ranks
-    assert _slot_of(app, attempt_id, "ordering").response == [0, 1, 2]  # nothing changed
+    assert slot_of_type(app, attempt_id, "ordering").response == [0, 1, 2]  # nothing changed
 
 
 def test_a_refused_choice_answer_shows_the_choices_sent_not_the_saved_ones(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of(app, attempt_id, "multiple_response")
+    slot = slot_of_type(app, attempt_id, "multiple_response")
     saved = correct_form(slot).getlist("answer")
     _post(client, attempt_id, slot, {"answer": saved}, action="save", revision=0)
     other = next(token for token in slot.layout["tokens"] if token not in saved)
@@ -161,7 +152,7 @@ def test_a_matching_answer_with_a_blank_is_saved_and_shown_again(
     client, app, student, start_attempt
 ):
     attempt_id = start_attempt(student, "mixed-test")
-    slot = _slot_of(app, attempt_id, "matching")
+    slot = slot_of_type(app, attempt_id, "matching")
     first = correct_form(slot)["match-0"]
     data = {"match-0": first, "match-1": "", "revision": "0"}
     response = client.post(f"/attempts/{attempt_id}/{slot.position}/autosave", data=data)
