@@ -143,6 +143,14 @@ def slots(attempt_id: int) -> list[AttemptQuestion]:
     )
 
 
+@pytest.fixture
+def student(make_user, auth):
+    """A signed-in student (files that need another kind define their own)."""
+    user = make_user()
+    auth.login(user)
+    return user
+
+
 def slot_of_type(app, attempt_id: int, question_type: str) -> AttemptQuestion:
     """The attempt's question of that type, detached (position, layout, content, state)."""
     with app.app_context():

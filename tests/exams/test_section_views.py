@@ -20,13 +20,6 @@ DEADLINE = START + timedelta(minutes=10)
 TIME_IS_UP = "Time is up — your test was graded with the answers you saved"
 
 
-@pytest.fixture
-def student(make_user, auth):
-    user = make_user()
-    auth.login(user)
-    return user
-
-
 def _answer(client, app, attempt_id, position, action="next"):
     with app.app_context():
         slot = slots(attempt_id)[position - 1]

@@ -18,13 +18,6 @@ from tests.exams.conftest import correct_form, slot_of_type, wrong_form
 pytestmark = pytest.mark.usefixtures("mixed")
 
 
-@pytest.fixture
-def student(make_user, auth):
-    user = make_user()
-    auth.login(user)
-    return user
-
-
 def _struck_and_response(app, slot_id):
     with app.app_context():
         return tuple(

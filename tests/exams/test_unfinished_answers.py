@@ -10,13 +10,6 @@ from tests.exams.conftest import correct_form, slot_of_type
 pytestmark = pytest.mark.usefixtures("mixed")
 
 
-@pytest.fixture
-def student(make_user, auth):
-    user = make_user()
-    auth.login(user)
-    return user
-
-
 def _ranks(slot, ranks: dict[int, int]) -> dict:
     """The ordering form giving the item at each content index (0 is first in the key) its
     position; items not named are left at "Position…"."""

@@ -23,13 +23,6 @@ RATIONALES = ["RATIONALE-SB", "RATIONALE-MR", "RATIONALE-TF", "RATIONALE-FB", "R
 
 
 @pytest.fixture
-def student(make_user, auth):
-    user = make_user()
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
 def attempt_id(student, start_attempt):
     return start_attempt(student, "mixed-test")
 

@@ -37,9 +37,8 @@ def test_the_card_follows_new_answers_though_its_figures_are_cached(
     assert re.search(r"answer 1?\d more questions", _progress(client))
 
 
-def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
-    app, client, student, blueprint_id
-):
+def _seed_half_right(app, student, blueprint_id) -> None:
+    """Ten 10-question tests, half right: enough answers for a gauge, well below the mark."""
     seed(
         app,
         [student.id],
@@ -48,6 +47,12 @@ def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
         questions_each=10,
         accuracy=lambda user_id, n: 0.5,
     )
+
+
+def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
+    app, client, student, blueprint_id
+):
+    _seed_half_right(app, student, blueprint_id)
     page = _progress(client)
     found = re.search(
         r"(\d+) % chance of passing</strong>\s*\(90 % interval (\d+)–(\d+) %\), based on (\d+)",
@@ -64,14 +69,7 @@ def test_with_enough_answers_a_gauge_with_interval_trend_and_topics(
 def test_a_new_students_card_shows_no_empty_weeks_and_says_where_to_study(
     app, client, student, blueprint_id
 ):
-    seed(
-        app,
-        [student.id],
-        blueprint_id,
-        attempts_each=10,
-        questions_each=10,
-        accuracy=lambda user_id, n: 0.5,
-    )
+    _seed_half_right(app, student, blueprint_id)
     with app.app_context():  # every answer given this week: no earlier week has a figure
         db.session.execute(sa.update(AttemptQuestion).values(graded_at=datetime.now(UTC)))
         db.session.commit()
