@@ -154,8 +154,8 @@ SCHEMAS = {
             "incomplete": {
                 "type": ["string", "null"],
                 "description": "What the saved answer lacks (an order with items left out or "
-                "sharing a position): saved as it stands, graded at the end, and in tutor mode "
-                "not checked until complete.",
+                "sharing a position, a matching question with a blank): saved as it stands, "
+                "graded at the end, and in tutor mode not checked until complete.",
             },
             "seconds_left": {"type": ["integer", "null"]},
         },

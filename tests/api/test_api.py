@@ -453,8 +453,8 @@ def test_unfinished_answers_are_saved_as_sent_and_graded_as_they_stand(
     api_as, make_user, mixed, mode
 ):
     """The same partial answers as the take page: an order with an item left out and two in
-    one position, a matching question with a blank; in tutor mode the order waits, unchecked
-    and unlocked, until it is complete."""
+    one position, a matching question with a blank; in tutor mode they wait, unchecked and
+    unlocked, until they are complete."""
     student = api_as(make_user())
     attempt = student.post("/api/v1/attempts", json={"test": mixed, "mode": mode}).json
     questions = {}
@@ -473,7 +473,9 @@ def test_unfinished_answers_are_saved_as_sent_and_graded_as_they_stand(
     matches = student.get(match_url).json["presentation"]["matches"]
     blank = {"match-0": [matches[0][0]], "match-1": [""]}
     saved_match = student.put(match_url, json={"revision": 0, "values": blank})
-    assert saved_match.status_code == 200 and saved_match.json["incomplete"] is None
+    assert saved_match.status_code == 200
+    assert saved_match.json["incomplete"] == "Choose a match for every item."
+    assert saved_match.json["graded"] is False
     assert student.get(match_url).json["values"] == {"match-0": [matches[0][0]]}
     if mode == "tutor":  # completed, the order is checked
         complete = {f"rank-{token}": [str(n)] for n, token in enumerate(tokens, start=1)}

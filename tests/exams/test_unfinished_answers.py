@@ -152,3 +152,18 @@ def test_a_matching_answer_with_a_blank_is_saved_and_shown_again(
     assert response.status_code == 200
     page = client.get(f"/attempts/{attempt_id}/{slot.position}").get_data(as_text=True)
     assert re.search(rf'<option value="{first}" selected>', page)
+    review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
+    assert "Unfinished (1)" in review  # worth finishing before submitting
+
+
+def test_a_tutor_check_of_a_matching_answer_with_a_blank_asks_to_complete_it(
+    client, app, student, start_attempt
+):
+    attempt_id = start_attempt(student, "mixed-test", mode="tutor")
+    slot = slot_of_type(app, attempt_id, "matching")
+    form = {"match-0": correct_form(slot)["match-0"], "match-1": ""}
+    response = _post(client, attempt_id, slot, form, action="check", revision=0)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Choose a match for every item. Your answer so far is saved" in page
+    saved = slot_of_type(app, attempt_id, "matching")
+    assert saved.response is not None and saved.graded_at is None

@@ -51,6 +51,11 @@ class Matching(QuestionType):
         right = sum(1 for i, k in enumerate(key) if i < len(response) and response[i] == k)
         return ItemResult(score=right / len(key), answered=True)
 
+    def incomplete(self, content, response):
+        if response and any(r is None for r in response):
+            return "Choose a match for every item."
+        return None
+
     def correct_response(self, content):
         return list(content["key"])
 
