@@ -95,6 +95,15 @@ def test_a_file_with_nul_characters_is_refused(app, client, teacher, data, filen
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Bank)) == 0
 
 
+def test_a_file_of_unsupported_questions_only_says_nothing_can_be_imported(client, teacher):
+    essays = b"::e1:: Describe asepsis. {}\n\n::e2:: Describe the chain of infection. {}\n"
+    page = client.get(_upload(client, essays, "essays.gift").headers["Location"]).get_data(
+        as_text=True
+    )
+    assert "No question in this file can be imported: every one is of a type listed below" in page
+    assert "2 questions of a type we do not support" in page and "Import " not in page
+
+
 def test_unrecognised_file_is_explained(client, teacher):
     preview_url = _upload(client, b"just some words\nwith no questions", "notes.txt").headers[
         "Location"
