@@ -538,6 +538,10 @@ class _Question:
                 "the correct answers have unequal weights "
                 f"({', '.join(_pct(w) for _o, w in positive)}); each is scored equally here"
             )
+        if len(options) == 2 and len(positive) == 1:
+            # Our multiple response takes 3 options or more; one right of two is one best answer.
+            self.warn("a multiple-answer question with two options, one right, is single best")
+            return "single_best", {"options": options, "key": positive[0][0], "shuffle": shuffle}
         return "multiple_response", {
             "options": options,
             "key": [o for o, _w in positive],

@@ -79,6 +79,15 @@ def test_multichoice_options_keep_their_formatting():
     assert stored.content["key"] == 0
 
 
+def test_a_multiple_answer_question_with_two_options_one_right_is_single_best():
+    (q,) = parse(mc(ans("100", "Pulse") + ans("0", "Height"), single="false")).questions
+    assert (q.type, q.fields["key"], q.fields["options"]) == (
+        "single_best",
+        "Pulse",
+        ["Pulse", "Height"],
+    )
+
+
 def test_an_answer_emptied_in_moodles_editor_is_left_out_like_an_empty_one():
     blank = "<![CDATA[<p><br></p>]]>"
     result = parse(mc(ans("100", "Pulse") + ans("0", "Height") + ans("0", blank)))
