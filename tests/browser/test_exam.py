@@ -64,6 +64,12 @@ def test_keyboard_only_exam_with_reload(browser, live_server, five_question_test
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_text("Question 1 of 5")).to_be_visible()
+    # The shortcuts' help is a script's: without JavaScript it is not offered.
+    help_button = page.get_by_role("button", name=re.compile("^Shortcuts"))
+    expect(help_button).to_be_visible() if javascript else expect(help_button).to_be_hidden()
+    # A 10-minute test: without JavaScript its time is static, and says so.
+    note = page.get_by_text("left when the page loaded")
+    expect(note).to_have_count(0) if javascript else expect(note).to_be_visible()
 
     answers = {}
     for step in range(5):

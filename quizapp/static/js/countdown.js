@@ -19,6 +19,10 @@
   var timerBox = document.getElementById("timer-box");
   var text = document.getElementById("timer-text");
   var staticText = document.querySelector(".timer-static");
+  var loadNote = document.querySelector(".timer-load-note");  // a static time's caveat
+  if (loadNote) {
+    loadNote.remove();  // the time runs from here on
+  }
   var announcer = document.getElementById("timer-announcer");
   var toggle = document.getElementById("timer-toggle");
   var hiddenKey = "exam-timer-hidden-" + exam.getAttribute("data-attempt");
