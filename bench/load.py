@@ -144,29 +144,23 @@ def seed(database_url: str, submits: int) -> dict:
                 owner, blueprint, mode=Mode.EXAM, accommodation=STANDARD, now=now, seed=n
             )
             open_ids.append(attempt.id)
+
+        def exam_attempts(user, count):
+            return [
+                start_blueprint_attempt(
+                    user,
+                    terminology,
+                    mode=Mode.EXAM,
+                    accommodation=STANDARD,
+                    now=now,
+                    seed=IN_PROGRESS + n,
+                ).id
+                for n in range(count)
+            ]
+
         submitter = db.session.get(User, student_ids[1])
-        to_submit = [
-            start_blueprint_attempt(
-                submitter,
-                terminology,
-                mode=Mode.EXAM,
-                accommodation=STANDARD,
-                now=now,
-                seed=IN_PROGRESS + n,
-            ).id
-            for n in range(submits)
-        ]
-        to_grade = [
-            start_blueprint_attempt(
-                bench_student,
-                terminology,
-                mode=Mode.EXAM,
-                accommodation=STANDARD,
-                now=now,
-                seed=IN_PROGRESS + n,
-            ).id
-            for n in range(COLD_SAMPLES)
-        ]
+        to_submit = exam_attempts(submitter, submits)
+        to_grade = exam_attempts(bench_student, COLD_SAMPLES)
         db.session.commit()
         db.session.execute(sa.text("ANALYZE"))  # as `flask optimize-db` does nightly
         db.session.commit()

@@ -34,6 +34,14 @@ def _sign_in(page, live_server, user):
     expect(page.get_by_role("heading", name=re.compile("Hello"))).to_be_visible()
 
 
+def _start_first_test(page, live_server, user):
+    """Sign in and start the first practice test in exam mode; the page is on its question."""
+    _sign_in(page, live_server, user)
+    page.goto(live_server + "/practice")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^Start")).first.click()
+
+
 def _choose_with_arrows(page, prefix):
     """With a radio focused, press arrow keys until the option starting with prefix is checked."""
     for _ in range(6):
@@ -231,10 +239,7 @@ def test_a_second_tab_says_why_it_shows_the_other_tabs_answer(
     first = context.new_page()
     errors = []
     first.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    _sign_in(first, live_server, five_question_test)
-    first.goto(live_server + "/practice")
-    with first.expect_navigation():
-        first.get_by_role("button", name=re.compile("^Start")).first.click()
+    _start_first_test(first, live_server, five_question_test)
     second = context.new_page()
     second.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     second.goto(first.url)
@@ -273,10 +278,7 @@ def test_an_incomplete_order_autosaves_and_comes_back(browser, live_server, make
     page = context.new_page()
     errors = []
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    _sign_in(page, live_server, user)
-    page.goto(live_server + "/practice")
-    with page.expect_navigation():
-        page.get_by_role("button", name=re.compile("^Start")).first.click()
+    _start_first_test(page, live_server, user)
     attempt_url = page.url.rsplit("/", 1)[0]
     for position in range(1, 7):
         page.goto(f"{attempt_url}/{position}")
