@@ -5,6 +5,7 @@ Importers are pure: bytes in, an ImportResult out, problems with their line (or 
 
 import base64
 import binascii
+import html
 import io
 import re
 import unicodedata
@@ -303,6 +304,22 @@ def html_to_text(html: str) -> str:
         .replace("&amp;", "&")
     )
     return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()
+
+
+_STARTS_WITH_BLOCK = re.compile(r"\s*<(?:p|div|ul|ol|table|blockquote|pre|h[1-6])\b", re.I)
+
+
+def labelled_feedback(label: str, text: str, is_html: bool) -> str:
+    """One answer's own feedback as a part of the rationale, "label: feedback": a question has
+    one rationale, so the importers that meet per-answer feedback (GIFT, QTI, Moodle XML, D2L)
+    keep it there, labelled with the answer it belongs to. ``label`` is plain text; ``text`` is
+    HTML when ``is_html``."""
+    if not is_html:
+        return f"{label}: {text.strip()}"
+    label = html.escape(label, quote=False)
+    if _STARTS_WITH_BLOCK.match(text):
+        return f"<p>{label}:</p>{text.strip()}"
+    return f"<p>{label}: {text.strip()}</p>"
 
 
 def _escape_plain_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,9 @@ Follows Moodle's own importer (question/format/xml/format.php) where it has a ru
 - shortanswer -> fill_in_blank (the 100% answers); numerical -> fill_in_blank with tolerance;
   matching -> matching (a subquestion with no text is an extra match); ordering (plugin type
   shipped with Moodle 4.3+) -> ordering, items sorted by their position in `fraction`.
+- Feedback: the general feedback is the rationale; each answer's own feedback follows it,
+  labelled with the answer ("Tachy-: means fast"), then the combined feedback for a right,
+  partly right or wrong answer unless it is Moodle's default text.
 - Every other type (essay, description, cloze, drag and drop, calculated, random, plugins) is
   listed as skipped with the reason.
 - Attached files (`<file encoding="base64">`, legacy `<image>`), `@@PLUGINFILE@@` references
@@ -46,6 +49,7 @@ from quizapp.banks.importers.base import (
     ImportResult,
     decode_text,
     html_to_text,
+    labelled_feedback,
     sanitize_html,
 )
 from quizapp.scoring.question_types import ContentError, get_question_type
@@ -56,6 +60,18 @@ MAX_BYTES = 50 * 1024 * 1024
 #: Moodle XML is about six levels deep; anything much deeper is not a question file.
 MAX_DEPTH = 100
 
+#: Combined feedback (multichoice, matching, ordering), labelled in the rationale.
+_OUTCOME_FEEDBACK = (
+    ("correctfeedback", "If right"),
+    ("partiallycorrectfeedback", "If partly right"),
+    ("incorrectfeedback", "If wrong"),
+)
+#: What Moodle fills combined feedback with when the author wrote none: not worth keeping.
+_DEFAULT_OUTCOME_FEEDBACK = {
+    "your answer is correct.",
+    "your answer is partially correct.",
+    "your answer is incorrect.",
+}
 #: Moodle's allowed grades (question_bank::fraction_options_full), as fractions of 1.
 _GRADES = (
     1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
@@ -315,6 +331,8 @@ class _Question:
         self.files = self.read_files()
         #: Set when the options were read as HTML (multichoice keeps their formatting).
         self.options_html = False
+        #: (label, text, is_html) of feedback beside the general one, for the rationale.
+        self.feedback: list[tuple[str, str, bool]] = []
 
     def warn(self, message: str) -> None:
         if message not in self.warned:
@@ -413,16 +431,22 @@ class _Question:
                 self.error(f"{problem.field}: {problem.message}")
             return
         stem, stem_html = self.rich(*self.field_text(self.elem.find("questiontext")), "the text")
-        rationale, rat_html = self.rich(
-            *self.field_text(self.elem.find("generalfeedback")), "the feedback"
-        )
+        general = self.rich(*self.field_text(self.elem.find("generalfeedback")), "the feedback")
+        self.keep_outcome_feedback()
+        feedback = [("", *general), *self.feedback]
+        feedback = [(label, text, html) for label, text, html in feedback if text.strip()]
         # One flag covers stem, rationale and fields: when any part is HTML, the plain parts
         # are escaped so that turning the HTML back into text gives them unchanged.
-        is_html = stem_html or (rat_html and bool(rationale)) or self.options_html
+        is_html = stem_html or any(html for *_, html in feedback) or self.options_html
         if is_html:
             stem = stem if stem_html else _escape(stem)
-            rationale = rationale if rat_html else _escape(rationale)
             fields = fields if self.options_html else _escape_fields(fields)
+        rationale = "\n".join(
+            labelled_feedback(label, text if html or not is_html else _escape(text), is_html)
+            if label
+            else (text if html or not is_html else _escape(text))
+            for label, text, html in feedback
+        )
         name_elem = self.elem.find("name/text")
         name = html_to_text(_inner_text(name_elem)) if name_elem is not None else ""
         idnumber = (self.elem.findtext("idnumber") or "").strip()
@@ -457,15 +481,35 @@ class _Question:
             out.append((answer, fraction, text, fmt))
         return out
 
-    def note_answer_feedback(self, answers) -> None:
-        for answer, *_ in answers:
+    def keep_answer_feedback(self, labelled: list[tuple[Element, str]]) -> None:
+        """Each answer's own feedback, labelled with the answer, for the rationale."""
+        for answer, label in labelled:
             feedback = answer.find("feedback")
-            if feedback is not None and self.field_text(feedback)[0]:
-                self.warn(
-                    "feedback on single answers is not imported; only the general feedback "
-                    "becomes the rationale"
-                )
-                return
+            if feedback is not None:
+                text, is_html = self.rich(*self.field_text(feedback), "the feedback")
+                if is_html and _blank_html(text):
+                    continue
+                self.feedback.append((label, text, is_html))
+
+    def keep_outcome_feedback(self) -> None:
+        """Feedback for a right, partly right or wrong answer, unless it is Moodle's default."""
+        for tag, label in _OUTCOME_FEEDBACK:
+            elem = self.elem.find(tag)
+            if elem is None:
+                continue
+            text, is_html = self.rich(*self.field_text(elem), "the feedback")
+            plain = html_to_text(text) if is_html else _collapse(text)
+            if plain and plain.lower() not in _DEFAULT_OUTCOME_FEEDBACK:
+                self.feedback.append((label, text, is_html))
+
+    @staticmethod
+    def typed_answer_labels(answers) -> list[tuple[Element, str]]:
+        """Short-answer and numerical answers labelled as typed; "*" is any other answer."""
+        return [
+            (answer, "Any other answer" if _collapse(text) == "*" else _collapse(text))
+            for answer, _fraction, text, _fmt in answers
+            if _collapse(text)
+        ]
 
     def check_grades(self, answers) -> bool:
         for answer, fraction, _text, _fmt in answers:
@@ -491,6 +535,7 @@ class _Question:
         shuffle = _truthy(self.elem.findtext("shuffleanswers"), "false")
         options: list[str] = []
         weights: list[float] = []
+        labelled: list[tuple[Element, str]] = []
         for answer, fraction, text, fmt in answers:
             if not text:
                 if fraction > 0:
@@ -502,7 +547,8 @@ class _Question:
                 return None
             options.append(option)
             weights.append(fraction)
-        self.note_answer_feedback(answers)
+            labelled.append((answer, html_to_text(option)))
+        self.keep_answer_feedback(labelled)
         if not options:
             self.error("the question has no answers")
             return None
@@ -556,7 +602,8 @@ class _Question:
             return None
         old_style = False
         true_full = false_full = None
-        for n, (_answer, fraction, text, _fmt) in enumerate(answers):
+        labelled: list[tuple[Element, str]] = []
+        for n, (answer, fraction, text, _fmt) in enumerate(answers):
             word = text.strip().lower()
             if word not in ("true", "false"):
                 old_style = True
@@ -565,12 +612,13 @@ class _Question:
                 true_full = _is_full(fraction)
             else:
                 false_full = _is_full(fraction)
+            labelled.append((answer, word.capitalize()))
         if old_style:
             self.warn(
                 "the answers are not named true and false; as Moodle does, the first was read "
                 "as true and the second as false"
             )
-        self.note_answer_feedback(answers)
+        self.keep_answer_feedback(labelled)
         if true_full and false_full:
             self.error("both true and false are worth 100%")
             return None
@@ -611,7 +659,7 @@ class _Question:
             self.warn(
                 "case-sensitive matching is not supported: answers are compared ignoring case"
             )
-        self.note_answer_feedback(answers)
+        self.keep_answer_feedback(self.typed_answer_labels(answers))
         return "fill_in_blank", {"key": accepted}
 
     def numerical(self) -> tuple[str, dict] | None:
@@ -664,7 +712,7 @@ class _Question:
             self.warn(
                 f"units ({', '.join(units)}) are not imported: students answer with the number only"
             )
-        self.note_answer_feedback(answers)
+        self.keep_answer_feedback(self.typed_answer_labels(answers))
         return "fill_in_blank", {"key": keys, "tolerance": tolerances.pop()}
 
     def matching(self) -> tuple[str, dict] | None:

@@ -29,6 +29,7 @@ from quizapp.banks.importers.base import (
     check_archive,
     decode_text,
     html_to_text,
+    labelled_feedback,
     sanitize_html,
 )
 
@@ -935,9 +936,7 @@ _OUTCOME_FEEDBACK = (("correct_fb", "If right"), ("general_incorrect_fb", "If wr
 
 
 def _labelled(label: str, text: _Text) -> _Text:
-    if text.is_html:
-        return _Text(f"<p>{html.escape(label)}:</p>{text.value}", True)
-    return _Text(f"{label}: {text.value.strip()}", False)
+    return _Text(labelled_feedback(label, text.value, text.is_html), text.is_html)
 
 
 def _rationale12(item: Element, responses: list[_Response], sink: _Sink, line: int | None) -> _Text:
@@ -1143,7 +1142,7 @@ def _rationale2(root: Element, choices: dict[str, str], sink: _Sink, line: int |
         if not _Text(text, True).plain():
             continue
         choice = choices.get(_attr(feedback, "identifier") or "")
-        pieces.append(f"<p>{html.escape(html_to_text(choice))}:</p>{text}" if choice else text)
+        pieces.append(labelled_feedback(html_to_text(choice), text, True) if choice else text)
     return "\n".join(pieces)
 
 

@@ -53,7 +53,8 @@ Other layouts, recognised by their content
   characters", "Answer 1 - ..." to "Answer 4 - ...", "Time limit ...", "Correct answer(s) ...";
   keys are answer numbers (``1`` or ``1,3``). Several keys become a multiple-response question.
 - D2L Brightspace question CSV: records starting at a ``NewQuestion,<type>`` row (MC, MS, TF, M,
-  O and SA are imported, WR and the rest are skipped), ``//`` comment rows.
+  O and SA are imported, WR and the rest are skipped), ``//`` comment rows. An option's own
+  feedback follows the rationale, labelled with the option.
 - Blackboard "Upload Questions" tab-delimited text: no header, one question per line, the first
   field its type (MC, MA, TF, MAT, ORD, FIB, NUM imported; ESS, SR, FIB_PLUS ... skipped).
 - Moodle "CSV question format" plugin: header ``questionname,questiontext,A,B,C,D,Answer 1,
@@ -72,6 +73,7 @@ import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from quizapp.banks.importers.base import (
@@ -81,6 +83,7 @@ from quizapp.banks.importers.base import (
     TooManyQuestionsError,
     decode_text,
     html_to_text,
+    labelled_feedback,
     sanitize_html,
 )
 from quizapp.scoring.question_types import ContentError, get_question_type
@@ -158,16 +161,32 @@ class _Draft:
     source_id: str | None = None
     difficulty: str = "medium"
     html_flags: list[bool] = field(default_factory=list)
+    #: (option, its own feedback), appended to the rationale.
+    option_feedback: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _finish(result: ImportResult, draft: _Draft) -> None:
     """Sanitise, validate with our question type, then add the question (or its errors)."""
     line = draft.line
-    html = any(draft.html_flags) or _looks_html(draft.stem) or _looks_html(draft.rationale)
+    html = (
+        any(draft.html_flags)
+        or any(_looks_html(text) for text in (draft.stem, draft.rationale))
+        or any(_looks_html(feedback) for _option, feedback in draft.option_feedback)
+    )
     stem, rationale = draft.stem.strip(), draft.rationale.strip()
     if html:
         stem = _drop_images(sanitize_html(stem), result, line)
         rationale = _drop_images(sanitize_html(rationale), result, line) if rationale else ""
+    for option, feedback in draft.option_feedback:
+        if html:
+            feedback = (
+                _drop_images(sanitize_html(feedback), result, line)
+                if _looks_html(feedback)
+                else escape(feedback.strip(), quote=False)
+            )
+        rationale = "\n".join(
+            part for part in (rationale, labelled_feedback(option, feedback, html)) if part
+        )
     if not (html_to_text(stem) if html else stem):
         result.error(line, "the question has no text")
         return
@@ -896,7 +915,7 @@ def _d2l_question(record: _D2LRecord, result: ImportResult) -> None:
         return
     draft = _Draft(line, _D2L_TYPES[qtype], "", {})
     choices: list[_D2LChoice] = []
-    title, option_feedback = "", False
+    title = ""
     for row, key, cells in record.rows:
         value = _cell(cells, 1)
         if key == "id":
@@ -921,11 +940,12 @@ def _d2l_question(record: _D2LRecord, result: ImportResult) -> None:
         elif key in {"option", "answer", "choice", "match", "true", "false", "item"}:
             choice, feedback = _d2l_choice(row, key, cells)
             choices.append(choice)
-            option_feedback = option_feedback or bool(feedback)
+            if feedback:
+                label = key.capitalize() if key in {"true", "false"} else choice.text
+                label = html_to_text(sanitize_html(label)) if _looks_html(label) else label
+                draft.option_feedback.append((label, feedback))
         elif key not in {"points", "scoring", "inputbox", "initialtext", "answerkey", ""}:
             result.warn(row, f"row {cells[0].strip()!r} is not understood and was ignored")
-    if option_feedback:
-        result.warn(line, "feedback on single options is not imported")
     draft.source_id = draft.source_id or title
     fields = _d2l_fields(qtype, line, choices, result)
     if fields is not None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.banks.formatting import plain_text
-from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
+from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank, html_to_text
 from quizapp.banks.importers.moodle_xml import parse_moodle_xml
 from tests.media_files import png_bytes
 from tests.unit.importers.contract import assert_import_contract
@@ -194,6 +194,55 @@ def test_truefalse():
     assert any("first was read as true" in w for w in warnings(result))
 
 
+def test_each_answers_feedback_follows_the_general_feedback_labelled_with_its_answer():
+    def answer(fraction: str, text: str, feedback: str) -> str:
+        return (
+            f'<answer fraction="{fraction}" format="html"><text>{text}</text>'
+            f'<feedback format="html"><text><![CDATA[{feedback}]]></text></feedback></answer>\n'
+        )
+
+    outcome = (
+        '<correctfeedback format="html"><text>Your answer is correct.</text></correctfeedback>'
+        '<incorrectfeedback format="html"><text><![CDATA[<p>Review the vital signs: '
+        "T, P, R, BP.</p>]]></text></incorrectfeedback>"
+    )
+    body = mc(
+        answer("100", "<b>Pulse</b>", "Yes: pulse is one of the four.")
+        + answer("0", "Height", "<p>Height is a measurement, not a vital sign.</p>")
+        + answer("0", "Eye colour", "<p><br></p>"),
+        extra=outcome,
+    )
+    result = parse(body)
+    (q,) = result.questions
+    assert warnings(result) == []
+    assert q.html
+    assert [line for line in html_to_text(q.rationale).splitlines() if line] == [
+        "Pulse is a vital sign.",
+        "Pulse: Yes: pulse is one of the four.",
+        "Height:",
+        "Height is a measurement, not a vital sign.",
+        "If wrong:",
+        "Review the vital signs: T, P, R, BP.",
+    ]
+
+
+def test_true_false_feedback_is_labelled_true_and_false_and_plain_text_stays_plain():
+    plain = 'format="plain_text"'
+    body = f"""<question type="truefalse">
+<questiontext {plain}><text>Tachy- means fast.</text></questiontext>
+<generalfeedback {plain}><text>Tachy- means fast; brady- slow.</text></generalfeedback>
+<answer fraction="100" {plain}><text>true</text>
+  <feedback {plain}><text>Right &amp; well done.</text></feedback></answer>
+<answer fraction="0" {plain}><text>false</text>
+  <feedback {plain}><text>Slow is brady-.</text></feedback></answer>
+</question>"""
+    (q,) = parse(body).questions
+    assert not q.html
+    assert q.rationale == (
+        "Tachy- means fast; brady- slow.\nTrue: Right & well done.\nFalse: Slow is brady-."
+    )
+
+
 def test_truefalse_with_both_answers_full_is_an_error():
     body = """<question type="truefalse"><questiontext><text>x</text></questiontext>
 <answer fraction="100"><text>true</text></answer><answer fraction="100"><text>false</text></answer>
@@ -218,7 +267,7 @@ def test_shortanswer_is_fill_in_blank_with_the_full_answers():
     assert q.type == "fill_in_blank"
     assert q.fields == {"key": ["bradycardia", "brady cardia"]}
     assert any("partial credit" in w for w in warnings(result))
-    assert any("feedback on single answers" in w for w in warnings(result))
+    assert html_to_text(q.rationale) == "Any other answer: No."
     assert not any("case-sensitive" in w for w in warnings(result))
     assert any("case-sensitive" in w for w in warnings(parse(SHORT.format(usecase=1))))
 

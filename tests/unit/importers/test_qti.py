@@ -427,7 +427,8 @@ def test_qti2_modal_feedback_becomes_the_rationale():
     )
     (question,) = parse(text).questions
     assert (
-        html_to_text(question.rationale) == "Pulse 72:\n72 is in the normal range.\nAdults: 60-100."
+        html_to_text(question.rationale)
+        == "Pulse 72: 72 is in the normal range.\n\nAdults: 60-100."
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank
+from quizapp.banks.importers.base import ImportFormatError, ImportResult, build_bank, html_to_text
 from quizapp.banks.importers.spreadsheet import parse_spreadsheet
 from tests.unit.importers.contract import assert_import_contract
 
@@ -379,7 +379,9 @@ def test_d2l_records_map_to_our_types_with_their_lines():
         "key": "Median cubital",
     }
     assert (q[2].source_id, q[2].difficulty) == ("MA-1", "easy")
-    assert q[2].rationale == "The median cubital is large and stable."
+    assert q[2].rationale == (
+        "The median cubital is large and stable.\nMedian cubital: Right\nCephalic: Acceptable"
+    )
     assert q[11].fields == {"options": ["Gloves", "Stethoscope", "Gown"], "key": ["Gloves", "Gown"]}
     assert q[16].fields == {"key": False}
     assert q[20].fields == {
@@ -395,7 +397,23 @@ def test_d2l_records_map_to_our_types_with_their_lines():
     warned = warnings_of(result)
     assert any(w.startswith("line 8: partial credit (25%)") for w in warned)
     assert any("B.*P" in w for w in warned)
-    assert any(w.startswith("line 2: feedback on single options") for w in warned)
+    assert not any("feedback" in w for w in warned)
+
+
+def test_d2l_option_feedback_in_html_joins_an_html_rationale():
+    text = """NewQuestion,TF,,,
+QuestionText,Hand hygiene comes first.,,,
+TRUE,100,<b>Yes</b> &amp; always,HTML,
+FALSE,0,It comes before gloves & after them.,,
+Feedback,WHO's five moments.,,,
+"""
+    (q,) = parse(text).questions
+    assert q.html
+    assert [line for line in html_to_text(q.rationale).splitlines() if line] == [
+        "WHO's five moments.",
+        "True: Yes & always",
+        "False: It comes before gloves & after them.",
+    ]
 
 
 # --- Blackboard --------------------------------------------------------------------------------
