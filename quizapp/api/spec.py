@@ -142,6 +142,12 @@ SCHEMAS = {
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},
             },
             "flagged": {"type": "boolean"},
+            "check": {
+                "type": "boolean",
+                "default": True,
+                "description": "Tutor mode: grade and lock the answer now (the take page's "
+                "Check answer). false saves it open to change, as Flag or Skip do on the page.",
+            },
         },
     },
     "Saved": {

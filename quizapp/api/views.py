@@ -252,7 +252,7 @@ def _answer_values(body) -> MultiDict | None:
 @bp.put("/attempts/<int:attempt_id>/questions/<int:position>")
 @token_required(Scope.TAKE_TESTS)
 @operation(
-    "Save an answer (tutor mode grades and locks it)",
+    "Save an answer (tutor mode grades and locks it unless check is false)",
     scope=Scope.TAKE_TESTS,
     body="Answer",
     responses={200: "Saved", 400: "Error", 409: "Error", **OWN},
@@ -265,12 +265,22 @@ def answer(attempt_id: int, position: int):
     values = _answer_values(body)
     revision = body.get("revision") if isinstance(body, dict) else None
     flagged = body.get("flagged") if isinstance(body, dict) else None
-    if values is None or type(revision) is not int or flagged not in (None, True, False):
+    check = body.get("check", True) if isinstance(body, dict) else None
+    if (
+        values is None
+        or type(revision) is not int
+        or flagged not in (None, True, False)
+        or check not in (True, False)
+    ):
         return error_response(
-            400, 'Send {"revision": <int>, "values": {"answer": ["<token>"]}, "flagged": <bool>}.'
+            400,
+            'Send {"revision": <int>, "values": {"answer": ["<token>"]}, "flagged": <bool>, '
+            '"check": <bool>}.',
         )
     try:
-        services.save_answer(attempt, item, values, revision=revision, now=_now(), grace=_grace())
+        services.save_answer(
+            attempt, item, values, revision=revision, now=_now(), grace=_grace(), grade=check
+        )
         if flagged is not None:
             services.set_flag(attempt, item, flagged, now=_now(), grace=_grace())
     except (

@@ -147,6 +147,30 @@ def test_tutor_mode_grades_on_save(api_as, make_user, mixed):
             assert locked.status_code == 409
 
 
+def test_tutor_mode_saves_open_with_check_false_and_grades_on_a_later_check(
+    api_as, make_user, mixed
+):
+    student = api_as(make_user())
+    attempt = student.post("/api/v1/attempts", json={"test": mixed, "mode": "tutor"}).json
+    urls = [f"/api/v1/attempts/{attempt['id']}/questions/{p}" for p in attempt["positions"]]
+    url, question = next(
+        (url, question)
+        for url in urls
+        if (question := student.get(url).json)["type"] == "single_best"
+    )
+    first, second = (token for token, _text in question["presentation"]["choices"][:2])
+    saved = student.put(url, json={"revision": 0, "values": {"answer": [first]}, "check": False})
+    assert saved.status_code == 200, saved.json
+    assert saved.json["graded"] is False and saved.json["score"] is None
+    shown = student.get(url).json
+    assert shown["graded"] is False and shown["score"] is None and shown["values"]
+    changed = student.put(
+        url, json={"revision": saved.json["revision"], "values": {"answer": [second]}}
+    )
+    assert changed.status_code == 200 and changed.json["graded"] is True
+    assert student.put(url, json={"revision": 0, "values": {}, "check": "yes"}).status_code == 400
+
+
 def test_the_deadline_is_the_servers(app, api_as, make_user, mixed, start_attempt):
     user = make_user()
     student = api_as(user)
