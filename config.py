@@ -6,6 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tzlocal
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -50,6 +52,17 @@ def _database_url() -> str:
     return normalize_database_url(url)
 
 
+def _machine_timezone() -> str:
+    """This machine's own zone (a school's server or a teacher's laptop is set to the school's),
+    or UTC where the machine does not tell it."""
+    try:
+        name = tzlocal.get_localzone_name()
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, TypeError, ValueError, OSError):
+        return "UTC"
+    return name
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -58,7 +71,7 @@ class Config:
     # The practice test a new student's home page suggests first (a shipped blueprint's id).
     FIRST_TEST = "medical-terminology-practice"
     # The time zone assignment times are entered and shown in (an IANA name: America/Chicago).
-    TIMEZONE = os.environ.get("TIMEZONE", "UTC")
+    TIMEZONE = os.environ.get("TIMEZONE") or _machine_timezone()
 
     # Uploads (question banks) larger than this are refused with a 413 page.
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
@@ -171,6 +184,7 @@ class TestingConfig(Config):
     TRUSTED_HOSTS = None
     LOGIN_MAX_FAILURES = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 5
+    TIMEZONE = "UTC"  # not the test machine's
 
 
 class ProductionConfig(Config):

@@ -1,10 +1,12 @@
 """Configuration, security headers, CSRF and error pages."""
 
 import re
+from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 from flask import abort
 
+import config
 from config import ConfigError, DevelopmentConfig, ProductionConfig, TestingConfig, config_from_env
 from quizapp import create_app, warm_up
 from quizapp.auth.models import User
@@ -84,6 +86,23 @@ def test_production_with_mail_starts_with_a_base_url_or_trusted_hosts(settings):
 def test_a_public_base_url_must_be_a_web_address(url):
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
         create_app(type("BadBaseUrl", (TestingConfig,), {"PUBLIC_BASE_URL": url}))
+
+
+@pytest.mark.parametrize(
+    ("machine", "expected"),
+    [("America/Chicago", "America/Chicago"), (None, "UTC"), ("Not/AZone", "UTC"), ("", "UTC")],
+)
+def test_without_timezone_the_site_uses_the_machines_zone_or_utc(monkeypatch, machine, expected):
+    monkeypatch.setattr(config.tzlocal, "get_localzone_name", lambda: machine)
+    assert config._machine_timezone() == expected
+
+
+def test_an_unreadable_machine_zone_is_utc(monkeypatch):
+    def conflicting():
+        raise ZoneInfoNotFoundError("Multiple conflicting time zone configurations found")
+
+    monkeypatch.setattr(config.tzlocal, "get_localzone_name", conflicting)
+    assert config._machine_timezone() == "UTC"
 
 
 def test_development_links_point_at_the_local_server():
