@@ -644,9 +644,12 @@ class _Question:
                 partial = True
                 continue
             if _UNESCAPED_STAR.search(text):
-                self.error(
-                    f"{self.where(answer)} uses the wildcard * ({text!r}), which cannot be "
-                    "imported: list every accepted spelling instead"
+                # Skipped like the GIFT importer's: the rest of the file can still come in.
+                self.result.skip(
+                    self.line,
+                    "shortanswer",
+                    f"{self.where(answer)} uses the wildcard * ({text!r}), which we cannot "
+                    "match: list every accepted spelling instead",
                 )
                 return None
             accepted.append(text.replace("\\*", "*"))

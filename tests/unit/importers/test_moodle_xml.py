@@ -272,11 +272,15 @@ def test_shortanswer_is_fill_in_blank_with_the_full_answers():
     assert any("case-sensitive" in w for w in warnings(parse(SHORT.format(usecase=1))))
 
 
-def test_shortanswer_wildcard_in_a_key_is_an_error():
+def test_shortanswer_wildcard_in_a_key_is_skipped_so_the_rest_imports():
     body = """<question type="shortanswer"><questiontext><text>Spell it</text></questiontext>
 <answer fraction="100"><text>colo*r</text></answer></question>"""
-    result = parse(body)
-    assert result.questions == [] and "wildcard" in errors(result)[0]
+    result = parse(body + tf("Tachy- means fast."))
+    assert errors(result) == []
+    assert [q.stem for q in result.questions] == ["Tachy- means fast."]
+    (skipped,) = result.skipped
+    assert (skipped.line, skipped.kind) == (3, "shortanswer")
+    assert "wildcard" in skipped.reason and "every accepted spelling" in skipped.reason
     escaped = body.replace("colo*r", r"5\*3")
     assert parse(escaped).questions[0].fields["key"] == ["5*3"]
 
