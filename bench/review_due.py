@@ -141,9 +141,15 @@ def main() -> int:
         db.session.remove()
         db.engine.dispose()
         print(f"{db.engine.dialect.name}: seeded {CARDS:,} cards in {seeding / 1000:.1f} s")
-        cold, counts = timed(lambda: services.due_counts(student, now=now))
-        warm = [timed(lambda: services.due_counts(student, now=now))[0] for _ in range(WARM_RUNS)]
-        page = [timed(lambda: services.review_day(student, now=now))[0] for _ in range(WARM_RUNS)]
+        cold, counts = timed(lambda: services.due_counts(student, now=now, zone=UTC))
+        warm = [
+            timed(lambda: services.due_counts(student, now=now, zone=UTC))[0]
+            for _ in range(WARM_RUNS)
+        ]
+        page = [
+            timed(lambda: services.review_day(student, now=now, zone=UTC))[0]
+            for _ in range(WARM_RUNS)
+        ]
         print(f"due today {counts[0]:,}, this week {counts[1]:,}")
         print(f"due_counts: cold {cold:.1f} ms, warm median {statistics.median(warm):.1f} ms")
         print(f"review page's data (3 queries): median {statistics.median(page):.1f} ms")

@@ -5,6 +5,7 @@ import functools
 import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, request, url_for
@@ -74,6 +75,12 @@ def insert_unless_duplicate(model, **values) -> bool:
         .returning(*model.__table__.primary_key.columns)
     )
     return db.session.execute(statement).first() is not None
+
+
+def site_zone() -> ZoneInfo:
+    """The site's time zone (TIMEZONE): assignment times are typed and shown in it, and a
+    student's day (what is due today, the days to the exam) ends at its midnight."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def external_url(endpoint: str, **values) -> str:

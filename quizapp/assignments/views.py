@@ -1,7 +1,6 @@
 """Instructors set practice tests for classes and see who did them; students start them."""
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -17,7 +16,7 @@ from quizapp.classes.models import Classroom
 from quizapp.confirmations import Confirmation
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
-from quizapp.utils import csv_response, requested_page
+from quizapp.utils import csv_response, requested_page, site_zone
 
 bp = Blueprint("assignments", __name__)
 
@@ -31,23 +30,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def _to_local(moment: datetime) -> datetime:
     """A stored UTC time as the naive local time a date-and-time field shows."""
-    return moment.astimezone(_zone()).replace(tzinfo=None)
+    return moment.astimezone(site_zone()).replace(tzinfo=None)
 
 
 def _from_local(moment: datetime) -> datetime:
     """A time typed in the school's zone (a naive datetime) as UTC."""
-    return moment.replace(tzinfo=_zone()).astimezone(UTC)
+    return moment.replace(tzinfo=site_zone()).astimezone(UTC)
 
 
 @bp.app_template_filter("local_time")
 def local_time(moment: datetime) -> str:
-    return services.format_when(moment, _zone())
+    return services.format_when(moment, site_zone())
 
 
 def _assignment_of_class_or_404(class_id: int, assignment_id: int) -> tuple[Classroom, Assignment]:
@@ -85,7 +80,7 @@ def new():
     ]
     form.classes.choices = [SelectChoice(c.id, c.name) for c in classes]
     if request.method == "GET":
-        today = _now().astimezone(_zone()).replace(second=0, microsecond=0, tzinfo=None)
+        today = _now().astimezone(site_zone()).replace(second=0, microsecond=0, tzinfo=None)
         form.test.data = request.args.get("test", "")
         wanted = request.args.get("class")
         # The class asked for, or the only one the instructor has.
@@ -247,7 +242,7 @@ def start(assignment_id: int):
         return redirect(url_for("main.index"))
     try:
         attempt = services.start_assignment(
-            current_user, assignment, mode=form.mode.data or None, now=_now(), zone=_zone()
+            current_user, assignment, mode=form.mode.data or None, now=_now(), zone=site_zone()
         )
     except services.AssignmentError as exc:
         db.session.rollback()

@@ -2,7 +2,7 @@
 reports waiting for them. A few bounded queries each, whatever the history's length."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import sqlalchemy as sa
 
@@ -54,14 +54,16 @@ class StaffHome:
     own_banks: int = 0
 
 
-def student_home(user: User, *, first_test_slug: str, now: datetime) -> StudentHome:
+def student_home(user: User, *, first_test_slug: str, now: datetime, zone: tzinfo) -> StudentHome:
     """In-progress tests, assignments, replies to reports, recent results, today's review and
-    the exam-date plan, and what to study next, or the first steps."""
+    the exam-date plan, and what to study next, or the first steps. `zone` is the site's time
+    zone: the student's day ends at its midnight."""
     in_progress, finished = recent_attempts(user, limit=RECENT_RESULTS)
     weakest = [t for t in history.ranked_topics(history.topic_mastery(user.id)) if t.percent < 100]
     home = StudentHome(in_progress, finished, weakest[:TOPICS_TO_STUDY])
-    home.due_counts = review.due_counts(user.id, now=now)
-    home.plan = review.exam_plan(user, review.settings_of(user.id), today=now.date())
+    home.due_counts = review.due_counts(user.id, now=now, zone=zone)
+    today = now.astimezone(zone).date()
+    home.plan = review.exam_plan(user, review.settings_of(user.id), today=today)
     home.assignments = assignment_services.student_assignments(user, now=now)
     home.replies = manage.unread_replies(user)
     if home.is_new:

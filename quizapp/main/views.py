@@ -11,6 +11,7 @@ from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history.services import MIN_ANSWERS_FOR_MASTERY
 from quizapp.main import home
+from quizapp.utils import site_zone
 
 bp = Blueprint("main", __name__)
 logger = logging.getLogger(__name__)
@@ -20,7 +21,6 @@ logger = logging.getLogger(__name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("main/index.html")
-    now = datetime.now(UTC)
     staff = (
         home.staff_home(current_user)
         if current_user.has_role(Role.INSTRUCTOR, Role.ADMIN)
@@ -30,7 +30,10 @@ def index():
     return render_template(
         "main/index.html",
         student=home.student_home(
-            current_user, first_test_slug=current_app.config["FIRST_TEST"], now=now
+            current_user,
+            first_test_slug=current_app.config["FIRST_TEST"],
+            now=now,
+            zone=site_zone(),
         ),
         staff=staff,
         min_answers=MIN_ANSWERS_FOR_MASTERY,

@@ -7,7 +7,7 @@ cards: counts are counted by the database, lists are limited.
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import sqlalchemy as sa
 
@@ -34,9 +34,11 @@ CLASS_LEECHES_LISTED = 20
 PART_TAG = "part:"
 
 
-def end_of_day(now: datetime) -> datetime:
-    """The start of the next UTC day: a card due before it is due today."""
-    return datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
+def end_of_day(now: datetime, zone: tzinfo) -> datetime:
+    """The next midnight in `zone` (the site's time zone), in UTC: a card due before it is due
+    today, so an evening's review in Chicago does not pull in tomorrow's cards."""
+    today = now.astimezone(zone).date()
+    return datetime.combine(today + timedelta(days=1), time(), tzinfo=zone).astimezone(UTC)
 
 
 def gone_questions():
@@ -130,9 +132,9 @@ class ReviewDay:
         return min(self.daily_goal, self.due_today) + self.new_today
 
 
-def due_counts(user_id: int, *, now: datetime) -> tuple[int, int]:
+def due_counts(user_id: int, *, now: datetime, zone: tzinfo) -> tuple[int, int]:
     """(due today, due within seven days) in one query over the (user, due) index."""
-    today = end_of_day(now)
+    today = end_of_day(now, zone)
     today_count, week_count = db.session.execute(
         sa.select(
             sa.func.count().filter(ReviewCard.due < today),
@@ -142,28 +144,28 @@ def due_counts(user_id: int, *, now: datetime) -> tuple[int, int]:
     return today_count, week_count
 
 
-def review_day(user_id: int, *, now: datetime, goal: int | None = None) -> ReviewDay:
+def review_day(user_id: int, *, now: datetime, zone: tzinfo, goal: int | None = None) -> ReviewDay:
     """Today's review: the counts and the first due questions."""
     goal = goal or settings_of(user_id).daily_goal
-    today, week = due_counts(user_id, now=now)
+    today, week = due_counts(user_id, now=now, zone=zone)
     rows = db.session.execute(
         sa.select(ReviewCard.question_id, ReviewCard.due, QuestionVersion.stem, Topic.title)
         .join(Question, Question.id == ReviewCard.question_id)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .join(Topic, Topic.id == QuestionVersion.topic_id)
-        .where(*_live_cards(user_id, ReviewCard.due < end_of_day(now)))
+        .where(*_live_cards(user_id, ReviewCard.due < end_of_day(now, zone)))
         .order_by(ReviewCard.due, ReviewCard.question_id)
         .limit(DUE_PREVIEW)
     ).all()
     return ReviewDay(today, week, goal, [DueQuestion(*row) for row in rows])
 
 
-def due_question_ids(user_id: int, *, now: datetime, limit: int) -> list[int]:
+def due_question_ids(user_id: int, *, now: datetime, zone: tzinfo, limit: int) -> list[int]:
     """The questions due today, oldest due first, at most `limit`."""
     return list(
         db.session.scalars(
             sa.select(ReviewCard.question_id)
-            .where(*_live_cards(user_id, ReviewCard.due < end_of_day(now)))
+            .where(*_live_cards(user_id, ReviewCard.due < end_of_day(now, zone)))
             .order_by(ReviewCard.due, ReviewCard.question_id)
             .limit(limit)
         )
@@ -233,7 +235,7 @@ def open_session(user_id: int, kind: str) -> Attempt | None:
     return next((a for a in unfinished if (a.settings or {}).get("kind") == kind), None)
 
 
-def start_review_session(user: User, *, now: datetime) -> Attempt:
+def start_review_session(user: User, *, now: datetime, zone: tzinfo) -> Attempt:
     """A tutor-mode attempt with today's due questions (oldest due first) topped up with new
     ones from the weakest topics, up to the daily goal; or the session the student has open.
 
@@ -242,7 +244,7 @@ def start_review_session(user: User, *, now: datetime) -> Attempt:
     if (unfinished := open_session(user.id, "review")) is not None:
         return unfinished
     goal = settings_of(user.id).daily_goal
-    due = due_question_ids(user.id, now=now, limit=goal)
+    due = due_question_ids(user.id, now=now, zone=zone, limit=goal)
     # New questions are fetched up to the whole goal: enemy groups may leave some out.
     candidates = due + new_question_ids(user, limit=goal)
     kept = compatible(candidates, bank_services.enemy_groups(candidates))

@@ -15,6 +15,7 @@ from quizapp.numbers import parse_whole_number
 from quizapp.review import flashcards, services
 from quizapp.review.forms import FlashcardAnswerForm, ReviewSettingsForm
 from quizapp.review.models import WordPart
+from quizapp.utils import site_zone
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -35,7 +36,7 @@ def _started(attempt):
 @bp.get("/")
 @login_required
 def index():
-    day = services.review_day(current_user.id, now=_now())
+    day = services.review_day(current_user.id, now=_now(), zone=site_zone())
     return render_template("review/index.html", day=day, form=EmptyForm())
 
 
@@ -45,7 +46,7 @@ def start():
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_review_session(current_user, now=_now())
+        attempt = services.start_review_session(current_user, now=_now(), zone=site_zone())
     except CannotStartError as exc:
         flash(str(exc), "info")
         return redirect(url_for("review.index"))

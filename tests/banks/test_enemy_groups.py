@@ -185,7 +185,7 @@ def test_review_sessions_and_leech_drills_keep_one_question_per_group(app, paire
             answer(student.id, pair, right=False, now=NOW + timedelta(days=day))
         user = db.session.get(User, student.id)
         later = NOW + timedelta(days=5)
-        review = review_services.start_review_session(user, now=later)
+        review = review_services.start_review_session(user, now=later, zone=UTC)
         drill = review_services.start_leech_drill(user, min_misses=4, now=later)
         db.session.commit()
         for attempt in (review, drill):

@@ -1,6 +1,7 @@
 """Every graded answer moves its question's FSRS card, in the answer's transaction."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from quizapp.exams import services
 from quizapp.exams.models import Mode
 from quizapp.extensions import db
 from quizapp.review.models import ReviewCard
+from quizapp.review.services import due_counts, end_of_day
 from tests.conftest import bank_yaml
 from tests.exams.conftest import correct_form
 from tests.review.conftest import DAY1, GRACE, answer, card, question_id
@@ -117,3 +119,18 @@ def test_rebuild_replays_the_answers_into_the_same_cards(student, runner):
     result = runner.invoke(args=["review", "rebuild"])
     assert "review cards: 2 written" in result.output
     assert snapshot() == before
+
+
+def test_the_day_ends_at_the_sites_midnight_not_utcs(student):
+    chicago = ZoneInfo("America/Chicago")
+    evening = datetime(2026, 3, 2, 20, 0, tzinfo=chicago)  # 02:00 UTC on March 3
+    assert end_of_day(evening, chicago) == datetime(2026, 3, 3, 6, 0, tzinfo=UTC)
+    assert end_of_day(evening.astimezone(UTC), UTC) == datetime(2026, 3, 4, tzinfo=UTC)
+    qid = question_id("q1")
+    answer(student.id, [qid], right=False, now=DAY1)
+    # Due at 4 a.m. tomorrow in Chicago: not today's review there, though it is March 3 in UTC.
+    card(student.id, qid).due = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+    db.session.commit()
+    now = evening.astimezone(UTC)
+    assert due_counts(student.id, now=now, zone=chicago) == (0, 1)
+    assert due_counts(student.id, now=now, zone=UTC) == (1, 1)

@@ -2,6 +2,7 @@
 a review session, settings, the exam-date plan, leeches and word-part flashcards."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.history.models import StudentTotal
 from quizapp.review.models import ReviewCard, WordPartCard
+from quizapp.review.services import end_of_day
 from tests.review.conftest import answer, question_id
 
 pytestmark = pytest.mark.usefixtures("bank")
@@ -64,6 +66,31 @@ def test_yesterdays_answers_wait_on_the_home_page_and_in_a_review_session(
     with app.app_context():  # graded and recorded like any tutor attempt
         assert db.session.get(Attempt, attempt_id).status == "finished"
         assert db.session.get(StudentTotal, student.id).finished_attempts == 1
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Asia/Tokyo"])
+def test_due_today_on_the_pages_ends_at_the_sites_midnight(app, client, auth, student, zone):
+    """A card due between UTC's next midnight and the site's is due today in one and not in
+    the other; the pages follow the site's TIMEZONE."""
+    app.config["TIMEZONE"] = zone
+    now = datetime.now(UTC)
+    utc_midnight = end_of_day(now, UTC)
+    site_midnight = end_of_day(now, ZoneInfo(zone))
+    with app.app_context():
+        answer(student.id, [question_id("q1")], right=False, now=now - timedelta(days=1))
+        db.session.get(ReviewCard, (student.id, question_id("q1"))).due = (
+            utc_midnight + (site_midnight - utc_midnight) / 2
+        )
+        db.session.commit()
+    auth.login(student)
+    due_here = site_midnight > utc_midnight
+    home = client.get("/").get_data(as_text=True)
+    page = client.get("/review/").get_data(as_text=True)
+    if due_here:
+        assert "<strong>1</strong> question due today" in home
+        assert "<strong>1</strong> question due today" in page
+    else:
+        assert "Nothing due today" in home and "Nothing is due today" in page
 
 
 def test_the_daily_goal_caps_new_questions(app, client, auth, student):
