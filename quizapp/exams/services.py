@@ -946,7 +946,7 @@ def finish_attempt(attempt: Attempt, *, now: datetime, reason: str = "submitted"
         .execution_options(synchronize_session=False)
     )
     _set_loaded(attempt, **graded)
-    aggregates.record_finished_attempt(attempt.id)
+    aggregates.record_finished_attempt(attempt.id, [update["id"] for update in updates])
     item_stats.record_finished_attempts([attempt.id])
     if updates:
         review_cards.record_reviews(

@@ -13,6 +13,7 @@ one student at once (two tabs, or a submit racing the expiry job) must not lose 
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -76,9 +77,10 @@ def _locked_rows(model, keys, initial: dict) -> dict:
     return {tuple(getattr(row, name) for name in names): row for row in rows}
 
 
-def record_finished_attempt(attempt_id: int) -> None:
-    """Add a just-graded attempt to its student's aggregates (its exam-mode and adaptive
-    answers to topic mastery too; tutor-mode answers were added as they were graded)."""
+def record_finished_attempt(attempt_id: int, graded_now: Sequence[int] = ()) -> None:
+    """Add a just-graded attempt to its student's aggregates: its exam-mode and adaptive
+    answers to topic mastery too, and of a tutor session the answers `graded_now`, left
+    unchecked until the end (those checked were added as they were graded)."""
     attempt = db.session.execute(
         sa.select(
             Attempt.user_id,
@@ -110,6 +112,8 @@ def record_finished_attempt(attempt_id: int) -> None:
         _record_bank_scores(user_id, finished, attempt_id, attempt.finished_at)
     if attempt.mode in (Mode.EXAM.value, Mode.ADAPTIVE.value):
         _add_answers(_graded_answers(AttemptQuestion.attempt_id == attempt_id))
+    elif graded_now:
+        _add_answers(_graded_answers(AttemptQuestion.id.in_(graded_now)))
     db.session.flush()
 
 

@@ -18,8 +18,9 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 GRACE = timedelta(seconds=30)
 
 
-def answer_all(app, attempt_id: int, *, now: datetime, right, skip=()) -> None:
-    """Answer every question (right when `right(position)`) except the `skip` positions."""
+def answer_all(app, attempt_id: int, *, now: datetime, right, skip=(), check=True) -> None:
+    """Answer every question (right when `right(position)`) except the `skip` positions; in
+    tutor mode checked at once unless `check` is false (left for the end, as Next or Skip do)."""
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         for slot in slots(attempt_id):
@@ -28,7 +29,7 @@ def answer_all(app, attempt_id: int, *, now: datetime, right, skip=()) -> None:
             form = correct_form(slot) if right(slot.position) else wrong_form(slot)
             item = exam_services.load_item(attempt, slot.position)
             exam_services.save_answer(
-                attempt, item, form, revision=item.slot.revision, now=now, grace=GRACE
+                attempt, item, form, revision=item.slot.revision, now=now, grace=GRACE, grade=check
             )
             db.session.commit()
 
@@ -60,8 +61,8 @@ def aggregate_rows(app) -> dict[str, list[tuple]]:
 
 def _history(app, make_user, make_bank, make_blueprint, start_attempt):
     """Two students' history through real gradings: exam and tutor attempts, answers left
-    blank, an attempt expiring with a finish time before an attempt finished earlier, and a
-    tutor attempt still open with graded answers."""
+    blank, tutor answers left unchecked until the end, an attempt expiring with a finish time
+    before an attempt finished earlier, and a tutor attempt still open with graded answers."""
     make_bank("demo", n_questions=10)
     make_bank("other", n_questions=6)
     make_blueprint("demo-test", "demo", 5)
@@ -72,7 +73,12 @@ def _history(app, make_user, make_bank, make_blueprint, start_attempt):
         mode = "tutor" if n % 3 == 0 else "exam"
         attempt_id = start_attempt(alice, "demo-test", mode=mode, now=moment, seed=n)
         answer_all(
-            app, attempt_id, now=moment, right=lambda p, n=n: (p + n) % 3 > 0, skip={n % 5 + 1}
+            app,
+            attempt_id,
+            now=moment,
+            right=lambda p, n=n: (p + n) % 3 > 0,
+            skip={n % 5 + 1},
+            check=n % 2 == 0,  # half the tutor sessions checked as they go
         )
         moment += timedelta(days=2, hours=n)
         finish(app, attempt_id, now=moment)
