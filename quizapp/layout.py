@@ -6,6 +6,8 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from quizapp.utils import local
+
 
 def layout_part(name: str) -> Markup:
     """`templates/_layout/<name>.html` for this page and role, from the app's cache.
@@ -47,3 +49,4 @@ def init_app(app: Flask) -> None:
     app.extensions["fixed_urls"] = {}
     app.jinja_env.globals["layout_part"] = layout_part
     app.jinja_env.globals["fixed_url"] = fixed_url
+    app.jinja_env.filters["local"] = local

@@ -4,6 +4,7 @@ import csv
 import functools
 import io
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -78,9 +79,14 @@ def insert_unless_duplicate(model, **values) -> bool:
 
 
 def site_zone() -> ZoneInfo:
-    """The site's time zone (TIMEZONE): assignment times are typed and shown in it, and a
-    student's day (what is due today, the days to the exam) ends at its midnight."""
+    """The site's time zone (TIMEZONE): times are typed and shown in it, and a student's day
+    (what is due today, the days to the exam) ends at its midnight."""
     return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local(moment: datetime, pattern: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A stored (UTC) time as the site's clock shows it; the template filter ``local``."""
+    return moment.astimezone(site_zone()).strftime(pattern)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -134,7 +140,10 @@ def csv_safe(value):
 
 
 def csv_response(header: Sequence[str], rows: Iterable[Sequence], filename: str) -> Response:
+    """A CSV download, UTF-8 with a byte-order mark: without one, Excel on Windows reads the
+    file as ANSI and "José Núñez" comes out "JosÃ© NÃºÃ±ez"."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     # Headers hold user text too (blueprint and bank titles in class reports).
     writer.writerow([csv_safe(name) for name in header])

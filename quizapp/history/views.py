@@ -16,7 +16,7 @@ from quizapp.history.aggregates import RECENT_ANSWERS_PER_TOPIC
 from quizapp.history.charts import score_chart
 from quizapp.readiness import services as readiness_services
 from quizapp.scoring.item_analysis import MIN_RESPONSES_TO_JUDGE
-from quizapp.utils import csv_response, requested_page
+from quizapp.utils import csv_response, local, requested_page, site_zone
 
 bp = Blueprint("history", __name__)
 
@@ -134,7 +134,7 @@ def export():
     attempts = db.session.scalars(services.finished_attempts_query([current_user.id]))
     return csv_response(
         [
-            "finished (UTC)",
+            f"finished ({site_zone().key})",
             "test",
             "mode",
             "questions",
@@ -146,7 +146,7 @@ def export():
         ],
         (
             [
-                a.finished_at.strftime("%Y-%m-%d %H:%M"),
+                local(a.finished_at, "%Y-%m-%d %H:%M"),
                 a.title,
                 a.mode,
                 a.question_count,

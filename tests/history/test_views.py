@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -103,11 +104,31 @@ def test_csv_export_of_own_history(app, client, student):
         db.session.commit()
     response = client.get("/progress/history.csv")
     assert response.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["finished (UTC)", "test", "mode"]
     assert rows[0][-1] == "seconds per question"
     assert len(rows) == 3
     assert rows[1][1].startswith("'=HYPERLINK")
+
+
+def test_finished_times_are_on_the_sites_clock_on_the_page_and_in_the_csv(app, client, student):
+    app.config["TIMEZONE"] = "America/Chicago"
+    seed(app, [student.id], attempts_each=1)
+    with app.app_context():
+        finished = datetime(2026, 10, 27, 4, 29, tzinfo=UTC)  # 23:29 on the 26th in Chicago
+        db.session.execute(
+            sa.update(Attempt).values(
+                started_at=finished - timedelta(minutes=30), finished_at=finished
+            )
+        )
+        db.session.commit()
+    page = client.get("/progress").get_data(as_text=True)
+    assert "<td>2026-10-26</td>" in page and "2026-10-27" not in page
+    rows = list(
+        csv.reader(io.StringIO(client.get("/progress/history.csv").data.decode("utf-8-sig")))
+    )
+    assert rows[0][0] == "finished (America/Chicago)"
+    assert rows[1][0] == "2026-10-26 23:29"
 
 
 def test_students_see_only_their_own_history(app, client, student, make_user):
