@@ -235,13 +235,13 @@ def test_how_others_chose_shows_only_once_enough_students_answered(
 ):
     _, page = _check_wrong(client, app, student, start_attempt, answered=MIN_ANSWERS_FOR_SHARES - 1)
     assert "chose this" not in page
-    assert f"shown once {MIN_ANSWERS_FOR_SHARES} students have answered" in page
+    assert f"shown once {MIN_ANSWERS_FOR_SHARES} answers have been given" in page
 
     _, page = _check_wrong(client, app, student, start_attempt, answered=40)
     assert "50% chose this" in page and page.count("25% chose this") == 2
     assert re.search(r"[^\d]0% chose this", page)  # the fourth option: nobody
-    assert f"Shown once {MIN_ANSWERS_FOR_SHARES} students have answered" in page
-    assert "the 40 students who answered" in page  # blanks are not counted
+    assert f"Shown once {MIN_ANSWERS_FOR_SHARES} answers have been given" in page
+    assert "the 40 answers given" in page  # blanks are not counted
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -264,8 +264,8 @@ def test_results_list_every_option_with_marks_and_collapse_what_was_right(
     assert page.count("Your answer: correct") == 2  # both keys of mr
     assert "chose this" in page  # sb's shares; mr has too few answers
     # Below the figures where they are shown (sb only), and once above the list.
-    assert page.count(f"Shown once {MIN_ANSWERS_FOR_SHARES} students have answered") == 1
-    assert f"under a question once {MIN_ANSWERS_FOR_SHARES} students have answered" in page
+    assert page.count(f"Shown once {MIN_ANSWERS_FOR_SHARES} answers have been given") == 1
+    assert f"under a question once {MIN_ANSWERS_FOR_SHARES} answers have been given" in page
     # Each question a disclosure: the missed ones open, the right one closed.
     details = re.findall(r'<details class="result-item[^"]*"\s*(open)?>', page)
     assert len(details) == 6 and details.count("open") == 5
