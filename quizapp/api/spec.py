@@ -243,6 +243,11 @@ SCHEMAS = {
                         "answers": {"type": "integer"},
                         "pass_probability": {"type": ["number", "null"]},
                         "more_answers_needed": {"type": "integer"},
+                        "pool_too_small": {
+                            "type": "boolean",
+                            "description": "The test draws from fewer questions than an "
+                            "estimate needs first answers to: no answering will show one.",
+                        },
                     },
                 },
             }

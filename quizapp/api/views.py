@@ -420,6 +420,7 @@ def readiness():
                     round(card.readiness.result.probability, 3) if card.readiness.result else None
                 ),
                 "more_answers_needed": card.readiness.more_needed,
+                "pool_too_small": card.readiness.pool_too_small,
             }
             for card in cards
         ]

@@ -249,6 +249,13 @@ class BlueprintReadiness:
     trend: list[TrendPoint]
     shortfalls: list[Shortfall]
     question_count: int
+    #: The questions the blueprint draws from (only a first answer to each counts).
+    pool_size: int
+
+    @property
+    def pool_too_small(self) -> bool:
+        """No estimate yet, and the questions not yet answered cannot bring one."""
+        return self.result is None and self.more_needed > self.pool_size - self.answers
 
 
 def _estimate(answers: list[Answer], pool: BlueprintPool, population_sd: float):
@@ -307,6 +314,7 @@ def blueprint_readiness(
         trend=trend if any(p.probability is not None for p in trend) else [],
         shortfalls=shortfalls,
         question_count=pool.question_count,
+        pool_size=len(pool.question_ids),
     )
 
 

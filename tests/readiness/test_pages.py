@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from quizapp.banks.models import Blueprint
 from quizapp.exams.models import Attempt, AttemptQuestion
 from quizapp.extensions import db
 from quizapp.readiness.calibration import calibrate_items
@@ -23,6 +24,23 @@ def test_below_the_evidence_minimum_it_asks_for_more_answers(app, client, studen
     assert "Not enough answers yet" in page
     assert "answer 20 more questions" in page
     assert "chance of passing</strong>" not in page
+    assert "Not enough questions to estimate" not in page  # 60 questions to draw from
+
+
+def test_a_pool_too_small_for_an_estimate_says_so_instead_of_asking_for_more(
+    app, client, make_user, auth, make_bank, make_blueprint
+):
+    make_bank("small", 15)
+    make_blueprint("small-test", "small", 10)
+    with app.app_context():
+        small = db.session.scalar(sa.select(Blueprint.id).where(Blueprint.slug == "small-test"))
+    student = make_user()
+    auth.login(student)
+    seed(app, [student.id], small, attempts_each=1, questions_each=10)
+    page = _progress(client)
+    assert "Not enough questions to estimate" in page
+    assert "draws from only 15 questions, fewer than the 30 first answers" in page
+    assert "more questions from this test" not in page
 
 
 def test_the_card_follows_new_answers_though_its_figures_are_cached(
