@@ -26,6 +26,8 @@ def test_progress_shows_chart_table_mastery_and_history(app, client, student):
     assert "20 questions answered" in page
     assert '<svg viewBox="0 0 640 240" role="img"' in page and "<polyline" in page
     assert page.count("<td>2026-09-0") >= 4  # table rows behind the chart and the history
+    # The chart's rule for tutor sessions, which differs from the list's, is written out.
+    assert "A tutor session counts here only the questions answered in it" in page
     assert "Topic A1" in page and "Topic B" in page
     assert "Practice my weakest topics" in page
     assert page.count("Seeded test") == 4
