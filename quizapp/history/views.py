@@ -9,6 +9,7 @@ from markupsafe import Markup
 from quizapp.auth.models import User
 from quizapp.banks import services as bank_services
 from quizapp.exams import services as exam_services
+from quizapp.exams.models import Attempt, Mode
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.history import services
@@ -128,6 +129,14 @@ def dashboard():
     return render_template("history/dashboard.html", own=True, form=EmptyForm(), **context)
 
 
+def _passed_cell(attempt: Attempt) -> str:
+    """yes / no; an adaptive check may also end undecided."""
+    if attempt.mode == Mode.ADAPTIVE.value:
+        verdict = attempt.settings.get("result", {}).get("verdict")
+        return {"pass": "yes", "fail": "no"}.get(verdict, "undecided")
+    return "yes" if attempt.passed else "no"
+
+
 @bp.get("/progress/history.csv")
 @login_required
 def export():
@@ -143,6 +152,7 @@ def export():
             "passed",
             "seconds",
             "seconds per question",
+            "percent is",
         ],
         (
             [
@@ -152,9 +162,10 @@ def export():
                 a.question_count,
                 round(a.score_points or 0, 2),
                 round(a.percent or 0, 1),
-                "yes" if a.passed else "no",
+                _passed_cell(a),
                 a.time_used_seconds(),
                 a.seconds_per_question,
+                "estimated score on a full test" if a.mode == Mode.ADAPTIVE.value else "score",
             ]
             for a in attempts
         ),

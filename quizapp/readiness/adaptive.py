@@ -253,11 +253,17 @@ def finish(attempt: Attempt, *, now: datetime, reason: str) -> bool:
     )
     pool = _attempt_pool(attempt)
     result = _undecided(attempt, reason) if pool is None else _result(attempt, pool, reason)
+    seconds = db.session.scalar(
+        sa.select(sa.func.avg(AttemptQuestion.answer_seconds)).where(
+            AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.answer_seconds.is_not(None)
+        )
+    )
     graded = {
         "question_count": result["items"],
         "score_points": result.pop("points"),
         "percent": result["expected_percent"],
         "passed": result["verdict"] == "pass",
+        "seconds_per_question": round(float(seconds), 1) if seconds is not None else None,
         "settings": {**attempt.settings, "result": result},
     }
     db.session.execute(

@@ -1,5 +1,7 @@
 """The adaptive readiness check end to end over HTTP, with the clock passed in."""
 
+import csv
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from random import Random
@@ -394,3 +396,26 @@ def test_the_results_page_queries_do_not_grow_with_the_questions_asked(
         counts.append(len(statements))
         clock.now += timedelta(minutes=1)
     assert counts[0] == counts[1], counts
+
+
+def test_the_finished_tests_list_and_csv_call_its_percent_an_estimate(
+    app, client, student, adaptive_test, clock
+):
+    passed = start_check(client)
+    _take(client, passed, right=True, clock=clock)
+    undecided = start_check(client)
+    page = client.get(f"/adaptive/{undecided}").get_data(as_text=True)
+    clock.now += timedelta(seconds=20)
+    client.post(f"/adaptive/{undecided}", data=answer_form(page, right=True))
+    clock.now += timedelta(minutes=11)  # time up: undecided on one answer
+    client.get(f"/adaptive/{undecided}")
+    with app.app_context():
+        assert db.session.get(Attempt, passed).seconds_per_question == 20.0
+    progress = client.get("/progress").get_data(as_text=True)
+    assert progress.count('<abbr title="estimated score on a full test">est.</abbr>') == 2
+    assert "<td>Passing</td>" in progress and "<td>Undecided</td>" in progress
+    header, *rows = csv.reader(
+        io.StringIO(client.get("/progress/history.csv").data.decode("utf-8-sig"))
+    )
+    assert sorted(row[header.index("passed")] for row in rows) == ["undecided", "yes"]
+    assert {row[header.index("percent is")] for row in rows} == {"estimated score on a full test"}
