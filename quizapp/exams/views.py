@@ -20,7 +20,7 @@ from wtforms import SelectChoice
 from quizapp.assignments.models import Assignment
 from quizapp.banks import services as bank_services
 from quizapp.banks.models import Blueprint as TestBlueprint
-from quizapp.classes.services import practice_accommodation
+from quizapp.classes.services import is_enrolled, practice_accommodation
 from quizapp.exams import builder, services
 from quizapp.exams.feedback import (
     MIN_ANSWERS_FOR_SHARES,
@@ -588,6 +588,7 @@ def results(attempt_id: int):
         or (show == "flagged" and item.slot.flagged)
     ]
     stats = sums_of_versions(item.version.id for item in shown)
+    assignment = attempt.assignment_id and db.session.get(Assignment, attempt.assignment_id)
     return render_template(
         "exams/results.html",
         attempt=attempt,
@@ -607,9 +608,10 @@ def results(attempt_id: int):
         missed=sum((item.slot.score or 0) < 1 for item in items),
         start_form=StartForm(mode="tutor"),
         readiness_cards=_readiness_cards(attempt),
-        assignment=db.session.get(Assignment, attempt.assignment_id)
-        if attempt.assignment_id
-        else None,
+        assignment=assignment,
+        # After leaving the class, its instructor no longer sees the student's results.
+        seen_by_instructor=assignment is not None
+        and is_enrolled(current_user.id, assignment.class_id),
         own=True,
     )
 

@@ -113,6 +113,25 @@ def test_without_a_class_the_page_says_to_create_one(client, auth, make_user):
     assert "You have no class yet" in page and 'href="/classes"' in page
 
 
+def test_after_leaving_the_class_the_results_no_longer_say_the_instructor_sees_them(
+    app, client, auth, school
+):
+    teacher, student, _, first, _ = school
+    auth.login(teacher)
+    client.post("/assignments/new", data=_form([first], mode="exam", max_attempts="1"))
+    assignment_id = _assignment_id(app)
+    auth.logout()
+    auth.login(student)
+    client.post(f"/assignments/{assignment_id}/start", data={"mode": "exam"})
+    with app.app_context():
+        attempt_id = db.session.scalar(sa.select(Attempt.id))
+    client.post(f"/attempts/{attempt_id}/submit")
+    assert client.post(f"/classes/{first}/leave").status_code == 302
+    page = client.get(f"/attempts/{attempt_id}/results").get_data(as_text=True)
+    assert "Assigned in MA 101" in page and "Your instructor sees this result" not in page
+    assert "You have left this class: its instructor no longer sees this result." in page
+
+
 def _assignment_id(app):
     with app.app_context():
         return db.session.scalar(sa.select(Assignment.id))
@@ -140,7 +159,7 @@ def test_a_student_sees_starts_and_finishes_an_assignment(app, client, auth, sch
     client.post(f"/attempts/{attempt.id}/submit")
     page = client.get(f"/attempts/{attempt.id}/results").get_data(as_text=True)
     assert "Assigned in MA 101, due" in page and "submitted on time" in page
-    assert "(attempt 1 of 1)" in page
+    assert "(attempt 1 of 1)" in page and "Your instructor sees this result." in page
     page = client.get("/").get_data(as_text=True)
     assert "Done" in page and "1 of 1 attempt used" in page and "best score 0%" in page
     response = client.post(f"/assignments/{assignment_id}/start", data={"mode": "exam"})
