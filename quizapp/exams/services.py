@@ -302,8 +302,15 @@ def start_blueprint_attempt(
         resolved it (quizapp.classes.services: practice_accommodation for free practice,
         class_test_accommodation for a class's test).
     :param assignment: (assignment id, try number) when started from a class assignment.
-    :raises CannotStartError: when a section has too few questions.
+    :raises CannotStartError: when the test is no longer offered (also through an assignment
+        or an LMS link: retiring promises that no one starts it again), or when a section has
+        too few questions.
     """
+    if blueprint.retired_at is not None:
+        raise CannotStartError(
+            f"{blueprint.title} is no longer offered: its author stopped offering it. "
+            "Your earlier results stay under Progress."
+        )
     seed = secrets.randbits(48) if seed is None else seed
     try:
         question_ids = bank_services.draw_blueprint(blueprint, seed=seed)

@@ -132,6 +132,24 @@ def test_after_leaving_the_class_the_results_no_longer_say_the_instructor_sees_t
     assert "You have left this class: its instructor no longer sees this result." in page
 
 
+def test_a_retired_test_cannot_be_started_through_its_assignment(app, client, auth, school):
+    teacher, student, _, first, _ = school
+    auth.login(teacher)
+    client.post("/assignments/new", data=_form([first], mode="exam", max_attempts="2"))
+    assignment_id = _assignment_id(app)
+    with app.app_context():
+        assignment = db.session.get(Assignment, assignment_id)
+        assignment.blueprint.retired_at = datetime.now(UTC)
+        db.session.commit()
+    auth.logout()
+    auth.login(student)
+    response = client.post(f"/assignments/{assignment_id}/start", data={"mode": "exam"})
+    assert response.headers["Location"] == "/"
+    assert "Demo test is no longer offered" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)) == 0
+
+
 def _assignment_id(app):
     with app.app_context():
         return db.session.scalar(sa.select(Assignment.id))
