@@ -63,6 +63,16 @@ def _adding_upsert(dialect_name: str, table: sa.Table, names: tuple[str, ...]):
     return insert.on_conflict_do_update(index_elements=keys, set_=added)
 
 
+def lock_for_rebuild(session, models) -> None:
+    """Lock these tables against writes until the transaction ends (PostgreSQL), so that an
+    attempt graded during a rebuild either committed before it (and is counted there) or adds
+    itself after it, never both, and never races the rebuild's inserts. SQLite's one writer at
+    a time does the same already."""
+    if session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(model.__tablename__ for model in models)
+        session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+
+
 def insert_unless_duplicate(model, **values) -> bool:
     """Insert a row unless a unique constraint already holds one like it; True if inserted.
 

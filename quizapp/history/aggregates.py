@@ -36,7 +36,7 @@ from quizapp.history.models import (
     StudentTotal,
 )
 from quizapp.scoring.recent import keep_latest, stamp
-from quizapp.utils import add_counts, dialect_insert
+from quizapp.utils import add_counts, dialect_insert, lock_for_rebuild
 
 #: Attempts per blueprint behind the trend on the class report.
 TREND_WINDOW = 5
@@ -212,6 +212,7 @@ def rebuild_student_aggregates(
     :param session: the app's session by default; a migration passes one on its connection.
     """
     session = session or db.session
+    lock_for_rebuild(session, AGGREGATE_MODELS)
     for model in AGGREGATE_MODELS:
         session.execute(
             sa.delete(model)

@@ -27,7 +27,7 @@ from quizapp.scoring.item_analysis import (
     response_sums,
     scaled,
 )
-from quizapp.utils import add_counts
+from quizapp.utils import add_counts, lock_for_rebuild
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +143,7 @@ def rebuild_item_stats() -> int:
 
     :return: the number of responses counted.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        names = ", ".join(model.__tablename__ for model in TABLES)
-        db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+    lock_for_rebuild(db.session, TABLES)
     for model in TABLES:
         db.session.execute(sa.delete(model))
     sums = _Sums()

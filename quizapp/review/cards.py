@@ -15,12 +15,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from quizapp.banks.models import QuestionVersion
-from quizapp.exams.models import Attempt, AttemptQuestion
+from quizapp.exams.models import Attempt, AttemptQuestion, answers_count_in_history
 from quizapp.extensions import db
 from quizapp.review.models import ReviewCard, ReviewSettings
 from quizapp.scoring import spaced
 from quizapp.scoring.question_types import get_question_type
-from quizapp.utils import dialect_insert
+from quizapp.utils import dialect_insert, lock_for_rebuild
 
 #: A student's latest timed answers, against which an answer is judged quick (Easy).
 RECENT_TIMES = 50
@@ -175,6 +175,7 @@ def rebuild_cards(user_ids: list[int] | None = None) -> int:
     student's RECENT_TIMES timed answers before it. Returns how many cards were written."""
     users = Attempt.user_id.in_(user_ids) if user_ids is not None else sa.true()
     table = ReviewCard.__table__
+    lock_for_rebuild(db.session, [ReviewCard])
     db.session.execute(
         table.delete().where(table.c.user_id.in_(user_ids) if user_ids is not None else sa.true())
     )
@@ -192,6 +193,9 @@ def rebuild_cards(user_ids: list[int] | None = None) -> int:
             users,
             AttemptQuestion.graded_at.is_not(None),
             AttemptQuestion.answered_at.is_not(None),
+            # An open adaptive check's answers wait for its end, as they do live: their cards'
+            # due dates would tell which answers of the running check were right.
+            answers_count_in_history(),
         )
         .order_by(Attempt.user_id, AttemptQuestion.graded_at, AttemptQuestion.id)
     ).all()
