@@ -12,7 +12,7 @@ from quizapp.extensions import db
 from quizapp.review.models import ReviewCard
 from quizapp.scoring import spaced
 from tests.conftest import shared_database_config
-from tests.history.test_aggregate_races import _finish_together
+from tests.history.test_aggregate_races import _at_once, _finisher
 from tests.history.test_aggregates import answer_all
 
 TRIALS = 4
@@ -36,7 +36,7 @@ def test_cards_survive_two_finishes_at_once(
         answer_all(app, pair[0], now=moment, right=lambda position: True)
         answer_all(app, pair[1], now=moment, right=lambda position: False)
         moment += timedelta(days=3)
-        _finish_together(app, pair, moment)
+        assert _at_once(*(_finisher(app, attempt_id, moment) for attempt_id in pair)) == []
         with app.app_context():
             cards = db.session.scalars(sa.select(ReviewCard)).all()
             assert len(cards) == 5
