@@ -14,7 +14,7 @@ from quizapp.auth.models import Role, User
 from quizapp.banks import audit, imports
 from quizapp.banks import services as bank_services
 from quizapp.banks.importers.registry import FORMAT_LABELS
-from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint
+from quizapp.banks.loader import BankFileError, parse_bank, parse_blueprint, read_bank_file
 from quizapp.banks.models import Bank, Blueprint
 from quizapp.exams import services as exam_services
 from quizapp.extensions import db
@@ -110,8 +110,8 @@ def check_command(files: tuple[str, ...]) -> None:
     banks = []
     for name in files:
         path = Path(name)
-        text = path.read_text(encoding="utf-8-sig")
         try:
+            text = read_bank_file(path)
             if _is_blueprint(path):
                 parsed = parse_blueprint(text, name)
                 click.echo(f"{name}: blueprint {parsed.slug}, {parsed.question_count} questions")
@@ -144,15 +144,13 @@ def report_command(directory: Path | None, stale: bool) -> None:
     try:
         banks = [
             parse_bank(
-                path.read_text(encoding="utf-8-sig"),
-                str(path),
-                bank_services.media_folder_reader(path.parent),
+                read_bank_file(path), str(path), bank_services.media_folder_reader(path.parent)
             )
             for path in sorted(directory.iterdir())
             if path.suffix in bank_services.BANK_SUFFIXES
         ]
         blueprints = [
-            parse_blueprint(path.read_text(encoding="utf-8-sig"), str(path))
+            parse_blueprint(read_bank_file(path), str(path))
             for path in sorted((directory / "blueprints").glob("*"))
             if path.suffix in bank_services.BANK_SUFFIXES
         ]
@@ -243,6 +241,11 @@ def import_command(
     owner = services.find_user_by_email(owner_email)
     if owner is None:
         raise click.ClickException(f"No account has the email {owner_email}.")
+    if not owner.has_role(Role.INSTRUCTOR, Role.ADMIN):
+        raise click.ClickException(
+            f"{owner.email} is a {owner.role}: a bank belongs to an instructor or an admin "
+            f"(flask users set-role {owner.email} instructor)."
+        )
     preview = imports.preview_import(file.read_bytes(), file.name, fmt=fmt, title=title)
     click.echo(f"{file.name}: {preview.format_label}")
     for problem in preview.problems:

@@ -55,6 +55,24 @@ def test_create_refuses_duplicates_and_weak_passwords(app, runner, make_user):
     assert _user(app, "new@school.edu") is None
 
 
+@pytest.mark.parametrize(
+    ("email", "name", "message"),
+    [
+        ("not-an-email", None, "is not an email address"),
+        ("@x.test", None, "is not an email address"),
+        ("a@school.edu", "x" * 81, "A name needs 1 to 80 characters"),
+        ("a@school.edu", "   ", "A name needs 1 to 80 characters"),
+        ("a" * 250 + "@school.edu", None, "is not an email address"),
+    ],
+)
+def test_create_refuses_what_no_account_may_have(app, runner, email, name, message):
+    args = ["users", "create", email] + (["--name", name] if name is not None else [])
+    result = runner.invoke(args=args, env={"QUIZAPP_PASSWORD": "long enough pw!"})
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert _user(app, email) is None
+
+
 def test_unknown_role_is_refused(runner):
     result = runner.invoke(args=["users", "create", "x@school.edu", "--role", "root"])
     assert result.exit_code == 2
@@ -98,6 +116,43 @@ def test_banks_sync_reports_a_broken_file_and_fails(runner, tmp_path):
     result = runner.invoke(args=["banks", "sync", "--dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "bad.yaml:" in result.output and "key 'nope' is not among the options" in result.output
+
+
+def test_a_file_that_is_not_utf8_is_named_and_skipped_while_the_others_load(runner, tmp_path):
+    (tmp_path / "good.yaml").write_text(bank_yaml("good", 2))
+    latin = bank_yaml("latin", 2).replace("Demo question number 1?", "Caf\u00e9 question?")
+    (tmp_path / "latin.yaml").write_bytes(latin.encode("cp1252"))
+    result = runner.invoke(args=["banks", "sync", "--dir", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "good: 2 new" in result.output
+    assert "latin.yaml:" in result.output and "not UTF-8 text: save it as UTF-8" in result.output
+    checked = runner.invoke(args=["banks", "check", str(tmp_path / "latin.yaml")])
+    assert checked.exit_code == 1 and "not UTF-8 text" in checked.output
+    reported = runner.invoke(args=["banks", "report", "--dir", str(tmp_path)])
+    assert reported.exit_code == 1 and "not UTF-8 text" in reported.output
+
+
+def test_word_parts_that_are_not_a_word_part_file_get_a_message(runner, tmp_path):
+    notes = tmp_path / "notes.txt"
+    for text, message in (
+        ("just some notes", "expected `format: 1` and a `word_parts` list"),
+        ("format: 1\nword_parts: [\n", "line 3: not valid YAML"),
+    ):
+        notes.write_text(text)
+        result = runner.invoke(args=["review", "load-word-parts", str(notes)])
+        assert result.exit_code == 1 and message in result.output, result.output
+    notes.write_bytes("format: 1 # caf\u00e9".encode("cp1252"))
+    result = runner.invoke(args=["review", "load-word-parts", str(notes)])
+    assert result.exit_code == 1 and "not UTF-8 text" in result.output
+
+
+def test_a_bank_is_imported_only_for_an_instructor_or_admin(runner, make_user, tmp_path):
+    student = make_user()
+    aiken = tmp_path / "quiz.txt"
+    aiken.write_text("Brady- means?\nA. slow\nB. fast\nANSWER: A\n")
+    result = runner.invoke(args=["banks", "import", str(aiken), "--owner", student.email])
+    assert result.exit_code == 1
+    assert "is a student: a bank belongs to an instructor or an admin" in result.output
 
 
 def test_banks_check(runner, tmp_path):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from email_validator import EmailNotValidError, validate_email
 
 from quizapp.accommodations import Accommodation
 from quizapp.auth import passwords, tokens
@@ -18,6 +19,9 @@ from quizapp.tokens.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
+MAX_EMAIL_LENGTH = User.__table__.c.email.type.length
+MAX_NAME_LENGTH = User.__table__.c.display_name.type.length
+
 
 class AuthError(Exception):
     """Base class of the account errors a view shows to the user."""
@@ -25,6 +29,10 @@ class AuthError(Exception):
 
 class EmailTakenError(AuthError):
     pass
+
+
+class InvalidAccountError(AuthError):
+    """An email or display name that no account may have (the forms check the same)."""
 
 
 class WeakPasswordError(AuthError):
@@ -88,16 +96,27 @@ def _check_password(password: str, email: str) -> None:
 def create_user(email: str, display_name: str, password: str, *, role: Role = Role.STUDENT) -> User:
     """Create an account; the email is unique whatever its case.
 
+    :raises InvalidAccountError: for an email that is not an address, or a name that is empty
+        or longer than the account can hold (the CLI reaches here without a form).
     :raises EmailTakenError: when another account has this email.
     :raises WeakPasswordError: when the password breaks the password rules.
     """
     email = normalize_email(email)
+    display_name = display_name.strip()
+    try:
+        validate_email(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise InvalidAccountError(f"{email!r} is not an email address: {exc}") from None
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise InvalidAccountError(f"An email may have at most {MAX_EMAIL_LENGTH} characters.")
+    if not display_name or len(display_name) > MAX_NAME_LENGTH:
+        raise InvalidAccountError(f"A name needs 1 to {MAX_NAME_LENGTH} characters.")
     if find_user_by_email(email) is not None:
         raise EmailTakenError("An account with this email already exists. Sign in instead.")
     _check_password(password, email)
     user = User(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=passwords.hash_password(password),
         role=role.value,
     )

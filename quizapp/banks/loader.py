@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -45,6 +46,22 @@ class BankFileError(ValueError):
     def __init__(self, problems: list[FileProblem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def read_bank_file(path: Path) -> str:
+    """A bank or blueprint file's text (UTF-8, a byte-order mark allowed).
+
+    :raises BankFileError: when it is not UTF-8, naming the line, so a folder sync skips this
+        file only and `flask banks check` says what to fix.
+    """
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BankFileError(
+            [FileProblem(str(path), line, "the file is not UTF-8 text: save it as UTF-8")]
+        ) from None
 
 
 @dataclass(frozen=True)

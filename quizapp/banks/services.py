@@ -29,6 +29,7 @@ from quizapp.banks.loader import (
     blueprint_problems,
     parse_bank,
     parse_blueprint,
+    read_bank_file,
     tag_values,
 )
 from quizapp.banks.media import record_version_images, store_images
@@ -284,8 +285,7 @@ def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
     result = DirectorySyncResult()
     for path in _bank_files(directory):
         try:
-            text = path.read_text(encoding="utf-8-sig")
-            parsed = parse_bank(text, str(path), media_folder_reader(path.parent))
+            parsed = parse_bank(read_bank_file(path), str(path), media_folder_reader(path.parent))
             result.reports.append(sync_bank(parsed, now=now))
         except BankFileError as exc:
             result.problems.extend(exc.problems)
@@ -297,7 +297,7 @@ def sync_directory(directory: Path, *, now: datetime) -> DirectorySyncResult:
     known_topics = bank_topic_slugs()
     for path in _bank_files(blueprint_dir) if blueprint_dir.is_dir() else []:
         try:
-            parsed_blueprint = parse_blueprint(path.read_text(encoding="utf-8-sig"), str(path))
+            parsed_blueprint = parse_blueprint(read_bank_file(path), str(path))
         except BankFileError as exc:
             result.problems.extend(exc.problems)
             continue

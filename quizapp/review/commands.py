@@ -17,7 +17,11 @@ review_cli = AppGroup("review", help="Spaced review: word parts and personal FSR
 def load_word_parts(path: Path) -> int:
     """Parse and store the word-part file; returns how many parts were added or changed."""
     try:
-        rows = flashcards.parse_word_parts(path.read_text(encoding="utf-8"))
+        rows = flashcards.parse_word_parts(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise click.ClickException(
+            f"{path}: the file is not UTF-8 text: save it as UTF-8"
+        ) from None
     except flashcards.WordPartFileError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
     return flashcards.sync_word_parts(rows)

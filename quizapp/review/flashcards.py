@@ -31,8 +31,17 @@ def parse_word_parts(text: str) -> list[dict]:
 
     :raises WordPartFileError: on a missing field, a duplicate part or an empty meaning.
     """
-    data = yaml.safe_load(text) or {}
-    if data.get("format") != 1 or not isinstance(data.get("word_parts"), list):
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise WordPartFileError(f"{where}not valid YAML") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != 1
+        or not isinstance(data.get("word_parts"), list)
+    ):
         raise WordPartFileError("expected `format: 1` and a `word_parts` list")
     rows, seen = [], set()
     for number, entry in enumerate(data["word_parts"], start=1):
