@@ -9,6 +9,7 @@ from config import TestingConfig
 from quizapp.auth.models import User
 from quizapp.banks.models import Blueprint
 from quizapp.classes.models import Classroom, Enrollment
+from quizapp.downgrades import ALLOW_VARIABLE
 from quizapp.extensions import db
 from quizapp.history.demo import seed_attempts
 from tests.item_stats.helpers import TABLES, snapshot
@@ -119,9 +120,21 @@ def test_class_accommodations_upgrade_and_downgrade(empty_db, runner):
         with pytest.raises(sa.exc.IntegrityError):  # never less than standard time
             db.session.execute(sa.update(Enrollment).values(time_multiplier=0.5))
         db.session.rollback()
+        db.session.execute(sa.update(Enrollment).values(time_multiplier=1.5))
+        db.session.commit()
         db.session.remove()
 
+    # Going back would lose the class's 1.5x: refused until the operator says so.
     result = runner.invoke(args=["db", "downgrade", "0017_question_images"])
+    assert result.exit_code == 1
+    assert "this downgrade deletes class time accommodations (1 row(s))" in result.output
+    assert f"{ALLOW_VARIABLE}=1" in result.output and "Traceback" not in result.output
+    with empty_db.app_context():
+        assert db.session.scalar(sa.select(Enrollment.time_multiplier)) == 1.5
+        db.session.remove()
+    result = runner.invoke(
+        args=["db", "downgrade", "0017_question_images"], env={ALLOW_VARIABLE: "1"}
+    )
     assert result.exit_code == 0, result.output
     with empty_db.app_context():
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("enrollments")}

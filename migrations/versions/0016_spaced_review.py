@@ -10,6 +10,8 @@ Create Date: 2026-12-07 01:45:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from quizapp.downgrades import refuse_to_drop
+
 revision = "0016_spaced_review"
 down_revision = "0013_first_exam_percent"
 branch_labels = None
@@ -117,6 +119,12 @@ def upgrade():
 
 
 def downgrade():
+    refuse_to_drop(
+        "the students' review cards, flashcards and review settings",
+        "SELECT (SELECT count(*) FROM review_cards) + "
+        "(SELECT count(*) FROM word_part_cards) + "
+        "(SELECT count(*) FROM review_settings)",
+    )
     op.drop_index("ix_word_part_cards_user_id_due", table_name="word_part_cards")
     op.drop_table("word_part_cards")
     op.drop_table("word_parts")

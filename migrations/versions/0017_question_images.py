@@ -9,6 +9,8 @@ Create Date: 2026-12-07 01:50:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from quizapp.downgrades import refuse_to_drop
+
 revision = "0017_question_images"
 down_revision = "0018_assignments"
 branch_labels = None
@@ -49,6 +51,10 @@ def upgrade():
 
 
 def downgrade():
+    refuse_to_drop(
+        "the question pictures",
+        "SELECT count(*) FROM images",
+    )
     with op.batch_alter_table("question_images", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_question_images_digest"))
     op.drop_table("question_images")

@@ -10,6 +10,8 @@ Create Date: 2026-12-07 01:40:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from quizapp.downgrades import refuse_to_drop
+
 revision = "0018_assignments"
 down_revision = "0020_lti_and_api"
 branch_labels = None
@@ -90,6 +92,11 @@ def upgrade():
 
 
 def downgrade():
+    refuse_to_drop(
+        "the class assignments and the replies to question reports",
+        "SELECT (SELECT count(*) FROM assignments) + "
+        "(SELECT count(*) FROM question_reports WHERE reply IS NOT NULL)",
+    )
     with op.batch_alter_table("question_reports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_question_reports_user_id"))
         batch_op.drop_constraint(

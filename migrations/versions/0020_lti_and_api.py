@@ -10,6 +10,8 @@ Create Date: 2026-12-07 02:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from quizapp.downgrades import refuse_to_drop
+
 
 revision = "0020_lti_and_api"
 down_revision = "0016_spaced_review"
@@ -137,6 +139,12 @@ def upgrade():
 
 
 def downgrade():
+    refuse_to_drop(
+        "the LMS (LTI) registrations and links and the API tokens",
+        "SELECT (SELECT count(*) FROM lti_platforms) + "
+        "(SELECT count(*) FROM lti_resource_links) + "
+        "(SELECT count(*) FROM api_tokens)",
+    )
     with op.batch_alter_table('lti_grade_posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lti_grade_posts_link_id'))
 

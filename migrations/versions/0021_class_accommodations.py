@@ -13,6 +13,8 @@ Create Date: 2026-12-08 09:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from quizapp.downgrades import refuse_to_drop
+
 revision = "0021_class_accommodations"
 down_revision = "0017_question_images"
 branch_labels = None
@@ -34,6 +36,10 @@ def upgrade():
 
 
 def downgrade():
+    refuse_to_drop(
+        "class time accommodations",
+        "SELECT count(*) FROM enrollments WHERE untimed OR time_multiplier <> 1",
+    )
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
         batch_op.drop_constraint(
             op.f("ck_enrollments_time_multiplier_in_range"), type_="check"
