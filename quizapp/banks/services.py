@@ -405,11 +405,14 @@ def blueprint_sections(blueprint: Blueprint) -> list[BlueprintSection]:
 
 
 def section_pools(blueprint: Blueprint) -> list[list[int]]:
-    """For each section, the ids of the active questions it may draw from."""
+    """For each section, the ids of the active questions it may draw from (none from an
+    archived bank, which no attempt may hold)."""
     banks = {
         b.slug: b
         for b in db.session.scalars(
-            sa.select(Bank).where(Bank.slug.in_({s["bank"] for s in blueprint.sections}))
+            sa.select(Bank).where(
+                Bank.slug.in_({s["bank"] for s in blueprint.sections}), Bank.archived_at.is_(None)
+            )
         )
     }
     pools = []

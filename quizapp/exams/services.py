@@ -446,16 +446,21 @@ def start_missed_attempt(user: User, attempt: Attempt, *, mode: Mode, now: datet
         db.session.scalars(
             sa.select(AttemptQuestion.question_id)
             .join(Question, Question.id == AttemptQuestion.question_id)
+            .join(Bank, Bank.id == Question.bank_id)
             .where(
                 AttemptQuestion.attempt_id == attempt.id,
                 sa.or_(AttemptQuestion.score.is_(None), AttemptQuestion.score < 1),
                 Question.retired_at.is_(None),
+                Bank.archived_at.is_(None),
             )
             .order_by(AttemptQuestion.position)
         )
     )
     if not missed:
-        raise CannotStartError("You missed nothing in this test: there is nothing to practice.")
+        raise CannotStartError(
+            "There is nothing to practice here: you missed no question of this test that is "
+            "still offered."
+        )
     # The attempt may predate an enemy group; a retake holds at most one question of each.
     missed = compatible(missed, bank_services.enemy_groups(missed))
     seed = secrets.randbits(48)

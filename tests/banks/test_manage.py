@@ -7,9 +7,15 @@ import sqlalchemy as sa
 
 from quizapp.auth.models import User
 from quizapp.banks import manage
+from quizapp.banks.drawing import NotEnoughQuestionsError
 from quizapp.banks.loader import parse_bank, parse_blueprint
-from quizapp.banks.models import Bank, Question, QuestionVersion
-from quizapp.banks.services import sync_bank, sync_blueprint, visible_banks_query
+from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion
+from quizapp.banks.services import (
+    draw_blueprint,
+    sync_bank,
+    sync_blueprint,
+    visible_banks_query,
+)
 from quizapp.classes.services import create_class, join_class
 from quizapp.exams.models import QuestionReport
 from quizapp.extensions import db
@@ -117,6 +123,10 @@ def test_unused_bank_is_deleted_used_bank_archived(
     db.session.commit()
     assert used.archived_at == NOW
     assert used not in db.session.scalars(visible_banks_query(owner)).all()
+    # A test over it can no longer be drawn, and says so (not "start it again" for ever).
+    test = db.session.scalar(sa.select(Blueprint).where(Blueprint.slug == "used-test"))
+    with pytest.raises(NotEnoughQuestionsError, match="only 0 are available"):
+        draw_blueprint(test, seed=1)
 
 
 def test_visibility_private_classes_public(bank, owner, make_user):

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from quizapp.accommodations import STANDARD, UNTIMED, Accommodation
 from quizapp.auth.models import User
 from quizapp.banks.loader import parse_bank
-from quizapp.banks.models import Blueprint, Question
+from quizapp.banks.models import Bank, Blueprint, Question
 from quizapp.banks.services import sync_bank
 from quizapp.exams import services
 from quizapp.exams.models import AttemptQuestion, Mode
@@ -284,6 +284,11 @@ def test_missed_practice_uses_the_missed_and_blank_questions(student):
     practice = services.start_missed_attempt(user, attempt, mode=Mode.TUTOR, now=START)
     missed = {s.question_id for s in slots(attempt.id)[3:]}
     assert {s.question_id for s in slots(practice.id)} == missed
+    # Once the bank is archived its questions are no longer offered: a clear refusal, not a
+    # draw that fails for ever with "start it again".
+    db.session.execute(sa.update(Bank).values(archived_at=START))
+    with pytest.raises(services.CannotStartError, match="nothing to practice here"):
+        services.start_missed_attempt(user, attempt, mode=Mode.TUTOR, now=START)
 
 
 # --- custom tests -------------------------------------------------------------------------
