@@ -72,6 +72,15 @@ def deletion_impact(bank: Bank) -> tuple[int, bool]:
     return count, used is not None
 
 
+def tests_drawing_from(bank: Bank) -> list[str]:
+    """The titles of the tests still offered that draw from this bank (anyone's): deleting or
+    archiving it leaves them nothing to draw."""
+    live = db.session.scalars(
+        sa.select(Blueprint).where(Blueprint.retired_at.is_(None)).order_by(Blueprint.title)
+    )
+    return [b.title for b in live if any(s.get("bank") == bank.slug for s in b.sections)]
+
+
 def delete_or_archive(bank: Bank, *, now: datetime) -> str:
     """Delete a bank nobody has used; archive one that attempts point at (history stays).
 

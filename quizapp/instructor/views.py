@@ -86,6 +86,7 @@ def _student_view(parsed_question):
 def delete_bank_confirmation(bank: Bank) -> Confirmation:
     count, used = manage.deletion_impact(bank)
     questions = f"{count} question{'' if count == 1 else 's'}"
+    tests = manage.tests_drawing_from(bank)
     return Confirmation(
         question=f"Delete the bank '{bank.title}' and its {questions}?",
         consequence=(
@@ -93,6 +94,12 @@ def delete_bank_confirmation(bank: Bank) -> Confirmation:
             "disappears from every list, and attempts already taken keep their results."
             if used
             else "Nobody has taken a test with its questions yet, so it is deleted for good."
+        )
+        + (
+            f" These tests draw from it and can then no longer be started (assignments of them "
+            f"included): {', '.join(tests)}."
+            if tests
+            else ""
         ),
         confirm_label="Delete the bank",
         url=url_for("instructor.delete", slug=bank.slug),

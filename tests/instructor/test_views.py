@@ -7,9 +7,12 @@ import sqlalchemy as sa
 
 from quizapp.banks import manage
 from quizapp.banks.imports import preview_import
+from quizapp.banks.loader import parse_blueprint
 from quizapp.banks.models import Bank, PendingImport, Question
+from quizapp.banks.services import sync_blueprint
 from quizapp.exams.models import Attempt
 from quizapp.extensions import db
+from tests.conftest import blueprint_yaml
 from tests.exams.conftest import MIXED_BANK
 
 GIFT = b"""// A small bank written for this test.
@@ -283,6 +286,13 @@ def test_deleting_a_bank_asks_first_and_says_what_happens(app, client, teacher):
     page = client.get(url).get_data(as_text=True)
     assert "Delete the bank &#39;Cardiology&#39; and its 2 questions?" in page
     assert "deleted for good" in page and f'<form method="post" action="{url}"' in page
+    assert "draw from it" not in page
+    with app.app_context():  # a test (anyone's) drawing from the bank is named
+        sync_blueprint(parse_blueprint(blueprint_yaml("cardio-test", slug, 2)))
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "These tests draw from it and can then no longer be started" in page
+    assert "included): Demo test." in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Bank)) == 1
     client.post(url)
