@@ -58,7 +58,7 @@ class UploadForm(FlaskForm):
     title = StringField(
         "Bank title",
         validators=[Optional(), Length(max=200)],
-        description="Leave empty to use the file name.",
+        description="Leave empty to use the title an MA Exam Prep file gives, else the file name.",
     )
 
 

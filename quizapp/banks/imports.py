@@ -138,7 +138,8 @@ def _parse_upload(
     title: str | None,
     max_questions: int | None,
 ) -> ImportPreview:
-    title = (title or PurePath(filename).stem.replace("_", " ").strip() or "Imported bank")[:200]
+    typed = (title or "").strip()[:200]
+    title = typed or (PurePath(filename).stem.replace("_", " ").strip() or "Imported bank")[:200]
     try:
         fmt = fmt or detect_format(data, filename)
     except ImportFormatError as exc:
@@ -161,7 +162,8 @@ def _parse_upload(
                 fmt, None, [ImportProblem(p.line, p.message) for p in exc.problems]
             )
         warnings = [ImportProblem(p.line, p.message, warning=True) for p in bank.warnings]
-        return ImportPreview(fmt, replace(bank, title=title or bank.title), warnings)
+        # Our own format names its bank: its title wins over the file's name.
+        return ImportPreview(fmt, replace(bank, title=typed or bank.title), warnings)
     if fmt not in IMPORTERS:
         return ImportPreview(fmt, None, [ImportProblem(None, f"unknown format {fmt!r}")])
     try:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from quizapp.auth.models import User
 from quizapp.banks import manage
 from quizapp.banks.drawing import NotEnoughQuestionsError
+from quizapp.banks.imports import preview_import
 from quizapp.banks.loader import parse_bank, parse_blueprint
 from quizapp.banks.models import Bank, Blueprint, Question, QuestionVersion
 from quizapp.banks.services import (
@@ -182,3 +183,17 @@ def test_native_export_round_trip(owner):
     assert {q.external_id: q.fingerprint() for q in again.questions} == {
         q.external_id: q.fingerprint() for q in original.questions
     }
+
+
+def test_an_exported_bank_uploaded_again_keeps_its_title_unless_one_is_typed(owner):
+    sync_bank(parse_bank(MIXED_BANK), now=NOW, owner_id=owner.id)
+    db.session.commit()
+    mixed = db.session.scalar(sa.select(Bank).where(Bank.slug == "mixed"))
+    mixed.title = "Rich Bank Title"
+    text, _, _ = manage.export_bank(mixed, "yaml")
+    preview = preview_import(text.encode(), "mixed-bank.yaml")
+    assert preview.can_import and preview.bank.title == "Rich Bank Title"
+    typed = preview_import(text.encode(), "mixed-bank.yaml", title="Week 2")
+    assert typed.bank.title == "Week 2"
+    gift = preview_import(b"Brady- means slow {T}\n", "week_3 terms.gift")
+    assert gift.bank.title == "week 3 terms"  # other formats name no bank: the file's name
