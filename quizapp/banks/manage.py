@@ -72,6 +72,31 @@ def deletion_impact(bank: Bank) -> tuple[int, bool]:
     return count, used is not None
 
 
+def banks_holding(owner: User, questions) -> list[tuple[Bank, int]]:
+    """The owner's banks that already hold some of these (parsed) questions unchanged, with how
+    many, most first: uploading a file imported before makes a second bank beside the first."""
+    fingerprints = {question.fingerprint() for question in questions}
+    if not fingerprints:
+        return []
+    matches = sa.func.count(Question.id)
+    return [
+        (bank, count)
+        for bank, count in db.session.execute(
+            sa.select(Bank, matches)
+            .join(Question, Question.bank_id == Bank.id)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(
+                Bank.owner_id == owner.id,
+                Bank.archived_at.is_(None),
+                Question.retired_at.is_(None),
+                QuestionVersion.fingerprint.in_(fingerprints),
+            )
+            .group_by(Bank.id)
+            .order_by(matches.desc(), Bank.id)
+        )
+    ]
+
+
 def tests_drawing_from(bank: Bank) -> list[str]:
     """The titles of the tests still offered that draw from this bank (anyone's): deleting or
     archiving it leaves them nothing to draw."""

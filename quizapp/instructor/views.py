@@ -175,6 +175,7 @@ def preview(pending_id: int):
         first_number=(page - 1) * page_size + 1,
         by_type=Counter(get_question_type(q.type).label for q in questions),
         by_topic=Counter(topics[q.topic_slug] for q in questions),
+        already_held=manage.banks_holding(current_user, questions)[:3],
         form=EmptyForm(),
     )
 

@@ -271,6 +271,16 @@ def test_instructor_practice_test_for_their_classes(
     assert f"/practice/{slug}/start" not in page
 
 
+def test_uploading_the_same_file_again_warns_that_it_makes_a_second_bank(app, client, teacher):
+    first = _upload(client, GIFT, "terms.gift", title="My terms").headers["Location"]
+    assert "imported these questions before" not in client.get(first).get_data(as_text=True)
+    client.post(first + "/confirm")
+    again = _upload(client, GIFT, "terms.gift").headers["Location"]
+    page = client.get(again).get_data(as_text=True)
+    assert "You have imported these questions before" in page
+    assert ">My terms</a> holds 2 of these 2 questions unchanged." in page
+
+
 def test_deleting_a_bank_asks_first_and_says_what_happens(app, client, teacher):
     client.post(
         _upload(client, GIFT, "terms.gift", title="Cardiology").headers["Location"] + "/confirm"
