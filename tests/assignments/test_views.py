@@ -116,16 +116,8 @@ def test_without_a_class_the_page_says_to_create_one(client, auth, make_user):
 def test_after_leaving_the_class_the_results_no_longer_say_the_instructor_sees_them(
     app, client, auth, school
 ):
-    teacher, student, _, first, _ = school
-    auth.login(teacher)
-    client.post("/assignments/new", data=_form([first], mode="exam", max_attempts="1"))
-    assignment_id = _assignment_id(app)
-    auth.logout()
-    auth.login(student)
-    client.post(f"/assignments/{assignment_id}/start", data={"mode": "exam"})
-    with app.app_context():
-        attempt_id = db.session.scalar(sa.select(Attempt.id))
-    client.post(f"/attempts/{attempt_id}/submit")
+    _, _, _, first, _ = school
+    _, attempt_id = _assigned_and_submitted(app, client, auth, school, mode="exam")
     assert client.post(f"/classes/{first}/leave").status_code == 302
     page = client.get(f"/attempts/{attempt_id}/results").get_data(as_text=True)
     assert "Assigned in MA 101" in page and "Your instructor sees this result" not in page
@@ -153,6 +145,22 @@ def test_a_retired_test_cannot_be_started_through_its_assignment(app, client, au
 def _assignment_id(app):
     with app.app_context():
         return db.session.scalar(sa.select(Assignment.id))
+
+
+def _assigned_and_submitted(app, client, auth, school, *, mode: str) -> tuple[int, int]:
+    """The teacher assigns the test to the first class in `mode` (one attempt); the student,
+    left signed in, starts and submits it. Returns (assignment id, attempt id)."""
+    teacher, student, _, first, _ = school
+    auth.login(teacher)
+    client.post("/assignments/new", data=_form([first], mode=mode, max_attempts="1"))
+    assignment_id = _assignment_id(app)
+    auth.logout()
+    auth.login(student)
+    client.post(f"/assignments/{assignment_id}/start", data={"mode": mode})
+    with app.app_context():
+        attempt_id = db.session.scalar(sa.select(Attempt.id))
+    client.post(f"/attempts/{attempt_id}/submit")
+    return assignment_id, attempt_id
 
 
 def test_a_student_sees_starts_and_finishes_an_assignment(app, client, auth, school):
@@ -335,16 +343,8 @@ def test_the_dates_can_be_changed_and_a_closed_assignment_reopened(app, client, 
 
 
 def test_the_report_downloads_as_csv(app, client, auth, school):
-    teacher, student, _, first, _ = school
-    auth.login(teacher)
-    client.post("/assignments/new", data=_form([first]))
-    assignment_id = _assignment_id(app)
-    auth.logout()
-    auth.login(student)
-    client.post(f"/assignments/{assignment_id}/start", data={"mode": "tutor"})
-    with app.app_context():
-        attempt_id = db.session.scalar(sa.select(Attempt.id))
-    client.post(f"/attempts/{attempt_id}/submit")
+    teacher, _, _, first, _ = school
+    assignment_id, _ = _assigned_and_submitted(app, client, auth, school, mode="tutor")
     auth.logout()
     auth.login(teacher)
     response = client.get(f"/classes/{first}/assignments/{assignment_id}.csv")
