@@ -62,7 +62,8 @@ def test_create_refuses_duplicates_and_weak_passwords(app, runner, make_user):
         ("@x.test", None, "is not an email address"),
         ("a@school.edu", "x" * 81, "A name needs 1 to 80 characters"),
         ("a@school.edu", "   ", "A name needs 1 to 80 characters"),
-        ("a" * 250 + "@school.edu", None, "is not an email address"),
+        ("a" * 250 + "@school.edu", None, "An email may have at most 254 characters"),
+        ("a@", None, "is not an email address"),
     ],
 )
 def test_create_refuses_what_no_account_may_have(app, runner, email, name, message):
@@ -71,6 +72,15 @@ def test_create_refuses_what_no_account_may_have(app, runner, email, name, messa
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
     assert _user(app, email) is None
+
+
+def test_create_takes_an_intranet_address(app, runner):
+    result = runner.invoke(
+        args=["users", "create", "admin@localhost", "--role", "admin"],
+        env={"QUIZAPP_PASSWORD": "long enough pw!"},
+    )
+    assert result.exit_code == 0, result.output
+    assert _user(app, "admin@localhost").display_name == "admin"
 
 
 def test_unknown_role_is_refused(runner):
