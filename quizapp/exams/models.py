@@ -81,6 +81,13 @@ class AttemptRules:
     def is_tutor(self) -> bool:
         return self.mode == Mode.TUTOR
 
+    @property
+    def adaptive_verdict(self) -> str | None:
+        """A finished adaptive check's "pass", "fail" or "undecided"; None for other tests."""
+        if self.mode != Mode.ADAPTIVE:
+            return None
+        return (self.settings or {}).get("result", {}).get("verdict", "undecided")
+
     def seconds_left(self, now: datetime) -> int | None:
         if self.deadline is None:
             return None

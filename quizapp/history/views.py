@@ -131,9 +131,8 @@ def dashboard():
 
 def _passed_cell(attempt: Attempt) -> str:
     """yes / no; an adaptive check may also end undecided."""
-    if attempt.mode == Mode.ADAPTIVE.value:
-        verdict = attempt.settings.get("result", {}).get("verdict")
-        return {"pass": "yes", "fail": "no"}.get(verdict, "undecided")
+    if attempt.adaptive_verdict is not None:
+        return {"pass": "yes", "fail": "no"}.get(attempt.adaptive_verdict, "undecided")
     return "yes" if attempt.passed else "no"
 
 
